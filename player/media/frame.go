@@ -1,0 +1,165 @@
+// Package media holds the types that cross the player's stage boundaries:
+// compressed packets from the demuxer and decoded frames from the decoders.
+// It has no behaviour beyond small helpers, so every stage can import it.
+package media
+
+import (
+	"sync"
+	"time"
+)
+
+// Kind says what a stream carries.
+type Kind int
+
+// Stream kinds.
+const (
+	KindUnknown Kind = iota
+	KindVideo
+	KindAudio
+)
+
+// Codec names used across the player, matching FFmpeg's short decoder names
+// so that the avcodec package can look them up directly.
+const (
+	CodecH264       = "h264"
+	CodecHEVC       = "hevc"
+	CodecMPEG2Video = "mpeg2video"
+	CodecMP3        = "mp3"
+	CodecMP2        = "mp2"
+	CodecAAC        = "aac"
+	CodecAC3        = "ac3"
+)
+
+// Stream describes one elementary stream of a program.
+type Stream struct {
+	PID      uint16
+	Kind     Kind
+	Codec    string // one of the Codec constants, or "" if unsupported
+	Language string // ISO 639 code from the PMT, if any
+}
+
+// Packet is one access unit (a PES payload) of an elementary stream.
+type Packet struct {
+	Stream   Stream
+	PTS      time.Duration // presentation time; valid when HasPTS
+	DTS      time.Duration
+	HasPTS   bool
+	Keyframe bool // random access indicator, where the container says so
+	Data     []byte
+	// Discontinuity is set on the first packet after a timeline break
+	// (HLS discontinuity, PCR jump, SSRC change): clocks must re-anchor.
+	Discontinuity bool
+}
+
+// ColorSpace is the matrix used to turn YUV into RGB.
+type ColorSpace int
+
+// Colour matrices.
+const (
+	BT601 ColorSpace = iota
+	BT709
+)
+
+// VideoFrame is a decoded picture in planar YUV 4:2:0, with tightly packed
+// planes (stride equals plane width), so that it uploads to GL ES 2 textures
+// without row-length support. Frames come from a Pool; call Release when the
+// frame is no longer needed.
+type VideoFrame struct {
+	PTS        time.Duration
+	Width      int
+	Height     int
+	Y, U, V    []byte // Y is Width*Height; U and V are ((Width+1)/2)*((Height+1)/2)
+	ColorSpace ColorSpace
+	FullRange  bool
+	AspectNum  int // sample aspect ratio; 0 means square pixels
+	AspectDen  int
+	Interlaced bool
+	pool       *Pool
+}
+
+// ChromaWidth returns the width of the U and V planes.
+func (f *VideoFrame) ChromaWidth() int { return (f.Width + 1) / 2 }
+
+// ChromaHeight returns the height of the U and V planes.
+func (f *VideoFrame) ChromaHeight() int { return (f.Height + 1) / 2 }
+
+// DisplayAspect returns the width/height ratio the picture must be shown at.
+func (f *VideoFrame) DisplayAspect() float64 {
+	if f.Height == 0 {
+		return 16.0 / 9.0
+	}
+	a := float64(f.Width) / float64(f.Height)
+	if f.AspectNum > 0 && f.AspectDen > 0 {
+		a *= float64(f.AspectNum) / float64(f.AspectDen)
+	}
+	return a
+}
+
+// Release returns the frame's buffers to its pool. It is safe to call on a
+// frame that came from no pool, and on nil.
+func (f *VideoFrame) Release() {
+	if f == nil || f.pool == nil {
+		return
+	}
+	f.pool.put(f)
+}
+
+// Pool recycles VideoFrames of the same size so that decoding does not
+// allocate a fresh picture for every frame.
+type Pool struct {
+	mu   sync.Mutex
+	free []*VideoFrame
+	max  int
+}
+
+// NewPool returns a pool that keeps at most max idle frames.
+func NewPool(max int) *Pool { return &Pool{max: max} }
+
+// Get returns a frame with planes sized for width x height. Its PTS and
+// colour fields are reset; plane contents are undefined.
+func (p *Pool) Get(width, height int) *VideoFrame {
+	cw, ch := (width+1)/2, (height+1)/2
+	p.mu.Lock()
+	for i := len(p.free) - 1; i >= 0; i-- {
+		f := p.free[i]
+		if f.Width == width && f.Height == height {
+			p.free = append(p.free[:i], p.free[i+1:]...)
+			p.mu.Unlock()
+			*f = VideoFrame{Width: width, Height: height, Y: f.Y, U: f.U, V: f.V, pool: p}
+			return f
+		}
+	}
+	p.mu.Unlock()
+	return &VideoFrame{
+		Width: width, Height: height,
+		Y:    make([]byte, width*height),
+		U:    make([]byte, cw*ch),
+		V:    make([]byte, cw*ch),
+		pool: p,
+	}
+}
+
+func (p *Pool) put(f *VideoFrame) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) >= p.max {
+		p.free = p.free[1:]
+	}
+	p.free = append(p.free, f)
+}
+
+// AudioFrame is decoded audio as interleaved signed 16-bit samples.
+type AudioFrame struct {
+	PTS        time.Duration
+	SampleRate int
+	Channels   int
+	Samples    []int16 // interleaved, len = frames*Channels
+}
+
+// Duration returns how long the frame plays.
+func (a *AudioFrame) Duration() time.Duration {
+	if a.SampleRate == 0 || a.Channels == 0 {
+		return 0
+	}
+	return time.Duration(len(a.Samples)/a.Channels) * time.Second / time.Duration(a.SampleRate)
+}
