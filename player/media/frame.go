@@ -5,6 +5,7 @@ package media
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -74,7 +75,10 @@ type VideoFrame struct {
 	AspectNum  int // sample aspect ratio; 0 means square pixels
 	AspectDen  int
 	Interlaced bool
-	pool       *Pool
+	// Serial is unique to each Get from a pool, so a renderer can tell a
+	// new picture from a recycled frame that reuses the same memory.
+	Serial uint64
+	pool   *Pool
 }
 
 // ChromaWidth returns the width of the U and V planes.
@@ -107,9 +111,10 @@ func (f *VideoFrame) Release() {
 // Pool recycles VideoFrames of the same size so that decoding does not
 // allocate a fresh picture for every frame.
 type Pool struct {
-	mu   sync.Mutex
-	free []*VideoFrame
-	max  int
+	mu     sync.Mutex
+	free   []*VideoFrame
+	max    int
+	serial atomic.Uint64
 }
 
 // NewPool returns a pool that keeps at most max idle frames.
@@ -125,17 +130,18 @@ func (p *Pool) Get(width, height int) *VideoFrame {
 		if f.Width == width && f.Height == height {
 			p.free = append(p.free[:i], p.free[i+1:]...)
 			p.mu.Unlock()
-			*f = VideoFrame{Width: width, Height: height, Y: f.Y, U: f.U, V: f.V, pool: p}
+			*f = VideoFrame{Width: width, Height: height, Y: f.Y, U: f.U, V: f.V, pool: p, Serial: p.serial.Add(1)}
 			return f
 		}
 	}
 	p.mu.Unlock()
 	return &VideoFrame{
 		Width: width, Height: height,
-		Y:    make([]byte, width*height),
-		U:    make([]byte, cw*ch),
-		V:    make([]byte, cw*ch),
-		pool: p,
+		Y:      make([]byte, width*height),
+		U:      make([]byte, cw*ch),
+		V:      make([]byte, cw*ch),
+		pool:   p,
+		Serial: p.serial.Add(1),
 	}
 }
 
