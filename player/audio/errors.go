@@ -1,0 +1,5 @@
+package audio
+
+import "errors"
+
+var errClosed = errors.New("audio: sink closed")
