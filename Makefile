@@ -1,0 +1,65 @@
+# Manbang's build. `make deps run` shows the demo; `make deps test` tests.
+# Everything the build, the tests and the demo need comes from Debian's
+# packages (make deps) and the Go module proxy.
+
+SHELL := /bin/bash
+GO ?= go
+# GLFW is built for OpenGL ES with an EGL context: the same GLES 2 shaders
+# run on set-top GPUs (Mali, VideoCore) and on desktop Mesa.
+export GOFLAGS := -tags=gles2
+BIN := bin
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+# Debian 12 packages: C headers for cgo (FFmpeg, X11/EGL/GLES, ALSA), the
+# ffmpeg CLI that makes test and demo streams, Xvfb and Mesa's software GL
+# for tests without a display, and fonts with Hangul.
+APT_PACKAGES := gcc pkg-config git ca-certificates \
+	ffmpeg libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
+	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
+	libgl1-mesa-dev libgles-dev libegl-dev libgl1-mesa-dri libegl-mesa0 \
+	libasound2-dev xvfb xauth fonts-nanum fonts-dejavu-core
+
+# Without a display (CI, a server), GL tests and the demo run in Xvfb.
+XVFB := $(if $(DISPLAY),,xvfb-run -a -s "-screen 0 1920x1080x24")
+
+.PHONY: deps build run test vet unit fuzz-short bench clean
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing" $$missing; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "make deps: Debian packages present"; fi
+	@command -v $(GO) >/dev/null || { echo "make deps: Go 1.26 or newer is needed: https://go.dev/dl"; exit 1; }
+	$(GO) mod download
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
+
+# The demo: a head-end with generated content on loopback, and the box UI.
+run: build
+	build/run-demo.sh
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(XVFB) $(GO) test -count=1 -timeout 25m ./...
+
+# Every fuzz target for a few seconds: enough to catch a regression on the
+# seed corpora and a little beyond; the long runs are `make faults` (issue 7).
+FUZZTIME ?= 5s
+fuzz-short:
+	FUZZTIME=$(FUZZTIME) build/fuzz.sh
+
+test: vet unit fuzz-short
+
+bench: build
+	$(XVFB) $(GO) test -run '^$$' -bench . -benchtime 3x ./player/... ./ui/...
+
+clean:
+	rm -rf $(BIN)
