@@ -1,0 +1,125 @@
+// Command manbang is the set-top box: the full-screen UI that lists what the
+// operator offers and plays it, and `manbang play` for playing one stream,
+// headless for diagnosis and tests.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/manbang/manbang/ui"
+	"github.com/manbang/manbang/ui/gfx"
+	"github.com/manbang/manbang/ui/i18n"
+)
+
+// Every GL call must happen on the main OS thread: lock it before main runs.
+func init() { runtime.LockOSThread() }
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `usage:
+  manbang [flags]                  the box: show the operator's catalogue and play
+  manbang play [flags] URL         play one stream (HLS URL, http .ts URL or file)
+  manbang version
+
+Run 'manbang -h' or 'manbang play -h' for the flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	args := os.Args[1:]
+	var err error
+	switch {
+	case len(args) > 0 && args[0] == "play":
+		err = play(ctx, args[1:], os.Stdout, os.Stderr)
+	case len(args) > 0 && args[0] == "version":
+		fmt.Println("manbang", version)
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
+		fmt.Fprint(os.Stderr, usage)
+		err = fmt.Errorf("unknown command %q", args[0])
+	default:
+		err = box(ctx, args)
+	}
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, new(exitError)):
+		os.Exit(1)
+	default:
+		fmt.Fprintln(os.Stderr, "manbang:", err)
+		os.Exit(1)
+	}
+}
+
+// exitError ends the program with status 1 when the reason was printed
+// already.
+type exitError struct{}
+
+func (exitError) Error() string { return "exit status 1" }
+
+func newLogger(level string, w io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", level, err)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// box runs the UI against the operator.
+func box(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("manbang", flag.ContinueOnError)
+	operatorURL := fs.String("operator", os.Getenv("MANBANG_OPERATOR"), "base `URL` of the operator's server (env MANBANG_OPERATOR)")
+	lang := fs.String("lang", "ko", "UI language: ko, en or ru")
+	size := fs.String("window", "1280x720", "window size `WxH` when not full screen")
+	fullscreen := fs.Bool("fullscreen", false, "full screen on the primary monitor, as on a TV")
+	controlAddr := fs.String("control", "", "serve the local control endpoint on this loopback `address` (e.g. 127.0.0.1:0); off when empty")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(*logLevel, os.Stderr)
+	if err != nil {
+		return err
+	}
+	if !i18n.Supported(*lang) {
+		return fmt.Errorf("--lang %q: want one of %s", *lang, strings.Join(i18n.Languages, ", "))
+	}
+	w, h, err := parseSize(*size)
+	if err != nil {
+		return err
+	}
+	return ui.Run(ctx, ui.Config{
+		Operator: *operatorURL,
+		Lang:     *lang,
+		Window:   gfx.WindowConfig{Title: "Manbang", Width: w, Height: h, Fullscreen: *fullscreen, VSync: true},
+		Control:  *controlAddr,
+		Logger:   log,
+		Started: func(addr string) {
+			if addr != "" {
+				// Tests and technicians read this line to find the endpoint.
+				fmt.Fprintf(os.Stderr, "manbang: control endpoint on http://%s\n", addr)
+			}
+		},
+	})
+}
+
+func parseSize(s string) (int, int, error) {
+	ws, hs, ok := strings.Cut(s, "x")
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	if !ok || err1 != nil || err2 != nil || w < 320 || h < 240 || w > 7680 || h > 4320 {
+		return 0, 0, fmt.Errorf("window size %q: want WxH such as 1280x720", s)
+	}
+	return w, h, nil
+}
