@@ -169,3 +169,23 @@ func (a *AudioFrame) Duration() time.Duration {
 	}
 	return time.Duration(len(a.Samples)/a.Channels) * time.Second / time.Duration(a.SampleRate)
 }
+
+// SourceStats is what a source knows of the transport under the stream:
+// packet loss and recovery for RTP, segments and variants for HLS.
+type SourceStats struct {
+	PacketsLost      int     // RTP packets never received
+	PacketsRecovered int     // RTP packets lost, then repaired by retransmission
+	PacketsReordered int     // RTP packets put back in order by the jitter buffer
+	PacketsDuplicate int     // RTP packets received twice and dropped
+	JitterMS         float64 // RFC 3550 interarrival jitter
+	SSRCChanges      int     // sender restarts seen
+	VariantSwitches  int     // HLS adaptive switches
+	VariantBandwidth int     // bits/s of the HLS variant playing
+	SegmentsSkipped  int     // HLS segments that could not be fetched
+}
+
+// StatsSource is implemented by sources (readers of stream bytes) that
+// report transport statistics; the player copies them into its Stats.
+type StatsSource interface {
+	SourceStats() SourceStats
+}
