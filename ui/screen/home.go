@@ -198,7 +198,7 @@ func (h *Home) Draw(c draw.Canvas, now time.Time) {
 	c.PushClip(draw.Rect{Y: top - 34*s, W: w, H: ht - top - 22*s})
 	for ri := first; ri < len(h.rows); ri++ {
 		y := top + float32(ri-first)*rowH*s
-		if y > ht {
+		if y > ht-60*s { // a row whose label would meet the key hints
 			break
 		}
 		h.drawRow(c, ri, y, s)
