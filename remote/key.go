@@ -90,7 +90,7 @@ func ParseKey(name string) (Key, error) {
 }
 
 // Action says whether an event is the first press, an auto-repeat while
-// held, or the release of a key.
+// held, the release of a key, or that a key has been held long.
 type Action int
 
 // The actions of a key event.
@@ -98,6 +98,10 @@ const (
 	Press Action = iota
 	Repeat
 	Release
+	// LongPress comes once while a key that has a long meaning (OK by
+	// default) has been held for the hub's long-press time; the key's
+	// Repeats and its Release still follow as usual.
+	LongPress
 )
 
 func (a Action) String() string {
@@ -108,6 +112,8 @@ func (a Action) String() string {
 		return "repeat"
 	case Release:
 		return "release"
+	case LongPress:
+		return "longpress"
 	}
 	return fmt.Sprintf("action(%d)", int(a))
 }
@@ -116,6 +122,18 @@ func (a Action) String() string {
 type Event struct {
 	Key    Key
 	Action Action
-	Source string // "keyboard", "evdev:/dev/input/event3", "lirc", "cec", "network", ...
+	Source string // "keyboard", "evdev:/dev/input/event3", "lirc", "cec", "control", "network", ...
 	Time   time.Time
+}
+
+// ParseAction returns the action with the given name ("press", "repeat",
+// "release" or "longpress", case-insensitive).
+func ParseAction(name string) (Action, error) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	for a := Press; a <= LongPress; a++ {
+		if a.String() == n {
+			return a, nil
+		}
+	}
+	return Press, fmt.Errorf("unknown key action %q", name)
 }

@@ -1,12 +1,14 @@
-// Package control is the box's local control endpoint: an HTTP server that
-// presses keys, reports the current screen as JSON and takes screenshots.
-// Tests and technicians drive the box through it. It is off unless asked
-// for, and binds only to loopback: the paired network remote that may listen
-// beyond the box is a separate, authenticated server.
+// Package control is the box's HTTP control endpoint, in two roles. On
+// loopback it is the technicians' and the tests' endpoint: it presses
+// keys, reports the current screen as JSON and takes screenshots, with no
+// pairing. On the home network it is the network remote for a phone or a
+// laptop: the same routes and a WebSocket key stream, for clients that
+// have paired with the code on the TV and show their token.
 package control
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,17 +17,35 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/manbang/manbang/remote"
+	"github.com/manbang/manbang/remote/pairing"
+)
+
+// Auth says who may use the endpoint.
+type Auth int
+
+const (
+	// AuthAuto: no pairing on a loopback address, pairing on any other.
+	AuthAuto Auth = iota
+	// AuthNone: anyone may; allowed on loopback only.
+	AuthNone
+	// AuthPairing: every route wants a paired client's token, except
+	// pairing itself; requests are rate-limited per client.
+	AuthPairing
 )
 
 // Config configures the endpoint.
 type Config struct {
-	// Addr to listen on; it must be a loopback address ("127.0.0.1:0"
-	// picks a free port).
+	// Addr to listen on ("127.0.0.1:0" picks a free port). An address
+	// beyond loopback needs pairing.
 	Addr string
-	// Events receives the key presses (a Press and a Release per key).
+	// Events receives the key events (a Press and a Release per key
+	// pressed through POST /api/v1/keys): the hub's Input.
 	Events chan<- remote.Event
 	// State returns the UI's current state; it must be safe to call from
 	// any goroutine and is encoded as JSON.
@@ -33,13 +53,36 @@ type Config struct {
 	// Screenshot returns what is on screen now.
 	Screenshot func(ctx context.Context) (*image.RGBA, error)
 	Logger     *slog.Logger
+
+	// Auth decides whether clients must pair (default AuthAuto).
+	Auth Auth
+	// Pairer pairs clients and checks their tokens; needed with pairing.
+	Pairer *pairing.Pairer
+	// Rate (requests a second) and Burst limit each client under pairing
+	// (defaults 20 and 40).
+	Rate  float64
+	Burst int
+	// Disabled starts a pairing endpoint switched off (see SetEnabled).
+	Disabled bool
+	// Source names the events (default "control" without pairing,
+	// "network" with).
+	Source string
 }
 
 // Server is a running control endpoint.
 type Server struct {
-	cfg Config
-	ln  net.Listener
-	srv *http.Server
+	cfg     Config
+	auth    Auth
+	ln      net.Listener
+	srv     *http.Server
+	limit   *limiter
+	enabled atomic.Bool
+
+	ctx    context.Context // ends at Close: ends WebSocket sessions
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup // WebSocket sessions, which http.Server.Close leaves
 }
 
 // Listen starts the endpoint.
@@ -48,17 +91,45 @@ func Listen(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("control: address %q: %w", cfg.Addr, err)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("control: address %q is not loopback; the control endpoint serves only this box", cfg.Addr)
+	loopback := host == "localhost"
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		loopback = true
+	}
+	auth := cfg.Auth
+	if auth == AuthAuto {
+		auth = AuthPairing
+		if loopback {
+			auth = AuthNone
+		}
+	}
+	switch {
+	case auth == AuthNone && !loopback:
+		return nil, fmt.Errorf("control: address %q is not loopback; beyond this box the endpoint needs pairing", cfg.Addr)
+	case auth == AuthPairing && cfg.Pairer == nil:
+		return nil, fmt.Errorf("control: address %q needs pairing, and no Pairer is configured", cfg.Addr)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Source == "" {
+		cfg.Source = "control"
+		if auth == AuthPairing {
+			cfg.Source = "network"
+		}
+	}
+	if cfg.Rate <= 0 {
+		cfg.Rate = 20
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 40
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("control: listen: %w", err)
 	}
-	s := &Server{cfg: cfg, ln: ln}
+	s := &Server{cfg: cfg, auth: auth, ln: ln, limit: newLimiter(cfg.Rate, cfg.Burst)}
+	s.enabled.Store(!cfg.Disabled)
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	go s.srv.Serve(ln)
 	return s, nil
@@ -67,16 +138,68 @@ func Listen(cfg Config) (*Server, error) {
 // Addr returns the address the endpoint listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// Close stops the endpoint.
-func (s *Server) Close() error { return s.srv.Close() }
+// SetEnabled switches a pairing endpoint on or off (the box's settings):
+// off, every route answers 403 and a WebSocket session ends at its next
+// message. An
+// endpoint without pairing is always on.
+func (s *Server) SetEnabled(on bool) { s.enabled.Store(on) }
 
-// Handler returns the endpoint's routes.
+// PairingURL is what the QR code on the TV holds: the endpoint at host
+// (the box's address on the home network) with the code on screen.
+func (s *Server) PairingURL(host, code string) string {
+	_, port, _ := net.SplitHostPort(s.Addr())
+	return "http://" + net.JoinHostPort(host, port) + "/?code=" + code
+}
+
+// Close stops the endpoint and ends its WebSocket sessions.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	err := s.srv.Close()
+	s.wg.Wait()
+	return err
+}
+
+// session counts a WebSocket session so that Close waits for it; it
+// reports false once the server is closing.
+func (s *Server) session() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
+}
+
+// Handler returns the endpoint's routes, behind its pairing checks.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/keys", s.keys)
 	mux.HandleFunc("GET /api/v1/state", s.state)
 	mux.HandleFunc("GET /api/v1/screenshot.png", s.screenshot)
-	return mux
+	mux.HandleFunc("GET /api/v1/ws", s.ws)
+	mux.HandleFunc("POST /api/v1/pair", s.pair)
+	mux.HandleFunc("DELETE /api/v1/pair", s.unpair)
+	mux.HandleFunc("GET /{$}", s.page)
+	if s.auth == AuthNone {
+		return mux
+	}
+	return s.guard(mux)
+}
+
+// phonePage is the network remote's page for a phone's browser: the QR
+// code on the TV opens it with the code, it pairs, then it is a remote.
+//
+//go:embed phone.html
+var phonePage []byte
+
+func (s *Server) page(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(phonePage)
 }
 
 // KeysRequest is the body of POST /api/v1/keys: one key, or several pressed
@@ -111,13 +234,10 @@ func (s *Server) keys(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, k := range keys {
 		for _, a := range []remote.Action{remote.Press, remote.Release} {
-			ev := remote.Event{Key: k, Action: a, Source: "control", Time: time.Now()}
-			select {
-			case s.cfg.Events <- ev:
-			case <-r.Context().Done():
-				return
-			case <-time.After(2 * time.Second):
-				writeError(w, http.StatusServiceUnavailable, errors.New("the UI is not taking keys"))
+			if err := s.send(r.Context(), k, a); err != nil {
+				if r.Context().Err() == nil {
+					writeError(w, http.StatusServiceUnavailable, err)
+				}
 				return
 			}
 		}
@@ -125,12 +245,35 @@ func (s *Server) keys(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// send hands one key event to the UI, waiting a little for room.
+func (s *Server) send(ctx context.Context, k remote.Key, a remote.Action) error {
+	ev := remote.Event{Key: k, Action: a, Source: s.cfg.Source, Time: time.Now()}
+	t := time.NewTimer(2 * time.Second)
+	defer t.Stop()
+	select {
+	case s.cfg.Events <- ev:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return errors.New("the UI is not taking keys")
+	}
+}
+
 func (s *Server) state(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.State == nil {
+		writeError(w, http.StatusNotFound, errors.New("no state here"))
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(s.cfg.State())
 }
 
 func (s *Server) screenshot(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Screenshot == nil {
+		writeError(w, http.StatusNotFound, errors.New("no screenshots here"))
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	img, err := s.cfg.Screenshot(ctx)
@@ -145,7 +288,15 @@ func (s *Server) screenshot(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeError(w http.ResponseWriter, status int, err error) {
+	writeJSON(w, status, map[string]string{"error": err.Error()})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+	json.NewEncoder(w).Encode(v)
+}
+
+func retryAfter(w http.ResponseWriter, d time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds()+0.999)))
 }

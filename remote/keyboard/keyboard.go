@@ -1,47 +1,57 @@
 // Package keyboard is the remote source for keyboards seen by GLFW: the
-// developer's keyboard, and USB keyboards plugged into a box. It only
+// developer's keyboard, and USB keyboards plugged into a box. Its key map
+// is data (keyboard lines of remote/keymap files). It only
 // registers a GLFW key callback, which GLFW runs on the main thread during
 // PollEvents; it makes no GL calls.
 package keyboard
 
 import (
+	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/go-gl/glfw/v3.3/glfw"
 
 	"github.com/manbang/manbang/remote"
+	"github.com/manbang/manbang/remote/keymap"
 )
 
-// Keys maps keyboard keys to remote keys. The layout follows what a
-// developer reaches for: arrows, Enter for OK, Escape or Backspace for
-// Back, digits, and function keys for the coloured buttons.
-var Keys = map[glfw.Key]remote.Key{
-	glfw.KeyUp: remote.KeyUp, glfw.KeyDown: remote.KeyDown,
-	glfw.KeyLeft: remote.KeyLeft, glfw.KeyRight: remote.KeyRight,
-	glfw.KeyEnter: remote.KeyOK, glfw.KeyKPEnter: remote.KeyOK,
-	glfw.KeyEscape: remote.KeyBack, glfw.KeyBackspace: remote.KeyBack,
-	glfw.KeyHome: remote.KeyHome, glfw.KeyM: remote.KeyMenu, glfw.KeyI: remote.KeyInfo,
-	glfw.Key0: remote.Key0, glfw.Key1: remote.Key1, glfw.Key2: remote.Key2,
-	glfw.Key3: remote.Key3, glfw.Key4: remote.Key4, glfw.Key5: remote.Key5,
-	glfw.Key6: remote.Key6, glfw.Key7: remote.Key7, glfw.Key8: remote.Key8, glfw.Key9: remote.Key9,
-	glfw.KeyKP0: remote.Key0, glfw.KeyKP1: remote.Key1, glfw.KeyKP2: remote.Key2,
-	glfw.KeyKP3: remote.Key3, glfw.KeyKP4: remote.Key4, glfw.KeyKP5: remote.Key5,
-	glfw.KeyKP6: remote.Key6, glfw.KeyKP7: remote.Key7, glfw.KeyKP8: remote.Key8, glfw.KeyKP9: remote.Key9,
-	glfw.KeyPageUp: remote.KeyChannelUp, glfw.KeyPageDown: remote.KeyChannelDown,
-	glfw.KeyL:     remote.KeyLastChannel,
-	glfw.KeyEqual: remote.KeyVolumeUp, glfw.KeyKPAdd: remote.KeyVolumeUp,
-	glfw.KeyMinus: remote.KeyVolumeDown, glfw.KeyKPSubtract: remote.KeyVolumeDown,
-	glfw.KeyU:     remote.KeyMute,
-	glfw.KeySpace: remote.KeyPlayPause, glfw.KeyS: remote.KeyStop,
-	glfw.KeyF: remote.KeyFastForward, glfw.KeyR: remote.KeyRewind,
-	glfw.KeyF1: remote.KeyRed, glfw.KeyF2: remote.KeyGreen,
-	glfw.KeyF3: remote.KeyYellow, glfw.KeyF4: remote.KeyBlue,
+// Keys maps keyboard keys to remote keys: the built-in keyboard map
+// (assets/keymaps/keyboard.map). The layout follows what a developer
+// reaches for: arrows, Enter for OK, Escape or Backspace for Back, digits,
+// and function keys for the coloured buttons.
+var Keys = defaultKeys()
+
+func defaultKeys() map[glfw.Key]remote.Key {
+	m, _ := keymap.Default() // the built-in maps are tested to be clean
+	keys, _ := Load(m)
+	return keys
 }
 
-// Translate returns the remote event for a GLFW key event.
+// KeyCode returns the GLFW key of a key map name: GLFW's Key constant
+// without "Key", in any case ("Enter", "KP0", "F1", "A", "PageUp").
+func KeyCode(name string) (glfw.Key, error) {
+	if k, ok := keyNames[strings.ToLower(name)]; ok {
+		return k, nil
+	}
+	return glfw.KeyUnknown, fmt.Errorf("unknown keyboard key %q (want a GLFW key name: Enter, KP0, F1, A, PageUp...)", name)
+}
+
+// Load returns the keyboard map of m (keymap.Load: the built-in maps and
+// the technician's), and an error for each line naming no GLFW key.
+func Load(m *keymap.Map) (map[glfw.Key]remote.Key, []error) {
+	return keymap.Resolve(m.Entries(keymap.Keyboard), KeyCode)
+}
+
+// Translate returns the remote event for a GLFW key event, with Keys.
 func Translate(k glfw.Key, a glfw.Action, now time.Time) (remote.Event, bool) {
-	key, ok := Keys[k]
+	return TranslateWith(Keys, k, a, now)
+}
+
+// TranslateWith returns the remote event for a GLFW key event, with keys.
+func TranslateWith(keys map[glfw.Key]remote.Key, k glfw.Key, a glfw.Action, now time.Time) (remote.Event, bool) {
+	key, ok := keys[k]
 	if !ok {
 		return remote.Event{}, false
 	}
@@ -55,11 +65,16 @@ func Translate(k glfw.Key, a glfw.Action, now time.Time) (remote.Event, bool) {
 	return remote.Event{Key: key, Action: act, Source: "keyboard", Time: now}, true
 }
 
-// Attach sends w's key events to out. A full queue drops the event rather
-// than stall the render loop.
+// Attach sends w's key events to out (a remote.Hub's Input), with Keys. A
+// full queue drops the event rather than stall the render loop.
 func Attach(w *glfw.Window, out chan<- remote.Event, log *slog.Logger) {
+	AttachWith(w, Keys, out, log)
+}
+
+// AttachWith is Attach with the key map keys (Load).
+func AttachWith(w *glfw.Window, keys map[glfw.Key]remote.Key, out chan<- remote.Event, log *slog.Logger) {
 	w.SetKeyCallback(func(_ *glfw.Window, k glfw.Key, _ int, a glfw.Action, _ glfw.ModifierKey) {
-		ev, ok := Translate(k, a, time.Now())
+		ev, ok := TranslateWith(keys, k, a, time.Now())
 		if !ok {
 			return
 		}
