@@ -19,7 +19,7 @@ APT_PACKAGES := gcc pkg-config git ca-certificates \
 	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	libgl1-mesa-dev libgles-dev libegl-dev libgl1-mesa-dri libegl-mesa0 \
 	libasound2-dev xvfb xauth fonts-nanum fonts-dejavu-core \
-	lirc
+	lirc iproute2
 
 # Without a display (CI, a server), GL tests and the demo run in Xvfb.
 XVFB := $(if $(DISPLAY),,xvfb-run -a -s "-screen 0 1920x1080x24")

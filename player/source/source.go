@@ -1,7 +1,7 @@
 // Package source turns a stream locator (a URL or a file path) into the
 // MPEG-TS bytes of the stream, choosing the transport by the locator's
-// scheme: HLS or a plain HTTP body, a local file, and later UDP and RTP
-// multicast.
+// scheme: HLS or a plain HTTP body, a local file, or a live channel over
+// UDP or RTP, multicast or unicast (packages udp and rtp).
 package source
 
 import (
@@ -19,8 +19,8 @@ import (
 	"github.com/manbang/manbang/player/hls"
 )
 
-// ErrNotSupported is returned for schemes the player will support but
-// does not yet.
+// ErrNotSupported is returned for locators the player will support but
+// does not yet (IPv6 multicast).
 var ErrNotSupported = errors.New("not supported yet")
 
 // DefaultRequestTimeout is the RequestTimeout of the zero Config.
@@ -37,6 +37,10 @@ type Config struct {
 	// Retries and MaxBandwidth apply to HLS; see hls.Config.
 	Retries      int
 	MaxBandwidth int
+	// Interface is the network interface on which udp:// and rtp://
+	// locators join their multicast group, unless the locator says
+	// (iface=); empty lets the kernel choose by its routes.
+	Interface string
 }
 
 func (c Config) withDefaults() Config {
@@ -64,7 +68,21 @@ var hlsTypes = map[string]bool{
 //     a body starting with #EXTM3U: the HLS stream (package hls);
 //   - any other http(s) URL: the response body;
 //   - file:///path, or a plain path: the file;
-//   - udp:// and rtp://: ErrNotSupported, for now.
+//   - udp://@group:port or udp://@:port (udp://127.0.0.1:port): raw
+//     MPEG-TS datagrams, from a multicast group joined on the box's
+//     interface or sent to a local port (package udp);
+//   - rtp://@group:port or rtp://@:port: MPEG-TS over RTP, reordered,
+//     with receiver reports and retransmission requests (package rtp).
+//
+// Live locators take query parameters: iface=eth0 (multicast
+// interface), timeout=5s (the stream fails after this long without
+// packets), buffer=BYTES (socket receive buffer), and for rtp://
+// rtcp=HOST:PORT (the sender's RTCP address; by default the address the
+// packets come from) or rtcp=none, latency=150ms (how long a missing
+// packet is waited for) and nack=0 (never ask for retransmissions).
+// The reader of an rtp:// locator reports transport statistics
+// (media.StatsSource) and the discontinuities where the sender restarted
+// (DiscontinuityBetween, as the HLS reader).
 //
 // ctx bounds Open and the life of the returned stream.
 func Open(ctx context.Context, locator string, cfg Config) (io.ReadCloser, error) {
@@ -92,7 +110,7 @@ func Open(ctx context.Context, locator string, cfg Config) (io.ReadCloser, error
 		}
 		return openFile(u.Path)
 	case "udp", "rtp":
-		return nil, fmt.Errorf("source: %s: %s %w", locator, scheme, ErrNotSupported)
+		return openLive(ctx, locator, u, scheme, cfg)
 	default:
 		return nil, fmt.Errorf("source: unknown scheme %q in %s", u.Scheme, locator)
 	}

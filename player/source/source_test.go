@@ -100,8 +100,15 @@ func TestOpen(t *testing.T) {
 		{"missing file", missing, nil, "source: open " + missing + ": no such file or directory", ""},
 		{"missing file url", "file://" + missing, nil, "source: open " + missing + ": no such file or directory", ""},
 		{"directory", dir, nil, "source: " + dir + ": is a directory", ""},
-		{"udp", "udp://@239.1.1.1:1234", nil, "source: udp://@239.1.1.1:1234: udp not supported yet", ""},
-		{"rtp", "rtp://239.1.1.1:5004", nil, "source: rtp://239.1.1.1:5004: rtp not supported yet", ""},
+		{"udp without port", "udp://@239.1.1.1", nil, "source: udp://@239.1.1.1: want udp://@group:port or udp://@:port", ""},
+		{"rtp without port", "rtp://239.1.1.1", nil, "source: rtp://239.1.1.1: want rtp://@group:port or rtp://@:port", ""},
+		{"udp rtcp parameter", "udp://@:0?rtcp=none", nil, `source: udp://@:0?rtcp=none: unknown parameter "rtcp"`, ""},
+		{"rtp unknown parameter", "rtp://@:0?fec=1", nil, `source: rtp://@:0?fec=1: unknown parameter "fec"`, ""},
+		{"rtp bad latency", "rtp://@:0?latency=soon", nil, `source: rtp://@:0?latency=soon: latency="soon" is not a positive duration`, ""},
+		{"udp bad buffer", "udp://@:0?buffer=-1", nil, `source: udp://@:0?buffer=-1: buffer="-1" is not a positive byte count`, ""},
+		{"rtp bad rtcp", "rtp://@:0?rtcp=nowhere", nil, `rtp: RTCP address "nowhere": address nowhere: missing port in address`, ""},
+		{"udp no such interface", "udp://@239.255.0.1:1234?iface=nosuch0", nil, `udp: join 239.255.0.1:1234: interface "nosuch0": route ip+net: no such network interface`, ""},
+		{"ipv6 multicast", "rtp://@[ff0e::1]:5004", nil, "source: rtp://@[ff0e::1]:5004: IPv6 multicast not supported yet", ""},
 		{"unknown scheme", "rtsp://127.0.0.1/ch1", nil, `source: unknown scheme "rtsp" in rtsp://127.0.0.1/ch1`, ""},
 		{"empty", " ", nil, "source: empty locator", ""},
 		{"http 404", srv.URL + "/nope.ts", nil, "source: fetch " + srv.URL + "/nope.ts: 404 Not Found", ""},
@@ -138,7 +145,7 @@ func TestOpen(t *testing.T) {
 }
 
 func TestNotSupportedIsMatchable(t *testing.T) {
-	_, err := Open(context.Background(), "udp://239.1.1.1:1234", Config{})
+	_, err := Open(context.Background(), "udp://@[ff0e::1]:1234", Config{})
 	if !errors.Is(err, ErrNotSupported) {
 		t.Errorf("%v is not ErrNotSupported", err)
 	}

@@ -1,0 +1,407 @@
+package live
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"net/netip"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+const (
+	// payloadTypeMP2T is RTP's static payload type of MPEG-TS.
+	payloadTypeMP2T = 33
+	// rtpHeader is the size of the RTP header the engine writes.
+	rtpHeader = 12
+	// maxLate is how far behind its schedule a channel may fall (a
+	// stalled machine) before it re-anchors its clock rather than send
+	// the backlog in a rush.
+	maxLate = 500 * time.Millisecond
+	// maxReceivers bounds the receiver reports kept per channel.
+	maxReceivers = 4096
+	// fineSleep is how long before a datagram is due the channel stops
+	// waiting on a timer and sleeps precisely.
+	fineSleep = 2 * time.Millisecond
+)
+
+// channel is a playing channel: the goroutine that paces its datagrams
+// out, and the state its subscribers and RTCP share.
+type channel struct {
+	e       *Engine
+	cfg     Channel
+	prog    *program
+	isRTP   bool
+	group   netip.AddrPort // invalid when unicast only
+	ssrc    uint32
+	rtxSSRC uint32
+	tsBase  uint32
+	seqBase uint16
+	kick    chan struct{} // a subscriber arrived
+	quit    chan struct{} // closed by stop
+	exited  chan struct{} // closed when run returns
+	running atomic.Bool
+	once    sync.Once
+
+	mu        sync.Mutex
+	stopped   bool
+	subs      []*Subscription
+	hist      history
+	hasRAP    bool
+	lastRAP   uint64 // n of the newest datagram starting a random access point
+	receivers map[netip.AddrPort]ReceiverStats
+	st        ChannelStats // counters; lists filled in by snapshot
+	pacing    pacingHist
+	rtxSeq    uint16
+
+	// Owned by run.
+	n       uint64 // number of the next live datagram
+	loop    int64
+	chunkIx int
+	shift90 int64 // loop * period in 90 kHz ticks, mod 2^33
+	start   time.Time
+	next    entry // the next live datagram, built ahead
+	targets []*Subscription
+	burst   []burstSend
+	late    []time.Duration
+}
+
+// burstSend is a datagram of a burst, to send once the lock is released.
+type burstSend struct {
+	to   netip.AddrPort
+	data []byte
+}
+
+func newChannel(e *Engine, ch Channel, prog *program) *channel {
+	c := &channel{
+		e: e, cfg: ch, prog: prog,
+		isRTP:     ch.Transport == TransportRTP,
+		ssrc:      randomUint32(),
+		rtxSSRC:   randomUint32(),
+		tsBase:    randomUint32(),
+		seqBase:   uint16(randomUint32()),
+		kick:      make(chan struct{}, 1),
+		quit:      make(chan struct{}),
+		exited:    make(chan struct{}),
+		hist:      newHistory(historySize(prog, e.cfg.History, e.cfg.HistoryPackets)),
+		receivers: map[netip.AddrPort]ReceiverStats{},
+	}
+	if ch.Group != nil {
+		c.group = ch.Group.AddrPort()
+		c.group = netip.AddrPortFrom(c.group.Addr().Unmap(), c.group.Port())
+	}
+	c.st = ChannelStats{ID: ch.ID, Transport: ch.Transport, SSRC: c.ssrc}
+	if ch.Group != nil {
+		c.st.Group = ch.Group.String()
+	}
+	return c
+}
+
+// historySize returns how many datagrams of prog to keep: those of its
+// longest GOP and of d more, at most limit.
+func historySize(prog *program, d time.Duration, limit int) int {
+	perLoop := len(prog.chunks)
+	gop, run := 0, 0
+	for i := range 2 * perLoop { // twice round: a GOP may span the loop point
+		if prog.chunks[i%perLoop].rap {
+			run = 0
+		}
+		run++
+		gop = max(gop, run)
+	}
+	gop = min(gop, perLoop)
+	loop := time.Duration(prog.period*1000/27) * time.Nanosecond
+	extra := int(float64(perLoop) * d.Seconds() / loop.Seconds())
+	return min(gop+extra+1, limit)
+}
+
+// run paces the channel out until ctx ends or stop.
+func (c *channel) run(ctx context.Context) {
+	c.running.Store(true)
+	defer close(c.exited)
+	log := c.e.log.With("channel", c.cfg.ID)
+	log.Info("live: channel playing", "transport", c.cfg.Transport, "group", c.st.Group,
+		"loop", time.Duration(c.prog.period*1000/27)*time.Nanosecond, "ssrc", c.ssrc)
+	c.start = time.Now()
+	c.prepare()
+	nextSR := c.start
+	nextExpiry := c.start.Add(c.e.cfg.SubscriberTimeout / 4)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		now := time.Now()
+		for due := c.due(c.next.at); !due.After(now); due = c.due(c.next.at) {
+			if late := now.Sub(due); late > maxLate {
+				c.start = c.start.Add(late)
+				due = now
+				c.mu.Lock()
+				c.st.Stalls++
+				c.mu.Unlock()
+				log.Warn("live: channel fell behind; clock re-anchored", "late", late)
+			}
+			c.sendLive(due)
+			c.prepare()
+		}
+		wake := c.due(c.next.at)
+		if b, ok := c.sendBursts(now); ok && b.Before(wake) {
+			wake = b
+		}
+		if c.isRTP && !now.Before(nextSR) {
+			c.sendSR(now)
+			nextSR = now.Add(c.e.cfg.ReportInterval)
+		}
+		if !now.Before(nextExpiry) {
+			c.expire(now)
+			nextExpiry = now.Add(min(c.e.cfg.SubscriberTimeout/4, time.Second))
+		}
+		if c.isRTP && nextSR.Before(wake) {
+			wake = nextSR
+		}
+		if nextExpiry.Before(wake) {
+			wake = nextExpiry
+		}
+		// Go's timers may fire a millisecond late: the last stretch
+		// before a datagram is due is slept precisely.
+		d := time.Until(wake)
+		if d <= fineSleep {
+			if d > 0 {
+				preciseSleep(d)
+			}
+			if c.stopping(ctx) {
+				c.bye()
+				return
+			}
+			continue
+		}
+		timer.Reset(d - fineSleep)
+		select {
+		case <-timer.C:
+		case <-c.kick:
+		case <-c.quit:
+			c.bye()
+			return
+		case <-ctx.Done():
+			c.bye()
+			return
+		}
+	}
+}
+
+// stopping reports whether the channel must stop.
+func (c *channel) stopping(ctx context.Context) bool {
+	select {
+	case <-c.quit:
+		return true
+	case <-ctx.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// due returns the wall time of schedule time at (27 MHz ticks).
+func (c *channel) due(at int64) time.Time {
+	return c.start.Add(time.Duration(at/27) * time.Microsecond)
+}
+
+// prepare builds the next live datagram into c.next.
+func (c *channel) prepare() {
+	ch := c.prog.chunks[c.chunkIx]
+	at := c.loop*c.prog.period + c.prog.at[ch.start]
+	c.mu.Lock()
+	buf := c.hist.recycle()
+	c.mu.Unlock()
+	ts := c.tsBase + uint32(at/ticksPer90)
+	if c.isRTP {
+		buf = append(buf, 0x80, payloadTypeMP2T)
+		buf = binary.BigEndian.AppendUint16(buf, c.seqBase+uint16(c.n))
+		buf = binary.BigEndian.AppendUint32(buf, ts)
+		buf = binary.BigEndian.AppendUint32(buf, c.ssrc)
+	}
+	buf = c.prog.appendChunk(buf, ch, c.loop, c.shift90)
+	c.next = entry{n: c.n, at: at, ts: ts, rap: ch.rap, data: buf}
+	if c.chunkIx++; c.chunkIx == len(c.prog.chunks) {
+		c.chunkIx = 0
+		c.loop++
+		c.shift90 = (c.shift90 + c.prog.period/ticksPer90) % wrap33
+	}
+}
+
+// sendLive sends the next datagram to the group and the subscribers that
+// are not bursting, and keeps it in the history.
+func (c *channel) sendLive(due time.Time) {
+	e := c.next
+	c.mu.Lock()
+	c.hist.push(e)
+	if e.rap {
+		c.hasRAP, c.lastRAP = true, e.n
+	}
+	c.targets = c.targets[:0]
+	for _, s := range c.subs {
+		if s.bursting && s.cursor == e.n { // caught up
+			s.bursting = false
+		}
+		if !s.bursting {
+			c.targets = append(c.targets, s)
+			s.sent++
+		}
+	}
+	c.st.Packets++
+	c.st.Bytes += uint64(len(e.data) - c.headerLen())
+	c.st.Loops = int(c.loop)
+	c.mu.Unlock()
+
+	c.late = c.late[:0]
+	sends, drops := 0, 0
+	if c.group.IsValid() {
+		sends, drops = c.count(c.e.out.send(e.data, c.group), sends, drops)
+		c.late = append(c.late, time.Since(due))
+	}
+	for _, s := range c.targets {
+		sends, drops = c.count(c.e.out.send(e.data, s.dst), sends, drops)
+		c.late = append(c.late, time.Since(due))
+	}
+	c.mu.Lock()
+	for _, l := range c.late {
+		c.pacing.add(l)
+	}
+	c.st.Sends += uint64(sends)
+	c.st.Dropped += uint64(drops)
+	c.mu.Unlock()
+	c.n++
+}
+
+func (c *channel) count(err error, sends, drops int) (int, int) {
+	if err != nil {
+		return sends, drops + 1
+	}
+	return sends + 1, drops
+}
+
+func (c *channel) headerLen() int {
+	if c.isRTP {
+		return rtpHeader
+	}
+	return 0
+}
+
+// sendBursts sends the bursting subscribers what is due of their bursts,
+// and returns when the next burst datagram is due.
+func (c *channel) sendBursts(now time.Time) (next time.Time, ok bool) {
+	rate := c.e.cfg.BurstRate
+	c.burst = c.burst[:0]
+	c.mu.Lock()
+	for _, s := range c.subs {
+		if !s.bursting {
+			continue
+		}
+		if s.cursor < c.hist.oldest() { // fell out of the history: go on from its start
+			s.cursor = c.hist.oldest()
+		}
+		for s.cursor < c.n {
+			e, _ := c.hist.get(s.cursor)
+			due := s.burstStart.Add(time.Duration(float64(e.at-s.burstAt)/27/rate) * time.Microsecond)
+			if due.After(now) {
+				if !ok || due.Before(next) {
+					next, ok = due, true
+				}
+				break
+			}
+			c.burst = append(c.burst, burstSend{s.dst, e.data})
+			s.cursor++
+			s.sent++
+		}
+		if s.cursor == c.n {
+			s.bursting = false
+		}
+	}
+	c.mu.Unlock()
+	sends, drops := 0, 0
+	for _, b := range c.burst {
+		sends, drops = c.count(c.e.out.send(b.data, b.to), sends, drops)
+	}
+	if len(c.burst) > 0 {
+		c.mu.Lock()
+		c.st.Sends += uint64(sends)
+		c.st.Dropped += uint64(drops)
+		c.mu.Unlock()
+	}
+	return next, ok
+}
+
+// add starts sending to s, bursting from the last random access point
+// when asked.
+func (c *channel) add(s *Subscription, opts SubscribeOptions) {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		s.end(ErrRemoved)
+		return
+	}
+	if opts.FastChannelChange && c.hasRAP {
+		if e, ok := c.hist.get(c.lastRAP); ok {
+			s.bursting, s.cursor = true, c.lastRAP
+			s.burstStart, s.burstAt = time.Now(), e.at
+			c.st.Bursts++
+		}
+	}
+	c.subs = append(c.subs, s)
+	c.mu.Unlock()
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// remove stops sending to s.
+func (c *channel) remove(s *Subscription) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if i := slices.Index(c.subs, s); i >= 0 {
+		c.subs = slices.Delete(c.subs, i, i+1)
+	}
+}
+
+// expire ends the subscriptions that have gone quiet.
+func (c *channel) expire(now time.Time) {
+	limit := now.Add(-c.e.cfg.SubscriberTimeout).UnixNano()
+	c.mu.Lock()
+	var gone []*Subscription
+	for _, s := range c.subs {
+		if s.lastSeen.Load() < limit {
+			gone = append(gone, s)
+		}
+	}
+	c.mu.Unlock()
+	for _, s := range gone {
+		c.e.log.Info("live: subscriber expired", "channel", c.cfg.ID, "addr", s.dst.String())
+		s.end(ErrExpired)
+	}
+}
+
+// stop ends the channel: its goroutine (which says goodbye), then its
+// subscriptions, with reason.
+func (c *channel) stop(reason error) {
+	c.once.Do(func() {
+		close(c.quit)
+		if c.running.Load() {
+			<-c.exited
+		}
+		c.mu.Lock()
+		c.stopped = true
+		subs := slices.Clone(c.subs)
+		c.mu.Unlock()
+		for _, s := range subs {
+			s.end(reason)
+		}
+		c.e.log.Info("live: channel stopped", "channel", c.cfg.ID, "reason", reason.Error())
+	})
+}
+
+func randomUint32() uint32 {
+	var b [4]byte
+	rand.Read(b[:])
+	return binary.BigEndian.Uint32(b[:])
+}

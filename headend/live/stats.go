@@ -1,0 +1,127 @@
+package live
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Stats describes an Engine's channels.
+type Stats struct {
+	Channels []ChannelStats
+}
+
+// ChannelStats describes one channel.
+type ChannelStats struct {
+	ID        string
+	Transport string
+	Group     string // multicast group and port, or ""
+	SSRC      uint32 // RTP source of the media (retransmissions use another)
+	Loops     int    // times the source file has started over
+	Packets   uint64 // datagrams of the stream produced (sent live)
+	Bytes     uint64 // TS bytes produced
+	Sends     uint64 // datagrams handed to the kernel, all destinations
+	Dropped   uint64 // datagrams the kernel could not take at once
+	Bursts    uint64 // fast channel change bursts started
+	Stalls    int    // times the engine fell over 500ms behind and re-anchored its clock
+	NACKs     uint64 // NACK packets received
+	NACKed    uint64 // sequence numbers asked for
+	Resent    uint64 // retransmissions sent
+	NotHeld   uint64 // sequence numbers asked for and no longer in the history
+	Pacing    PacingStats
+	// Subscribers are the unicast subscriptions.
+	Subscribers []SubscriberStats
+	// Receivers are the latest receiver reports, by address: unicast
+	// subscribers and multicast listeners alike.
+	Receivers []ReceiverStats
+}
+
+// PacingStats is how late live datagrams left against the time the PCR
+// says, over every destination of every datagram so far.
+type PacingStats struct {
+	Samples uint64
+	P50     time.Duration
+	P99     time.Duration
+	Max     time.Duration
+}
+
+// SubscriberStats describes one unicast subscription.
+type SubscriberStats struct {
+	Addr     string
+	Since    time.Time
+	LastSeen time.Time // last RTCP or Refresh
+	Bursting bool      // still in its fast channel change burst
+	Sent     uint64    // datagrams sent, burst included
+	Resent   uint64    // retransmissions sent
+	Report   *ReceiverStats
+}
+
+// ReceiverStats is the latest RTCP receiver report from one address.
+type ReceiverStats struct {
+	Addr         string
+	SSRC         uint32 // the receiver's own SSRC
+	FractionLost float64
+	TotalLost    int
+	HighestSeq   uint32 // extended highest sequence number received
+	JitterMS     float64
+	RTT          time.Duration // 0 until the receiver has seen a sender report
+	At           time.Time
+}
+
+// pacingBucket is the resolution of the pacing histogram.
+const (
+	pacingBucket  = 50 * time.Microsecond
+	pacingBuckets = 4000 // up to 200ms; later goes in the last
+)
+
+// pacingHist is a histogram of send lateness.
+type pacingHist struct {
+	counts [pacingBuckets]uint64
+	n      uint64
+	max    time.Duration
+}
+
+func (h *pacingHist) add(late time.Duration) {
+	late = max(late, 0)
+	h.counts[min(int(late/pacingBucket), pacingBuckets-1)]++
+	h.n++
+	h.max = max(h.max, late)
+}
+
+// stats returns percentiles, each the upper edge of its bucket.
+func (h *pacingHist) stats() PacingStats {
+	ps := PacingStats{Samples: h.n, Max: h.max}
+	if h.n == 0 {
+		return ps
+	}
+	p50, p99 := (h.n+1)/2, h.n-h.n/100
+	var cum uint64
+	for i, c := range h.counts {
+		cum += c
+		edge := min(time.Duration(i+1)*pacingBucket, h.max)
+		if ps.P50 == 0 && cum >= p50 {
+			ps.P50 = edge
+		}
+		if cum >= p99 {
+			ps.P99 = edge
+			break
+		}
+	}
+	return ps
+}
+
+// snapshot returns the channel's statistics.
+func (c *channel) snapshot() ChannelStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.st
+	st.Pacing = c.pacing.stats()
+	for _, s := range c.subs {
+		st.Subscribers = append(st.Subscribers, s.statsLocked())
+	}
+	for _, r := range c.receivers {
+		st.Receivers = append(st.Receivers, r)
+	}
+	slices.SortFunc(st.Receivers, func(a, b ReceiverStats) int { return strings.Compare(a.Addr, b.Addr) })
+	return st
+}

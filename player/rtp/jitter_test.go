@@ -1,0 +1,140 @@
+package rtp
+
+import (
+	"encoding/binary"
+	"slices"
+	"testing"
+	"time"
+)
+
+// jbOp is one step of a jitter buffer test: push a packet, fill a hole
+// with a retransmission, or let time pass, at a millisecond offset.
+type jbOp struct {
+	at   int // ms
+	op   byte
+	seq  uint16
+	want pushResult // for push and fill
+}
+
+const (
+	opPush   = 'p'
+	opFill   = 'f'
+	opExpire = 'e'
+	opNACK   = 'n' // nackList; want unused
+	opFlush  = 'x'
+)
+
+func push(at int, seq uint16, want pushResult) jbOp { return jbOp{at, opPush, seq, want} }
+func fill(at int, seq uint16, want pushResult) jbOp { return jbOp{at, opFill, seq, want} }
+func expire(at int) jbOp                            { return jbOp{at: at, op: opExpire} }
+func nackAt(at int) jbOp                            { return jbOp{at: at, op: opNACK} }
+
+func seqPayload(seq uint16) []byte { return binary.BigEndian.AppendUint16(nil, seq) }
+
+func TestJitterBuffer(t *testing.T) {
+	tests := []struct {
+		name   string
+		size   int
+		ops    []jbOp
+		out    []uint16
+		lost   int
+		filled int
+		nacked []uint16 // everything nackList returned
+	}{
+		{"in order", 16, []jbOp{push(0, 10, pushInOrder), push(1, 11, pushInOrder), push(2, 12, pushInOrder)},
+			[]uint16{10, 11, 12}, 0, 0, nil},
+		{"wraps around", 16, []jbOp{push(0, 65534, pushInOrder), push(1, 65535, pushInOrder), push(2, 0, pushInOrder), push(3, 1, pushInOrder)},
+			[]uint16{65534, 65535, 0, 1}, 0, 0, nil},
+		{"reordered within latency", 16, []jbOp{push(0, 1, pushInOrder), push(1, 3, pushInOrder), push(2, 2, pushFilled), push(3, 4, pushInOrder)},
+			[]uint16{1, 2, 3, 4}, 0, 1, nil},
+		{"hole given up after latency", 16, []jbOp{push(0, 1, pushInOrder), push(10, 3, pushInOrder), expire(109), expire(110), push(111, 2, pushLate)},
+			[]uint16{1, 3}, 1, 0, nil},
+		{"duplicate buffered and handed out", 16, []jbOp{push(0, 1, pushInOrder), push(1, 1, pushDuplicate), push(2, 3, pushInOrder), push(3, 3, pushDuplicate)},
+			[]uint16{1}, 0, 0, nil},
+		{"retransmission fills NACKed hole", 16, []jbOp{push(0, 1, pushInOrder), push(1, 4, pushInOrder), nackAt(6), fill(8, 3, pushRecovered), fill(9, 2, pushRecovered)},
+			[]uint16{1, 2, 3, 4}, 0, 2, []uint16{2, 3}},
+		{"same-SSRC resend of a NACKed packet is recovered", 16, []jbOp{push(0, 1, pushInOrder), push(1, 3, pushInOrder), nackAt(6), push(8, 2, pushRecovered)},
+			[]uint16{1, 2, 3}, 0, 1, []uint16{2}},
+		{"retransmission of nothing missing", 16, []jbOp{push(0, 1, pushInOrder), fill(1, 1, pushDuplicate), fill(2, 2, pushStray), fill(3, 60000, pushStray)},
+			[]uint16{1}, 0, 0, nil},
+		{"late retransmission", 16, []jbOp{push(0, 1, pushInOrder), push(1, 3, pushInOrder), expire(200), fill(201, 2, pushLate)},
+			[]uint16{1, 3}, 1, 0, nil},
+		{"window full forces holes out", 16, []jbOp{push(0, 0, pushInOrder), push(1, 2, pushInOrder), push(2, 20, pushInOrder)},
+			[]uint16{0, 2}, 3, 0, nil}, // 1, 3 and 4 given up to make room for 20 (window 16: 5..20)
+		{"jump within dropout counts losses", 16, []jbOp{push(0, 0, pushInOrder), push(1, 100, pushInOrder), expire(200)},
+			[]uint16{0, 100}, 99, 0, nil},
+		{"far jump needs confirmation", 16, []jbOp{push(0, 0, pushInOrder), push(1, 1, pushInOrder), push(2, 40000, pushStray), push(3, 2, pushInOrder), push(4, 50000, pushStray), push(5, 50001, pushResync), push(6, 50002, pushInOrder)},
+			[]uint16{0, 1, 2, 50001, 50002}, 0, 0, nil},
+		{"far behind is stray", 16, []jbOp{push(0, 5000, pushInOrder), push(1, 10, pushStray), push(2, 5001, pushInOrder)},
+			[]uint16{5000, 5001}, 0, 0, nil},
+		{"flush hands out and restarts", 16, []jbOp{push(0, 1, pushInOrder), push(1, 3, pushInOrder), {at: 2, op: opFlush}, push(3, 9000, pushInOrder), push(4, 9001, pushInOrder)},
+			[]uint16{1, 3, 9000, 9001}, 1, 0, nil},
+		{"NACK waits for reordering and retries", 16, []jbOp{push(0, 1, pushInOrder), push(1, 3, pushInOrder), nackAt(2), nackAt(6), nackAt(7), nackAt(56), nackAt(57), nackAt(140)},
+			[]uint16{1}, 0, 0, []uint16{2, 2}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t0 := time.Unix(1000, 0)
+			jb := newJitterBuffer(tc.size, 100*time.Millisecond)
+			var out, nacked []uint16
+			for i, op := range tc.ops {
+				now := t0.Add(time.Duration(op.at) * time.Millisecond)
+				var got pushResult
+				switch op.op {
+				case opPush:
+					got = jb.push(op.seq, seqPayload(op.seq), now)
+				case opFill:
+					got = jb.fill(op.seq, seqPayload(op.seq), now)
+				case opExpire:
+					jb.expire(now)
+				case opNACK:
+					seqs, _ := jb.nackList(now, 5*time.Millisecond, 50*time.Millisecond, 2, 100)
+					nacked = append(nacked, seqs...)
+				case opFlush:
+					jb.flush()
+				}
+				if (op.op == opPush || op.op == opFill) && got != op.want {
+					t.Errorf("op %d (%c %d): result %d, want %d", i, op.op, op.seq, got, op.want)
+				}
+				for _, b := range jb.take() {
+					out = append(out, binary.BigEndian.Uint16(b))
+				}
+			}
+			if !slices.Equal(out, tc.out) {
+				t.Errorf("out %v, want %v", out, tc.out)
+			}
+			if jb.lost != tc.lost || jb.filled != tc.filled {
+				t.Errorf("lost %d filled %d, want %d %d", jb.lost, jb.filled, tc.lost, tc.filled)
+			}
+			if !slices.Equal(nacked, tc.nacked) {
+				t.Errorf("nacked %v, want %v", nacked, tc.nacked)
+			}
+		})
+	}
+}
+
+func TestJitterBufferDeadline(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	jb := newJitterBuffer(64, 100*time.Millisecond)
+	if _, ok := jb.deadline(); ok {
+		t.Error("empty buffer has a deadline")
+	}
+	jb.push(1, seqPayload(1), t0)
+	jb.push(4, seqPayload(4), t0.Add(10*time.Millisecond))
+	d, ok := jb.deadline()
+	if want := t0.Add(110 * time.Millisecond); !ok || !d.Equal(want) {
+		t.Errorf("deadline %v %v, want %v", d, ok, want)
+	}
+	if n := jb.buffered(); n != 1 {
+		t.Errorf("buffered %d, want 1", n)
+	}
+	_, next := jb.nackList(t0.Add(11*time.Millisecond), 5*time.Millisecond, 30*time.Millisecond, 2, 1)
+	if want := t0.Add(15 * time.Millisecond); !next.Equal(want) { // missing since 10ms, first NACK after 5ms
+		t.Errorf("next NACK due %v, want %v", next, want)
+	}
+	now := t0.Add(16 * time.Millisecond)
+	seqs, next := jb.nackList(now, 5*time.Millisecond, 30*time.Millisecond, 2, 1)
+	if !slices.Equal(seqs, []uint16{2}) || next.After(now) { // 3 left over by max=1: due already
+		t.Errorf("NACKed %v, next due %v; want [2], by %v", seqs, next, now)
+	}
+}
