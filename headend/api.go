@@ -1,12 +1,10 @@
 package headend
 
 import (
-	"encoding/json"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
-	"io/fs"
 	"net/http"
-	"net/url"
-	"path"
 	"strconv"
 	"strings"
 
@@ -14,11 +12,44 @@ import (
 	"github.com/manbang/manbang/operator"
 )
 
-// Paging of GET /api/v1/titles and /api/v1/search.
+// Paging of GET /api/v1/titles, /api/v1/search and /api/v1/favourites.
 const (
 	DefaultLimit = 50  // titles per page when the request gives no limit
 	MaxLimit     = 200 // larger limits are lowered to this
 )
+
+// writeCached answers a GET with v as JSON, with an ETag of its bytes,
+// or with 304 Not Modified when the box has them already (If-None-Match).
+func writeCached(w http.ResponseWriter, r *http.Request, v any) {
+	b, err := marshal(v)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "encode answer: %v", err)
+		return
+	}
+	sum := sha256.Sum256(b)
+	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "private, no-cache")
+	if etagMatch(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", jsonType)
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+// etagMatch reports whether an If-None-Match header lists etag (weakly).
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
 
 func (s *Server) getCategories(w http.ResponseWriter, r *http.Request) {
 	cats, err := s.store.Categories(r.Context())
@@ -26,10 +57,7 @@ func (s *Server) getCategories(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "categories: %v", err)
 		return
 	}
-	if cats == nil {
-		cats = []operator.Category{}
-	}
-	writeJSON(w, http.StatusOK, operator.CategoryList{Categories: cats})
+	writeCached(w, r, operator.CategoryList{Categories: cats})
 }
 
 func (s *Server) getTitles(w http.ResponseWriter, r *http.Request) {
@@ -49,7 +77,7 @@ func (s *Server) getTitles(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "titles: %v", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.page(r, titles, total, offset))
+	writeCached(w, r, s.page(r, titles, total, offset))
 }
 
 func (s *Server) getTitle(w http.ResponseWriter, r *http.Request) {
@@ -59,7 +87,7 @@ func (s *Server) getTitle(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, err, "unknown title %q", id)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.publicTitle(r, t))
+	writeCached(w, r, s.publicTitle(r, t))
 }
 
 func (s *Server) getSearch(w http.ResponseWriter, r *http.Request) {
@@ -68,19 +96,34 @@ func (s *Server) getSearch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "missing query parameter q")
 		return
 	}
+	if len(q.Get("q")) > 200 {
+		writeError(w, http.StatusBadRequest, "query parameter q longer than 200 bytes")
+		return
+	}
 	offset, limit, ok := paging(w, r)
 	if !ok {
 		return
 	}
-	found, err := s.store.Search(r.Context(), q.Get("q"), q.Get("lang"))
+	found, total, err := s.store.SearchPage(r.Context(), q.Get("q"), q.Get("lang"), offset, limit)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "search: %v", err)
 		return
 	}
-	total := len(found)
-	start := min(offset, total)
-	found = found[start : start+min(limit, total-start)]
-	writeJSON(w, http.StatusOK, s.page(r, found, total, offset))
+	writeCached(w, r, s.page(r, found, total, offset))
+}
+
+func (s *Server) getSeries(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	se, err := s.store.Series(r.Context(), id)
+	if err != nil {
+		s.storeError(w, err, "unknown series %q", id)
+		return
+	}
+	se.PosterURL = s.mediaURL(r, se.PosterURL)
+	for i, t := range se.Episodes {
+		se.Episodes[i] = s.publicTitle(r, t)
+	}
+	writeCached(w, r, se)
 }
 
 // paging reads the offset and limit query parameters, or answers 400.
@@ -116,15 +159,8 @@ func (s *Server) page(r *http.Request, titles []operator.Title, total, offset in
 // publicTitle returns t with its poster as an absolute URL. The catalog
 // keeps posters as paths in the media directory.
 func (s *Server) publicTitle(r *http.Request, t operator.Title) operator.Title {
-	if t.PosterURL != "" && !strings.Contains(t.PosterURL, "://") {
-		t.PosterURL = s.mediaURL(r, t.PosterURL)
-	}
+	t.PosterURL = s.mediaURL(r, t.PosterURL)
 	return t
-}
-
-// mediaURL is the absolute URL of a file of the media directory.
-func (s *Server) mediaURL(r *http.Request, file string) string {
-	return s.baseURL(r) + (&url.URL{Path: "/media/" + file}).EscapedPath()
 }
 
 // storeError answers 404 for a catalog.ErrNotFound, with the message
@@ -137,61 +173,6 @@ func (s *Server) storeError(w http.ResponseWriter, err error, format string, arg
 	writeError(w, http.StatusInternalServerError, "catalog: %v", err)
 }
 
-// maxRequestBody bounds the body of POST /api/v1/sessions.
-const maxRequestBody = 64 << 10
-
-func (s *Server) postSession(w http.ResponseWriter, r *http.Request) {
-	var req operator.PlayRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBody)).Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "bad play request: %v", err)
-		return
-	}
-	switch {
-	case req.TitleID == "" && req.ChannelID == "":
-		writeError(w, http.StatusBadRequest, "bad play request: neither title_id nor channel_id")
-		return
-	case req.TitleID != "" && req.ChannelID != "":
-		writeError(w, http.StatusBadRequest, "bad play request: both title_id and channel_id")
-		return
-	case req.ChannelID != "":
-		writeError(w, http.StatusNotFound, "unknown channel %q: this head-end has no live channels", req.ChannelID)
-		return
-	}
-	t, err := s.store.Title(r.Context(), req.TitleID)
-	if err != nil {
-		s.storeError(w, err, "unknown title %q", req.TitleID)
-		return
-	}
-	playlist := path.Join(t.ID, catalog.PlaylistName)
-	if _, err := s.media.Stat(playlist); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			writeError(w, http.StatusNotFound, "stream missing for title %q", t.ID)
-		} else {
-			writeError(w, http.StatusInternalServerError, "stream of title %q: %v", t.ID, err)
-		}
-		return
-	}
-	sess := operator.Session{
-		ID:   s.sessions.add(t.ID),
-		URL:  s.mediaURL(r, playlist),
-		Kind: operator.StreamHLS,
-	}
-	w.Header().Set("Location", "/api/v1/sessions/"+sess.ID)
-	writeJSON(w, http.StatusCreated, sess)
-}
-
-func (s *Server) deleteSession(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !s.sessions.remove(id) {
-		writeError(w, http.StatusNotFound, "unknown session %q", id)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
 func (s *Server) getHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, struct {
-		Status string `json:"status"`
-		Titles int    `json:"titles"`
-	}{"ok", s.store.Len()})
+	writeJSON(w, http.StatusOK, operator.Health{Status: "ok", Titles: s.store.Len(), Channels: s.store.ChannelCount()})
 }

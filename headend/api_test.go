@@ -9,9 +9,10 @@ import (
 )
 
 func TestCategories(t *testing.T) {
-	_, ts := startServer(t, Config{})
+	h := startServer(t, Config{})
 	var list operator.CategoryList
-	do(t, "GET", ts.URL+"/api/v1/categories", "").decode(t, 200, &list)
+	a := h.do(t, "GET", "/api/v1/categories", "")
+	a.decode(t, 200, &list)
 	var ids []string
 	for _, c := range list.Categories {
 		ids = append(ids, c.ID)
@@ -22,10 +23,24 @@ func TestCategories(t *testing.T) {
 	if strings.Join(ids, ",") != "docs,news,films" {
 		t.Errorf("categories %v, want docs,news,films", ids)
 	}
+	// Revalidation: the same ETag gets 304 without a body.
+	etag := a.header.Get("ETag")
+	if !strings.HasPrefix(etag, `"`) || a.header.Get("Cache-Control") != "private, no-cache" {
+		t.Fatalf("ETag %q, Cache-Control %q", etag, a.header.Get("Cache-Control"))
+	}
+	for _, inm := range []string{etag, `"x", ` + etag, "W/" + etag, "*"} {
+		nm := h.doToken(t, h.token, "GET", "/api/v1/categories", "", "If-None-Match", inm)
+		if nm.status != 304 || len(nm.body) != 0 || nm.header.Get("ETag") != etag {
+			t.Errorf("If-None-Match %s: %d %q, ETag %q", inm, nm.status, nm.body, nm.header.Get("ETag"))
+		}
+	}
+	if a := h.doToken(t, h.token, "GET", "/api/v1/categories", "", "If-None-Match", `"other"`); a.status != 200 {
+		t.Errorf("other ETag: %d", a.status)
+	}
 }
 
 func TestTitles(t *testing.T) {
-	_, ts := startServer(t, Config{})
+	h := startServer(t, Config{})
 	tests := []struct {
 		query  string
 		ids    string
@@ -41,7 +56,7 @@ func TestTitles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var page operator.TitlePage
-		do(t, "GET", ts.URL+"/api/v1/titles"+tt.query, "").decode(t, 200, &page)
+		h.do(t, "GET", "/api/v1/titles"+tt.query, "").decode(t, 200, &page)
 		var ids []string
 		for _, ti := range page.Titles {
 			ids = append(ids, ti.ID)
@@ -56,7 +71,7 @@ func TestTitles(t *testing.T) {
 }
 
 func TestTitlesBadRequests(t *testing.T) {
-	_, ts := startServer(t, Config{})
+	h := startServer(t, Config{})
 	tests := []struct {
 		query  string
 		status int
@@ -70,64 +85,65 @@ func TestTitlesBadRequests(t *testing.T) {
 		{"?category=nope", 404, `unknown category "nope"`},
 	}
 	for _, tt := range tests {
-		do(t, "GET", ts.URL+"/api/v1/titles"+tt.query, "").wantError(t, tt.status, tt.want)
+		h.do(t, "GET", "/api/v1/titles"+tt.query, "").wantError(t, tt.status, tt.want)
 	}
 }
 
 func TestTitlesLimitCapped(t *testing.T) {
-	_, ts := startServer(t, Config{Store: bigStore(t, 250), MediaDir: t.TempDir()})
+	h := startServer(t, Config{Store: bigStore(t, 250), MediaDir: t.TempDir()})
 	for _, tt := range []struct {
 		query string
 		n     int
 	}{{"", DefaultLimit}, {"?limit=1000", MaxLimit}, {"?limit=200&offset=100", 150}} {
 		var page operator.TitlePage
-		do(t, "GET", ts.URL+"/api/v1/titles"+tt.query, "").decode(t, 200, &page)
+		h.do(t, "GET", "/api/v1/titles"+tt.query, "").decode(t, 200, &page)
 		if len(page.Titles) != tt.n || page.Total != 250 {
 			t.Errorf("%q: %d titles of %d, want %d of 250", tt.query, len(page.Titles), page.Total, tt.n)
 		}
 	}
 	var page operator.TitlePage
-	do(t, "GET", ts.URL+"/api/v1/search?q=title&limit=1000&offset=240", "").decode(t, 200, &page)
+	h.do(t, "GET", "/api/v1/search?q=title&limit=1000&offset=240", "").decode(t, 200, &page)
 	if len(page.Titles) != 10 || page.Total != 250 || page.Offset != 240 {
 		t.Errorf("search: %d titles of %d at %d, want 10 of 250 at 240", len(page.Titles), page.Total, page.Offset)
 	}
 }
 
 func TestTitle(t *testing.T) {
-	_, ts := startServer(t, Config{})
+	h := startServer(t, Config{})
 	var ti operator.Title
-	do(t, "GET", ts.URL+"/api/v1/titles/doc-kimchi", "").decode(t, 200, &ti)
+	h.do(t, "GET", "/api/v1/titles/doc-kimchi", "").decode(t, 200, &ti)
 	if ti.ID != "doc-kimchi" || ti.CategoryID != "docs" || ti.Year == 0 || ti.DurationSec != 4 ||
 		!strings.Contains(ti.Name["en"], `"Secrets"`) || ti.Description["ru"] == "" {
 		t.Errorf("title %+v", ti)
 	}
-	if want := ts.URL + "/media/doc-kimchi/poster.jpg"; ti.PosterURL != want {
+	if want := h.url + "/media/doc-kimchi/poster.jpg"; ti.PosterURL != want {
 		t.Errorf("poster %q, want %q", ti.PosterURL, want)
 	}
-	poster := do(t, "GET", ti.PosterURL, "")
+	poster := h.doToken(t, "", "GET", ti.PosterURL, "")
 	if poster.status != 200 || poster.header.Get("Content-Type") != "image/jpeg" || len(poster.body) < 100 {
 		t.Errorf("poster: %d %q %d bytes", poster.status, poster.header.Get("Content-Type"), len(poster.body))
 	}
-	do(t, "GET", ts.URL+"/api/v1/titles/nope", "").wantError(t, 404, `unknown title "nope"`)
+	h.do(t, "GET", "/api/v1/titles/nope", "").wantError(t, 404, `unknown title "nope"`)
 }
 
 func TestSearch(t *testing.T) {
-	_, ts := startServer(t, Config{})
+	h := startServer(t, Config{})
 	tests := []struct{ query, ids string }{
 		{"q=kimchi", "doc-kimchi"},
 		{"q=" + url.QueryEscape("김치") + "&lang=ko", "doc-kimchi"},
 		{"q=" + url.QueryEscape("ПОЕЗД") + "&lang=ru", "film-last-train"},
 		{"q=" + url.QueryEscape(`"secrets",`), "doc-kimchi"},
-		{"q=e&limit=1&offset=1", "news-evening"},
+		{"q=" + url.QueryEscape("last tr"), "film-last-train"},
+		{"q=e&lang=en", "news-evening"}, // one character: the start of a word
 		{"q=zzzz", ""},
 	}
 	for _, tt := range tests {
 		var page operator.TitlePage
-		do(t, "GET", ts.URL+"/api/v1/search?"+tt.query, "").decode(t, 200, &page)
+		h.do(t, "GET", "/api/v1/search?"+tt.query, "").decode(t, 200, &page)
 		var ids []string
 		for _, ti := range page.Titles {
 			ids = append(ids, ti.ID)
-			if !strings.HasPrefix(ti.PosterURL, ts.URL+"/media/") {
+			if !strings.HasPrefix(ti.PosterURL, h.url+"/media/") {
 				t.Errorf("%s: poster %q", tt.query, ti.PosterURL)
 			}
 		}
@@ -135,25 +151,39 @@ func TestSearch(t *testing.T) {
 			t.Errorf("%s: %v, want %s", tt.query, ids, tt.ids)
 		}
 	}
-	do(t, "GET", ts.URL+"/api/v1/search", "").wantError(t, 400, "missing query parameter q")
-	do(t, "GET", ts.URL+"/api/v1/search?q=+", "").wantError(t, 400, "missing query parameter q")
-	do(t, "GET", ts.URL+"/api/v1/search?q=a&limit=x", "").wantError(t, 400, "limit")
+	h.do(t, "GET", "/api/v1/search", "").wantError(t, 400, "missing query parameter q")
+	h.do(t, "GET", "/api/v1/search?q=+", "").wantError(t, 400, "missing query parameter q")
+	h.do(t, "GET", "/api/v1/search?q=a&limit=x", "").wantError(t, 400, "limit")
+	h.do(t, "GET", "/api/v1/search?q="+strings.Repeat("a", 300), "").wantError(t, 400, "longer than")
+}
+
+func TestSeries(t *testing.T) {
+	store := bigStore(t, 1)
+	ctx := t.Context()
+	store.PutSeries(ctx, operator.Series{ID: "s1", CategoryID: "c", Name: operator.Text{"en": "Rivers"}, PosterURL: "s1/poster.jpg"})
+	store.PutTitle(ctx, operator.Title{ID: "e2", CategoryID: "c", SeriesID: "s1", Season: 1, Episode: 2, Name: operator.Text{"en": "Two"}})
+	store.PutTitle(ctx, operator.Title{ID: "e1", CategoryID: "c", SeriesID: "s1", Season: 1, Episode: 1, Name: operator.Text{"en": "One"}, PosterURL: "e1/poster.jpg"})
+	h := startServer(t, Config{Store: store, MediaDir: t.TempDir()})
+	var se operator.Series
+	h.do(t, "GET", "/api/v1/series/s1", "").decode(t, 200, &se)
+	if se.Name["en"] != "Rivers" || se.PosterURL != h.url+"/media/s1/poster.jpg" || len(se.Episodes) != 2 ||
+		se.Episodes[0].ID != "e1" || se.Episodes[0].PosterURL != h.url+"/media/e1/poster.jpg" || se.Episodes[1].Episode != 2 {
+		t.Errorf("series %+v", se)
+	}
+	h.do(t, "GET", "/api/v1/series/nope", "").wantError(t, 404, `unknown series "nope"`)
 }
 
 func TestHealthz(t *testing.T) {
-	_, ts := startServer(t, Config{})
-	var h struct {
-		Status string `json:"status"`
-		Titles int    `json:"titles"`
-	}
-	do(t, "GET", ts.URL+"/healthz", "").decode(t, 200, &h)
-	if h.Status != "ok" || h.Titles != 3 {
-		t.Errorf("healthz %+v", h)
+	h := startServer(t, Config{})
+	var hl operator.Health
+	h.doToken(t, "", "GET", "/healthz", "").decode(t, 200, &hl)
+	if hl.Status != "ok" || hl.Titles != 3 || hl.Channels != 2 {
+		t.Errorf("healthz %+v", hl)
 	}
 }
 
 func TestUnknownRoutesAreJSON(t *testing.T) {
-	_, ts := startServer(t, Config{})
+	h := startServer(t, Config{})
 	tests := []struct {
 		method, path string
 		status       int
@@ -167,10 +197,86 @@ func TestUnknownRoutesAreJSON(t *testing.T) {
 		{"POST", "/api/v1/titles/x", 405, "method not allowed", "GET, HEAD"},
 	}
 	for _, tt := range tests {
-		a := do(t, tt.method, ts.URL+tt.path, "")
+		a := h.do(t, tt.method, tt.path, "")
 		a.wantError(t, tt.status, tt.want)
 		if got := a.header.Get("Allow"); got != tt.allow {
 			t.Errorf("%s %s: Allow %q, want %q", tt.method, tt.path, got, tt.allow)
 		}
+	}
+}
+
+func TestAuthentication(t *testing.T) {
+	h := startServer(t, Config{})
+	for _, tt := range []struct {
+		method, path, body string
+	}{
+		{"GET", "/api/v1/categories", ""},
+		{"GET", "/api/v1/titles", ""},
+		{"GET", "/api/v1/titles/doc-kimchi", ""},
+		{"GET", "/api/v1/search?q=a", ""},
+		{"GET", "/api/v1/series/s", ""},
+		{"GET", "/api/v1/channels", ""},
+		{"GET", "/api/v1/epg", ""},
+		{"POST", "/api/v1/sessions", `{"title_id":"doc-kimchi"}`},
+		{"POST", "/api/v1/sessions/x/keepalive", ""},
+		{"DELETE", "/api/v1/sessions/x", ""},
+		{"GET", "/api/v1/resume/doc-kimchi", ""},
+		{"PUT", "/api/v1/resume/doc-kimchi", `{"position_sec":1}`},
+		{"GET", "/api/v1/favourites", ""},
+		{"PUT", "/api/v1/favourites/doc-kimchi", ""},
+		{"DELETE", "/api/v1/favourites/doc-kimchi", ""},
+	} {
+		a := h.doToken(t, "", tt.method, tt.path, tt.body)
+		a.wantError(t, 401, "missing device token")
+		if a.header.Get("WWW-Authenticate") == "" {
+			t.Errorf("%s %s: no WWW-Authenticate", tt.method, tt.path)
+		}
+		h.doToken(t, "not-a-token", tt.method, tt.path, tt.body).wantError(t, 401, "unknown device token")
+	}
+	a := h.doToken(t, "", "GET", "/api/v1/categories", "", "Authorization", "Basic "+h.token)
+	a.wantError(t, 401, "missing device token")
+
+	// A box that registers again gets a new token; the old one stops working.
+	old := h.token
+	h.token, _ = h.register(t, "TEST-0001")
+	h.doToken(t, old, "GET", "/api/v1/categories", "").wantError(t, 401, "unknown device token")
+	if a := h.do(t, "GET", "/api/v1/categories", ""); a.status != 200 {
+		t.Errorf("new token: %d", a.status)
+	}
+	// Open endpoints need no token.
+	for _, p := range []string{"/healthz", "/metrics", "/playlist.m3u", "/epg.xml", "/media/doc-kimchi/poster.jpg"} {
+		if a := h.doToken(t, "", "GET", p, ""); a.status != 200 {
+			t.Errorf("%s without token: %d", p, a.status)
+		}
+	}
+}
+
+func TestRegistration(t *testing.T) {
+	h := startServer(t, Config{})
+	for _, tt := range []struct {
+		body   string
+		status int
+		want   string
+	}{
+		{`{"serial":"","model":"m","firmware":"f"}`, 400, "bad device registration"},
+		{`{"serial":"x","model":"m"}`, 400, "firmware"},
+		{`{"serial":`, 400, "bad device registration"},
+		{`<html>`, 400, "bad device registration"},
+		{`{"serial":"` + strings.Repeat("x", maxRequestBody) + `"}`, 400, "too large"},
+	} {
+		h.doToken(t, "", "POST", "/api/v1/devices", tt.body).wantError(t, tt.status, tt.want)
+	}
+
+	g := startServer(t, Config{EnrolmentSecret: "s3cret"})
+	for _, body := range []string{
+		`{"serial":"x","model":"m","firmware":"f"}`,
+		`{"serial":"x","model":"m","firmware":"f","enrolment_secret":"guess"}`,
+	} {
+		g.doToken(t, "", "POST", "/api/v1/devices", body).wantError(t, 403, "wrong enrolment secret")
+	}
+	var d operator.Device
+	g.doToken(t, "", "POST", "/api/v1/devices", `{"serial":"x","model":"m","firmware":"f","enrolment_secret":"s3cret"}`).decode(t, 201, &d)
+	if d.Token == "" || d.ID == "" {
+		t.Errorf("device %+v", d)
 	}
 }

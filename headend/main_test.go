@@ -21,7 +21,7 @@ import (
 )
 
 // demoDir holds the tiny demo catalog that all tests of the package share,
-// built once by TestMain.
+// built once by TestMain: 3 titles and 2 channels.
 var (
 	demoDir   string
 	demoStore *catalog.Store
@@ -44,18 +44,29 @@ func runTests(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	demoStore, err = demo.Build(ctx, dir, demo.Options{Titles: 3, Duration: 4 * time.Second, Width: 320, Height: 180})
+	demoStore, err = demo.Build(ctx, dir, demo.Options{Titles: 3, Channels: 2, Duration: 4 * time.Second, Width: 320, Height: 180})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	defer demoStore.Close()
 	demoDir = dir
 	return m.Run()
 }
 
+// testServer is a head-end on 127.0.0.1 and the token of a box
+// registered with it.
+type testServer struct {
+	*Server
+	ts    *httptest.Server
+	url   string
+	token string
+	dev   string
+}
+
 // startServer serves cfg (the demo catalog by default) on 127.0.0.1 until
-// the test ends.
-func startServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
+// the test ends, and registers a box.
+func startServer(t *testing.T, cfg Config) *testServer {
 	t.Helper()
 	if cfg.Store == nil {
 		cfg.Store = demoStore
@@ -73,25 +84,18 @@ func startServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
 		ts.Close()
 		s.Close()
 	})
-	return s, ts
+	h := &testServer{Server: s, ts: ts, url: ts.URL}
+	h.token, h.dev = h.register(t, "TEST-0001")
+	return h
 }
 
-// bigStore is a catalog of n titles in one category, without media.
-func bigStore(t *testing.T, n int) *catalog.Store {
+// register registers a box with serial and returns its token and ID.
+func (h *testServer) register(t *testing.T, serial string) (token, id string) {
 	t.Helper()
-	cats := []operator.Category{{ID: "c", Name: operator.Text{"en": "C"}}}
-	var titles []operator.Title
-	for i := range n {
-		titles = append(titles, operator.Title{
-			ID: fmt.Sprintf("t%03d", i), CategoryID: "c",
-			Name: operator.Text{"en": fmt.Sprintf("Title %d", i)},
-		})
-	}
-	s, err := catalog.New(cats, titles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	body := `{"serial":"` + serial + `","model":"test","firmware":"0.1","enrolment_secret":"` + h.secret + `"}`
+	var d operator.Device
+	h.doToken(t, "", "POST", "/api/v1/devices", body).decode(t, 201, &d)
+	return d.Token, d.ID
 }
 
 // answer is an HTTP answer read whole.
@@ -101,12 +105,22 @@ type answer struct {
 	body   []byte
 }
 
-// do sends a request to the test server and reads the answer.
-func do(t *testing.T, method, url, body string) answer {
+// do sends a request with the box's token to path of the server.
+func (h *testServer) do(t *testing.T, method, path, body string) answer {
+	t.Helper()
+	return h.doToken(t, h.token, method, path, body)
+}
+
+// doToken sends a request with token, if not "", to path of the server.
+func (h *testServer) doToken(t *testing.T, token, method, path, body string, header ...string) answer {
 	t.Helper()
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
+	}
+	url := path
+	if strings.HasPrefix(path, "/") {
+		url = h.url + path
 	}
 	req, err := http.NewRequest(method, url, r)
 	if err != nil {
@@ -114,6 +128,12 @@ func do(t *testing.T, method, url, body string) answer {
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -151,3 +171,29 @@ func (a answer) wantError(t *testing.T, status int, want string) {
 		t.Errorf("error %q does not contain %q", e.Error, want)
 	}
 }
+
+// bigStore is a catalog of n titles in one category, without media.
+func bigStore(t *testing.T, n int) *catalog.Store {
+	t.Helper()
+	cats := []operator.Category{{ID: "c", Name: operator.Text{"en": "C"}}}
+	var titles []operator.Title
+	for i := range n {
+		titles = append(titles, operator.Title{
+			ID: fmt.Sprintf("t%03d", i), CategoryID: "c",
+			Name: operator.Text{"en": fmt.Sprintf("Title %d", i)},
+		})
+	}
+	s, err := catalog.New(cats, titles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// catalogChannel is a channel without multicast group.
+func catalogChannel(id string, number int) catalog.Channel {
+	return catalog.Channel{Channel: operator.Channel{ID: id, Number: number, Name: operator.Text{"en": id}}}
+}
+
+func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }

@@ -1,6 +1,8 @@
 // Package headend is the reference operator server: it answers the box's
-// catalog and session requests (the API of docs/API.md) and serves the
-// titles' HLS media and posters.
+// requests (the API of docs/API.md: catalogue, guide, sessions, device
+// registration, resume positions and favourites), serves the titles' HLS
+// media and posters, exports its channels and guide as M3U and XMLTV for
+// third-party players, and its metrics for Prometheus.
 package headend
 
 import (
@@ -14,9 +16,11 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/manbang/manbang/headend/catalog"
+	"github.com/manbang/manbang/headend/devices"
 	"github.com/manbang/manbang/operator"
 )
 
@@ -24,6 +28,10 @@ import (
 type Config struct {
 	// Store is the catalog. Required.
 	Store *catalog.Store
+	// Devices is the register of boxes. Default: a temporary register
+	// that New creates and Close deletes, so boxes register again after a
+	// restart.
+	Devices *devices.Store
 	// MediaDir holds the titles' media, laid out as package catalog says.
 	// Required.
 	MediaDir string
@@ -33,19 +41,34 @@ type Config struct {
 	PublicURL string
 	// Logger gets one line per request. Default slog.Default().
 	Logger *slog.Logger
+	// Live streams channels to boxes that ask for unicast. If nil, such
+	// requests are answered 503; multicast channels play without it.
+	Live LiveStreamer
+	// EnrolmentSecret, if set, must be sent by boxes that register.
+	EnrolmentSecret string
 }
 
-// Server is the head-end's HTTP server.
+// Server is the head-end's HTTP server. Close releases it.
 type Server struct {
 	store    *catalog.Store
+	devices  *devices.Store
+	ownDevs  bool // devices was created by New
 	media    *os.Root
 	public   string // PublicURL without a trailing slash, or "" to use the request's Host
 	log      *slog.Logger
+	live     LiveStreamer
+	secret   string
 	sessions *sessions
+	metrics  *metrics
 	handler  http.Handler
+
+	stop      chan struct{}
+	reaper    sync.WaitGroup
+	closeOnce sync.Once
 }
 
-// New returns a server for cfg. Close releases it.
+// New returns a server for cfg, and starts the goroutine that ends
+// sessions the boxes stopped keeping alive.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("headend: no catalog store")
@@ -53,15 +76,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MediaDir == "" {
 		return nil, errors.New("headend: no media directory")
 	}
-	media, err := os.OpenRoot(cfg.MediaDir)
-	if err != nil {
-		return nil, fmt.Errorf("headend: media directory: %w", err)
-	}
 	s := &Server{
 		store:    cfg.Store,
-		media:    media,
+		devices:  cfg.Devices,
 		log:      cfg.Logger,
-		sessions: newSessions(sessionTTL),
+		live:     cfg.Live,
+		secret:   cfg.EnrolmentSecret,
+		sessions: newSessions(),
+		stop:     make(chan struct{}),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -69,43 +91,120 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PublicURL != "" {
 		u, err := url.Parse(cfg.PublicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
-			media.Close()
 			return nil, fmt.Errorf("headend: public URL %q is not an http(s)://host[:port][/path] URL", cfg.PublicURL)
 		}
 		s.public = strings.TrimSuffix(cfg.PublicURL, "/")
 	}
+	media, err := os.OpenRoot(cfg.MediaDir)
+	if err != nil {
+		return nil, fmt.Errorf("headend: media directory: %w", err)
+	}
+	s.media = media
+	if s.devices == nil {
+		if s.devices, err = devices.Open(""); err != nil {
+			media.Close()
+			return nil, fmt.Errorf("headend: %w", err)
+		}
+		s.ownDevs = true
+	}
+	s.metrics = newMetrics(s)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		mux.HandleFunc(rt.method+" "+rt.pattern, rt.handler)
+		h := rt.handler
+		if strings.HasPrefix(rt.pattern, "/api/") && !rt.open {
+			h = s.authenticate(h)
+		}
+		mux.HandleFunc(rt.method+" "+rt.pattern, h)
 	}
 	s.handler = s.logRequests(recoverPanics(s.log, jsonErrors(mux)))
+	s.reaper.Add(1)
+	go s.reap()
 	return s, nil
 }
 
-// Handler returns the HTTP handler of the API and the media.
+// Handler returns the HTTP handler of the API, the media, the exports
+// and the metrics.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close releases the media directory.
-func (s *Server) Close() error { return s.media.Close() }
+// Close ends every session (stopping their live streams), stops the
+// session reaper and releases the media directory, and the device
+// register if New created it.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		s.reaper.Wait()
+		for _, sub := range s.sessions.removeAll() {
+			sub.Close()
+		}
+		err = s.media.Close()
+		if s.ownDevs {
+			err = errors.Join(err, s.devices.Close())
+		}
+	})
+	return err
+}
+
+// reap ends, every reapEvery, the sessions whose box stopped sending
+// keep-alives, until Close.
+func (s *Server) reap() {
+	defer s.reaper.Done()
+	t := time.NewTicker(reapEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.expireSessions()
+		}
+	}
+}
+
+// expireSessions ends the sessions that expired by now.
+func (s *Server) expireSessions() {
+	for _, e := range s.sessions.expire(s.sessions.now()) {
+		s.log.Info("session expired", "session", e.id, "device", e.device, "channel", e.channelID)
+		if e.sub != nil {
+			if err := e.sub.Close(); err != nil {
+				s.log.Warn("close live stream", "session", e.id, "err", err)
+			}
+		}
+	}
+}
 
 // route is one endpoint of the server.
 type route struct {
 	method  string
 	pattern string // a net/http.ServeMux path pattern
 	handler http.HandlerFunc
+	open    bool // an /api/ route that needs no device token
 }
 
 // routes lists every endpoint; docs/API.md documents each of them.
 func (s *Server) routes() []route {
 	return []route{
-		{"GET", "/api/v1/categories", s.getCategories},
-		{"GET", "/api/v1/titles", s.getTitles},
-		{"GET", "/api/v1/titles/{id}", s.getTitle},
-		{"GET", "/api/v1/search", s.getSearch},
-		{"POST", "/api/v1/sessions", s.postSession},
-		{"DELETE", "/api/v1/sessions/{id}", s.deleteSession},
-		{"GET", "/media/{path...}", s.getMedia},
-		{"GET", "/healthz", s.getHealth},
+		{"POST", "/api/v1/devices", s.postDevice, true},
+		{"GET", "/api/v1/categories", s.getCategories, false},
+		{"GET", "/api/v1/titles", s.getTitles, false},
+		{"GET", "/api/v1/titles/{id}", s.getTitle, false},
+		{"GET", "/api/v1/search", s.getSearch, false},
+		{"GET", "/api/v1/series/{id}", s.getSeries, false},
+		{"GET", "/api/v1/channels", s.getChannels, false},
+		{"GET", "/api/v1/epg", s.getEPG, false},
+		{"POST", "/api/v1/sessions", s.postSession, false},
+		{"POST", "/api/v1/sessions/{id}/keepalive", s.postKeepalive, false},
+		{"DELETE", "/api/v1/sessions/{id}", s.deleteSession, false},
+		{"GET", "/api/v1/resume/{title}", s.getResume, false},
+		{"PUT", "/api/v1/resume/{title}", s.putResume, false},
+		{"GET", "/api/v1/favourites", s.getFavourites, false},
+		{"PUT", "/api/v1/favourites/{title}", s.putFavourite, false},
+		{"DELETE", "/api/v1/favourites/{title}", s.deleteFavourite, false},
+		{"GET", "/media/{path...}", s.getMedia, true},
+		{"GET", "/playlist.m3u", s.getPlaylist, true},
+		{"GET", "/epg.xml", s.getXMLTV, true},
+		{"GET", "/metrics", s.getMetrics, true},
+		{"GET", "/healthz", s.getHealth, true},
 	}
 }
 
@@ -119,6 +218,15 @@ func (s *Server) baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// mediaURL is the absolute URL of a file of the media directory, or ref
+// itself if it is an absolute URL already.
+func (s *Server) mediaURL(r *http.Request, ref string) string {
+	if ref == "" || strings.Contains(ref, "://") {
+		return ref
+	}
+	return s.baseURL(r) + (&url.URL{Path: "/media/" + ref}).EscapedPath()
 }
 
 const jsonType = "application/json; charset=utf-8"
@@ -140,6 +248,7 @@ func writeError(w http.ResponseWriter, status int, format string, args ...any) {
 	b, _ := marshal(operator.Error{Error: fmt.Sprintf(format, args...)})
 	h := w.Header()
 	h.Del("Content-Length")
+	h.Del("ETag")
 	h.Set("Content-Type", jsonType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
@@ -232,26 +341,33 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logRequests logs one line per request.
+// logRequests logs one line per request and counts it in the metrics.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		r = withInfo(r)
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
+		took := time.Since(start)
+		s.metrics.observe(r, sw.status, took)
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
-		s.log.LogAttrs(r.Context(), level, "request",
+		attrs := []slog.Attr{
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status),
 			slog.Int64("bytes", sw.bytes),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", took),
 			slog.String("remote", r.RemoteAddr),
-		)
+		}
+		if dev := infoOf(r).device; dev != "" {
+			attrs = append(attrs, slog.String("device", dev))
+		}
+		s.log.LogAttrs(r.Context(), level, "request", attrs...)
 	})
 }

@@ -17,18 +17,18 @@ import (
 )
 
 func TestSessions(t *testing.T) {
-	s, ts := startServer(t, Config{})
+	h := startServer(t, Config{})
 	var sess operator.Session
-	a := do(t, "POST", ts.URL+"/api/v1/sessions", `{"title_id":"doc-kimchi"}`)
+	a := h.do(t, "POST", "/api/v1/sessions", `{"title_id":"doc-kimchi"}`)
 	a.decode(t, 201, &sess)
-	if sess.Kind != operator.StreamHLS || sess.ID == "" || sess.URL != ts.URL+"/media/doc-kimchi/index.m3u8" {
+	if sess.Kind != operator.StreamHLS || sess.ID == "" || sess.URL != h.url+"/media/doc-kimchi/index.m3u8" || sess.KeepaliveSec != 0 {
 		t.Errorf("session %+v", sess)
 	}
 	if loc := a.header.Get("Location"); loc != "/api/v1/sessions/"+sess.ID {
 		t.Errorf("Location %q", loc)
 	}
-	if s.sessions.len() != 1 {
-		t.Errorf("%d sessions, want 1", s.sessions.len())
+	if h.sessions.len() != 1 {
+		t.Errorf("%d sessions, want 1", h.sessions.len())
 	}
 
 	// The stream plays over HTTP from 127.0.0.1.
@@ -46,14 +46,23 @@ func TestSessions(t *testing.T) {
 		t.Errorf("ffprobe: %s, %v", out, err)
 	}
 
-	if a := do(t, "DELETE", ts.URL+"/api/v1/sessions/"+sess.ID, ""); a.status != 204 || len(a.body) != 0 {
+	if a := h.do(t, "POST", "/api/v1/sessions/"+sess.ID+"/keepalive", ""); a.status != 204 {
+		t.Errorf("keepalive: %d %s", a.status, a.body)
+	}
+	// Another box can neither keep alive nor end this session.
+	other, _ := h.register(t, "TEST-0002")
+	h.doToken(t, other, "POST", "/api/v1/sessions/"+sess.ID+"/keepalive", "").wantError(t, 404, "unknown session")
+	h.doToken(t, other, "DELETE", "/api/v1/sessions/"+sess.ID, "").wantError(t, 404, "unknown session")
+
+	if a := h.do(t, "DELETE", "/api/v1/sessions/"+sess.ID, ""); a.status != 204 || len(a.body) != 0 {
 		t.Errorf("DELETE: %d %s", a.status, a.body)
 	}
-	do(t, "DELETE", ts.URL+"/api/v1/sessions/"+sess.ID, "").wantError(t, 404, "unknown session")
+	h.do(t, "DELETE", "/api/v1/sessions/"+sess.ID, "").wantError(t, 404, "unknown session")
+	h.do(t, "POST", "/api/v1/sessions/"+sess.ID+"/keepalive", "").wantError(t, 404, "unknown session")
 }
 
 func TestSessionErrors(t *testing.T) {
-	_, ts := startServer(t, Config{})
+	h := startServer(t, Config{})
 	tests := []struct {
 		body   string
 		status int
@@ -65,59 +74,66 @@ func TestSessionErrors(t *testing.T) {
 		{`{}`, 400, "neither title_id nor channel_id"},
 		{`{"title_id":"a","channel_id":"b"}`, 400, "both"},
 		{`{"title_id":"nope"}`, 404, `unknown title "nope"`},
+		{`{"title_id":"doc-kimchi","rtp_port":5004}`, 400, "rtp_port, start and stop are for channels"},
+		{`{"channel_id":"mb-news","rtp_port":70000}`, 400, "not a UDP port"},
 		{`{"channel_id":"kbs1"}`, 404, `unknown channel "kbs1"`},
+		{`{"channel_id":"mb-news","start":"2026-11-23T20:00:00Z"}`, 404, "no catch-up"},
 		{`{"title_id":"` + strings.Repeat("x", maxRequestBody) + `"}`, 400, "too large"},
 	}
 	for _, tt := range tests {
-		a := do(t, "POST", ts.URL+"/api/v1/sessions", tt.body)
-		a.wantError(t, tt.status, tt.want)
+		h.do(t, "POST", "/api/v1/sessions", tt.body).wantError(t, tt.status, tt.want)
 	}
 }
 
 func TestSessionStreamMissing(t *testing.T) {
-	_, ts := startServer(t, Config{Store: bigStore(t, 1), MediaDir: t.TempDir()})
-	do(t, "POST", ts.URL+"/api/v1/sessions", `{"title_id":"t000"}`).wantError(t, 404, `stream missing for title "t000"`)
+	h := startServer(t, Config{Store: bigStore(t, 1), MediaDir: t.TempDir()})
+	h.do(t, "POST", "/api/v1/sessions", `{"title_id":"t000"}`).wantError(t, 404, `stream missing for title "t000"`)
 }
 
 func TestPublicURL(t *testing.T) {
-	_, ts := startServer(t, Config{PublicURL: "http://box-gw.example:8080/iptv/"})
+	h := startServer(t, Config{PublicURL: "http://box-gw.example:8080/iptv/"})
 	var sess operator.Session
-	do(t, "POST", ts.URL+"/api/v1/sessions", `{"title_id":"news-evening"}`).decode(t, 201, &sess)
+	h.do(t, "POST", "/api/v1/sessions", `{"title_id":"news-evening"}`).decode(t, 201, &sess)
 	if want := "http://box-gw.example:8080/iptv/media/news-evening/index.m3u8"; sess.URL != want {
 		t.Errorf("URL %q, want %q", sess.URL, want)
 	}
 	var ti operator.Title
-	do(t, "GET", ts.URL+"/api/v1/titles/news-evening", "").decode(t, 200, &ti)
+	h.do(t, "GET", "/api/v1/titles/news-evening", "").decode(t, 200, &ti)
 	if want := "http://box-gw.example:8080/iptv/media/news-evening/poster.jpg"; ti.PosterURL != want {
 		t.Errorf("poster %q, want %q", ti.PosterURL, want)
 	}
 }
 
 func TestSessionsExpire(t *testing.T) {
-	ss := newSessions(time.Hour)
+	ss := newSessions()
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	ss.now = func() time.Time { return now }
-	old := ss.add("a")
-	now = now.Add(2 * time.Hour)
-	ss.add("b")
-	if ss.len() != 1 || ss.remove(old) {
-		t.Errorf("expired session kept: %d sessions", ss.len())
+	old := ss.add(&session{device: "d", ttl: time.Hour})
+	kept := ss.add(&session{device: "d", ttl: time.Hour})
+	now = now.Add(50 * time.Minute)
+	if !ss.keepalive(kept, "d") || ss.keepalive(kept, "e") {
+		t.Fatal("keepalive")
+	}
+	now = now.Add(20 * time.Minute)
+	gone := ss.expire(now)
+	if len(gone) != 1 || gone[0].id != old || ss.len() != 1 || ss.remove(old, "d") != nil {
+		t.Errorf("expired %v, %d sessions left", gone, ss.len())
 	}
 }
 
 func TestMedia(t *testing.T) {
-	_, ts := startServer(t, Config{})
+	h := startServer(t, Config{})
 	for _, tt := range []struct{ path, ctype string }{
 		{"/media/doc-kimchi/index.m3u8", "application/vnd.apple.mpegurl"},
 		{"/media/doc-kimchi/seg_000.ts", "video/mp2t"},
 		{"/media/doc-kimchi/poster.jpg", "image/jpeg"},
 	} {
-		a := do(t, "GET", ts.URL+tt.path, "")
+		a := h.doToken(t, "", "GET", tt.path, "")
 		if a.status != 200 || a.header.Get("Content-Type") != tt.ctype || len(a.body) == 0 {
 			t.Errorf("%s: %d %q %d bytes", tt.path, a.status, a.header.Get("Content-Type"), len(a.body))
 		}
 	}
-	seg := do(t, "GET", ts.URL+"/media/doc-kimchi/seg_000.ts", "")
+	seg := h.doToken(t, "", "GET", "/media/doc-kimchi/seg_000.ts", "")
 	if len(seg.body) < 188 || seg.body[0] != 0x47 || seg.body[188] != 0x47 {
 		t.Errorf("segment is not MPEG-TS")
 	}
@@ -136,13 +152,13 @@ func TestMedia(t *testing.T) {
 		"/media/..%2fcatalog.json",
 		"/media/doc-kimchi/..%2f..%2fcatalog.json",
 	} {
-		a := do(t, "GET", ts.URL+p, "")
+		a := h.doToken(t, "", "GET", p, "")
 		if a.status != 404 || !strings.HasPrefix(a.header.Get("Content-Type"), "application/json") {
 			t.Errorf("%s: %d %q %s", p, a.status, a.header.Get("Content-Type"), a.body)
 		}
 	}
 	// Errors that http.ServeContent writes by itself are JSON too.
-	req, _ := http.NewRequest("GET", ts.URL+"/media/doc-kimchi/poster.jpg", nil)
+	req, _ := http.NewRequest("GET", h.url+"/media/doc-kimchi/poster.jpg", nil)
 	req.Header.Set("Range", "bytes=99999999-")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -158,19 +174,22 @@ func TestMedia(t *testing.T) {
 
 func TestRequestLog(t *testing.T) {
 	var buf bytes.Buffer
-	_, ts := startServer(t, Config{Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
-	do(t, "GET", ts.URL+"/api/v1/titles/nope", "")
+	h := startServer(t, Config{Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	buf.Reset()
+	h.do(t, "GET", "/api/v1/titles/nope", "")
 	var line struct {
 		Msg      string `json:"msg"`
 		Method   string `json:"method"`
 		Path     string `json:"path"`
 		Status   int    `json:"status"`
 		Duration *int64 `json:"duration"`
+		Device   string `json:"device"`
 	}
 	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
 		t.Fatalf("log %q: %v", buf.String(), err)
 	}
-	if line.Msg != "request" || line.Method != "GET" || line.Path != "/api/v1/titles/nope" || line.Status != 404 || line.Duration == nil {
+	if line.Msg != "request" || line.Method != "GET" || line.Path != "/api/v1/titles/nope" || line.Status != 404 ||
+		line.Duration == nil || line.Device != h.dev {
 		t.Errorf("log line %s", buf.String())
 	}
 }
@@ -203,7 +222,10 @@ func TestNewRejects(t *testing.T) {
 		{Config{Store: demoStore, MediaDir: media, PublicURL: "box:8080"}, "public URL"},
 		{Config{Store: demoStore, MediaDir: media, PublicURL: "ftp://x"}, "public URL"},
 	} {
-		if _, err := New(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+		if s, err := New(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+			if s != nil {
+				s.Close()
+			}
 			t.Errorf("New(%+v): error %v, want %q", tt.cfg, err, tt.want)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -26,7 +27,8 @@ type ClientConfig struct {
 	// BaseURL is the head-end's address, such as "http://10.0.0.1:8080".
 	// Required.
 	BaseURL string
-	// HTTP sends the requests. Default: a client of http.DefaultTransport.
+	// HTTP sends the requests. Default: a client of http.DefaultTransport,
+	// or of a transport trusting only CAFile and PinnedCAs if set.
 	HTTP *http.Client
 	// Timeout bounds each attempt of a request, reading the answer
 	// included. Default DefaultTimeout.
@@ -39,6 +41,27 @@ type ClientConfig struct {
 	// further retry, and each delay is picked at random between half of it
 	// and all of it. Default DefaultBackoff.
 	Backoff time.Duration
+
+	// Device is who the box says it is when it registers with the
+	// head-end, which it does when the head-end first answers 401.
+	// Default DefaultDevice().
+	Device DeviceRegistration
+	// Tokens keeps the device token between runs. Default: memory only,
+	// so that the box registers again after each start.
+	Tokens TokenStore
+
+	// CacheDir, if set, is a directory where the answers of catalogue
+	// requests (categories, titles, channels, guide...) are kept: they
+	// are revalidated with their ETag, and given, marked Stale, when the
+	// head-end cannot be reached or answers nonsense.
+	CacheDir string
+
+	// CAFile is a PEM file of the operator's certificate authorities, and
+	// PinnedCAs more of them in PEM. If either is set, https connections
+	// trust these CAs only, not the system's. They cannot be combined
+	// with HTTP.
+	CAFile    string
+	PinnedCAs [][]byte
 }
 
 // Client is the box's client of the operator API (docs/API.md). It is
@@ -49,6 +72,15 @@ type Client struct {
 	timeout time.Duration
 	retries int
 	backoff time.Duration
+	device  DeviceRegistration
+	tokens  TokenStore
+	cache   *cache
+
+	regMu    sync.Mutex // serialises registrations
+	mu       sync.Mutex
+	token    string
+	loaded   bool // token was loaded from tokens
+	loadErrs int
 }
 
 // NewClient returns a client of the head-end at cfg.BaseURL.
@@ -63,6 +95,16 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		timeout: cfg.Timeout,
 		retries: cfg.Retries,
 		backoff: cfg.Backoff,
+		device:  cfg.Device,
+		tokens:  cfg.Tokens,
+	}
+	if cfg.CAFile != "" || len(cfg.PinnedCAs) > 0 {
+		if c.http != nil {
+			return nil, errors.New("operator: give either HTTP or CAFile and PinnedCAs, not both")
+		}
+		if c.http, err = pinnedClient(cfg.CAFile, cfg.PinnedCAs); err != nil {
+			return nil, err
+		}
 	}
 	if c.http == nil {
 		c.http = &http.Client{}
@@ -78,6 +120,17 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	if c.backoff <= 0 {
 		c.backoff = DefaultBackoff
+	}
+	if c.device.Serial == "" {
+		c.device = DefaultDevice()
+	}
+	if c.tokens == nil {
+		c.tokens = &MemoryTokenStore{}
+	}
+	if cfg.CacheDir != "" {
+		if c.cache, err = openCache(cfg.CacheDir); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -98,6 +151,10 @@ func (c *Client) Categories(ctx context.Context) (CategoryList, error) {
 // offset. An empty categoryID means all titles; a limit of 0 means the
 // server's default (50). The server lowers limits above 200.
 func (c *Client) Titles(ctx context.Context, categoryID string, offset, limit int) (TitlePage, error) {
+	return c.page(ctx, "/api/v1/titles", titlesQuery(categoryID, offset, limit))
+}
+
+func titlesQuery(categoryID string, offset, limit int) url.Values {
 	q := url.Values{}
 	if categoryID != "" {
 		q.Set("category", categoryID)
@@ -108,7 +165,7 @@ func (c *Client) Titles(ctx context.Context, categoryID string, offset, limit in
 	if limit != 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	return c.page(ctx, "/api/v1/titles", q)
+	return q
 }
 
 // Title returns one title.
@@ -124,10 +181,30 @@ func (c *Client) Title(ctx context.Context, id string) (Title, error) {
 	return t, nil
 }
 
+// Series returns a series and its episodes.
+func (c *Client) Series(ctx context.Context, id string) (Series, error) {
+	var s Series
+	path := "/api/v1/series/" + url.PathEscape(id)
+	if err := c.do(ctx, "GET", path, nil, nil, &s); err != nil {
+		return Series{}, err
+	}
+	if s.ID == "" {
+		return Series{}, c.malformed("GET", path, errors.New("series without id"))
+	}
+	return s, nil
+}
+
 // Search returns the first page of titles whose name contains q; lang,
 // the viewer's language, puts titles that match in it first.
 func (c *Client) Search(ctx context.Context, q, lang string) (TitlePage, error) {
-	v := url.Values{"q": {q}}
+	return c.SearchPage(ctx, q, lang, 0, 0)
+}
+
+// SearchPage returns a page of up to limit titles whose name contains
+// q, starting at offset; see Search.
+func (c *Client) SearchPage(ctx context.Context, q, lang string, offset, limit int) (TitlePage, error) {
+	v := titlesQuery("", offset, limit)
+	v.Set("q", q)
 	if lang != "" {
 		v.Set("lang", lang)
 	}
@@ -145,38 +222,31 @@ func (c *Client) page(ctx context.Context, path string, q url.Values) (TitlePage
 	return p, nil
 }
 
-// StartSession asks the head-end for the stream of a title or channel.
-// Like every request it is retried after a 5xx or network error, so the
-// head-end may be left with a session the box never heard of; it forgets
-// such sessions after a while.
-func (c *Client) StartSession(ctx context.Context, req PlayRequest) (Session, error) {
-	var s Session
-	if err := c.do(ctx, "POST", "/api/v1/sessions", nil, req, &s); err != nil {
-		return Session{}, err
+// CachedCategories returns the categories kept in the cache, marked
+// Stale, without asking the head-end: what Home shows at once at boot,
+// before Categories answers. It reports false if there are none.
+func (c *Client) CachedCategories() (CategoryList, bool) {
+	var list CategoryList
+	if !c.peek("/api/v1/categories", nil, &list) {
+		return CategoryList{}, false
 	}
-	if err := s.check(); err != nil {
-		return Session{}, c.malformed("POST", "/api/v1/sessions", err)
-	}
-	return s, nil
+	return list, true
 }
 
-// check reports what makes s unusable.
-func (s Session) check() error {
-	switch s.Kind {
-	case StreamHLS, StreamRTP, StreamUDP:
-	default:
-		return fmt.Errorf("session of unknown kind %q", s.Kind)
+// CachedTitles is Titles from the cache only; see CachedCategories.
+func (c *Client) CachedTitles(categoryID string, offset, limit int) (TitlePage, bool) {
+	var p TitlePage
+	if !c.peek("/api/v1/titles", titlesQuery(categoryID, offset, limit), &p) {
+		return TitlePage{}, false
 	}
-	if s.ID == "" {
-		return errors.New("session without session_id")
-	}
-	if u, err := url.Parse(s.URL); err != nil || !u.IsAbs() {
-		return fmt.Errorf("session url %q is not absolute", s.URL)
-	}
-	return nil
+	return p, true
 }
 
-// EndSession tells the head-end that the box stopped playing a session.
-func (c *Client) EndSession(ctx context.Context, id string) error {
-	return c.do(ctx, "DELETE", "/api/v1/sessions/"+url.PathEscape(id), nil, nil, nil)
+// CachedChannels is Channels from the cache only; see CachedCategories.
+func (c *Client) CachedChannels() (ChannelList, bool) {
+	var l ChannelList
+	if !c.peek("/api/v1/channels", nil, &l) {
+		return ChannelList{}, false
+	}
+	return l, true
 }

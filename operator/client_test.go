@@ -56,10 +56,11 @@ func newHeadend() (string, error) {
 	headendCleanup = append(headendCleanup, func() { os.RemoveAll(dir) })
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	store, err := demo.Build(ctx, dir, demo.Options{Titles: 3, Duration: 2 * time.Second, Width: 320, Height: 180})
+	store, err := demo.Build(ctx, dir, demo.Options{Titles: 3, Channels: 2, Duration: 2 * time.Second, Width: 320, Height: 180})
 	if err != nil {
 		return "", err
 	}
+	headendCleanup = append(headendCleanup, func() { store.Close() })
 	srv, err := headend.New(headend.Config{
 		Store:    store,
 		MediaDir: filepath.Join(dir, catalog.MediaDirName),
@@ -192,7 +193,7 @@ func TestClientSessions(t *testing.T) {
 	}{
 		{operator.PlayRequest{TitleID: "nope"}, 404, `unknown title "nope"`},
 		{operator.PlayRequest{}, 400, "neither title_id nor channel_id"},
-		{operator.PlayRequest{ChannelID: "kbs1"}, 404, "no live channels"},
+		{operator.PlayRequest{ChannelID: "kbs1"}, 404, `unknown channel "kbs1"`},
 	} {
 		_, err := c.StartSession(ctx, tt.req)
 		var apiErr *operator.APIError

@@ -2,6 +2,7 @@ package operator_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -198,4 +199,9 @@ func TestClientResponseTooLarge(t *testing.T) {
 	if _, err := c.Categories(context.Background()); err == nil || !strings.Contains(err.Error(), "answer larger than 8 MiB") {
 		t.Errorf("error %v, want answer larger than 8 MiB", err)
 	}
+}
+
+// decodeBody decodes the JSON body of r into v.
+func decodeBody(r *http.Request, v any) {
+	json.NewDecoder(r.Body).Decode(v)
 }

@@ -53,13 +53,29 @@ type shortError struct {
 func (e *shortError) Error() string { return e.msg }
 func (e *shortError) Unwrap() error { return e.err }
 
-// do sends a request, trying again as configured, and decodes the answer
-// into out unless out is nil.
-func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+// url is the URL of path with query q.
+func (c *Client) url(path string, q map[string][]string) string {
 	u := c.base + path
-	if len(query) > 0 {
-		u += "?" + query.Encode()
+	if len(q) > 0 {
+		u += "?" + url.Values(q).Encode()
 	}
+	return u
+}
+
+// answer is an HTTP answer read whole.
+type answer struct {
+	status int
+	ctype  string
+	etag   string
+	body   []byte
+}
+
+// do sends a request, trying again as configured, and decodes the answer
+// into out unless out is nil. It sends the device token, and registers
+// once when the head-end answers 401. GETs of cachedAnswer types go
+// through the cache, if the client has one.
+func (c *Client) do(ctx context.Context, method, path string, query url.Values, in, out any) error {
+	u := c.url(path, query)
 	var body []byte
 	if in != nil {
 		var err error
@@ -67,11 +83,83 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 			return fmt.Errorf("operator: %s %s: encode request: %w", method, u, err)
 		}
 	}
+	var kept *cacheEntry
+	ca, cacheable := out.(cachedAnswer)
+	cacheable = cacheable && method == "GET" && c.cache != nil
+	if cacheable {
+		kept = c.cache.get(u)
+	}
+	// stale gives the kept answer instead of failing with err.
+	stale := func(err error) error {
+		if kept == nil || json.Unmarshal(kept.Body, out) != nil {
+			return err
+		}
+		ca.setCached(Cached{Stale: true, FetchedAt: kept.FetchedAt})
+		return nil
+	}
+	auth := path != registerPath
+	for try := 0; ; try++ {
+		h := http.Header{}
+		token := ""
+		if auth {
+			if token = c.currentToken(); token != "" {
+				h.Set("Authorization", "Bearer "+token)
+			}
+		}
+		if kept != nil && kept.ETag != "" {
+			h.Set("If-None-Match", kept.ETag)
+		}
+		a, err := c.exchange(ctx, method, u, body, h)
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return stale(err)
+		}
+		if a.status == http.StatusUnauthorized && auth && try == 0 {
+			if err := c.reregister(ctx, token); err != nil {
+				return err
+			}
+			continue
+		}
+		if a.status == http.StatusNotModified && kept != nil {
+			kept.FetchedAt = c.cache.now()
+			c.cache.put(kept)
+			if err := json.Unmarshal(kept.Body, out); err != nil {
+				return fmt.Errorf("operator: %s %s: cached answer: %w", method, u, err)
+			}
+			ca.setCached(Cached{FetchedAt: kept.FetchedAt})
+			return nil
+		}
+		err = decodeResponse(a.status, a.ctype, a.body, out)
+		var apiErr *APIError
+		if errors.As(err, &apiErr) {
+			apiErr.Method, apiErr.URL = method, u
+			if apiErr.Status >= 500 {
+				return stale(apiErr)
+			}
+			return apiErr
+		}
+		if err != nil {
+			return stale(fmt.Errorf("operator: %s %s: %w", method, u, err))
+		}
+		if cacheable {
+			e := &cacheEntry{URL: u, ETag: a.etag, FetchedAt: c.cache.now(), Body: a.body}
+			c.cache.put(e)
+			ca.setCached(Cached{FetchedAt: e.FetchedAt})
+		}
+		return nil
+	}
+}
+
+// exchange sends a request, trying again after network errors, timeouts
+// and 5xx answers as configured, and returns the last answer.
+func (c *Client) exchange(ctx context.Context, method, u string, body []byte, h http.Header) (*answer, error) {
 	delay := c.backoff
 	for attempt := 0; ; attempt++ {
-		retry, err := c.attempt(ctx, method, u, body, out)
-		if err == nil || !retry || attempt >= c.retries {
-			return err
+		a, retry, err := c.attempt(ctx, method, u, body, h)
+		if (err == nil && a.status < 500) || !retry || attempt >= c.retries {
+			return a, err
 		}
 		wait := delay/2 + rand.N(delay/2+1)
 		delay = min(2*delay, maxBackoff)
@@ -79,7 +167,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return err
+			return a, err
 		case <-t.C:
 		}
 	}
@@ -87,7 +175,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 
 // attempt sends a request once, and reports whether a failure may be
 // worth another attempt.
-func (c *Client) attempt(ctx context.Context, method, u string, body []byte, out any) (retry bool, err error) {
+func (c *Client) attempt(ctx context.Context, method, u string, body []byte, h http.Header) (_ *answer, retry bool, err error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var r io.Reader
@@ -96,34 +184,29 @@ func (c *Client) attempt(ctx context.Context, method, u string, body []byte, out
 	}
 	req, err := http.NewRequestWithContext(actx, method, u, r)
 	if err != nil {
-		return false, fmt.Errorf("operator: %s %s: %w", method, u, err)
+		return nil, false, fmt.Errorf("operator: %s %s: %w", method, u, err)
 	}
+	req.Header = h
 	req.Header.Set("Accept", "application/json")
 	if r != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return c.transportError(ctx, method, u, err)
+		retry, err := c.transportError(ctx, method, u, err)
+		return nil, retry, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseSize+1))
 	if err != nil {
-		return c.transportError(ctx, method, u, err)
+		retry, err := c.transportError(ctx, method, u, err)
+		return nil, retry, err
 	}
 	if len(b) > MaxResponseSize {
-		return false, fmt.Errorf("operator: %s %s: answer larger than %d MiB", method, u, MaxResponseSize>>20)
+		return nil, false, fmt.Errorf("operator: %s %s: answer larger than %d MiB", method, u, MaxResponseSize>>20)
 	}
-	err = decodeResponse(resp.StatusCode, resp.Header.Get("Content-Type"), b, out)
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		apiErr.Method, apiErr.URL = method, u
-		return apiErr.Status >= 500, apiErr
-	}
-	if err != nil {
-		return false, fmt.Errorf("operator: %s %s: %w", method, u, err)
-	}
-	return false, nil
+	a := &answer{status: resp.StatusCode, ctype: resp.Header.Get("Content-Type"), etag: resp.Header.Get("ETag"), body: b}
+	return a, a.status >= 500, nil
 }
 
 // transportError describes a failure to get an answer in one line. It

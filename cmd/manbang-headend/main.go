@@ -1,11 +1,16 @@
 // Command manbang-headend is the reference operator server: it serves a
-// catalog and its HLS media to Manbang boxes over the API of docs/API.md.
+// catalogue, its HLS media and live channels to Manbang boxes over the API
+// of docs/API.md, and manages that catalogue.
 //
-//	manbang-headend --demo                  build (once) and serve the demo catalog
-//	manbang-headend --addr 0.0.0.0:8080     serve an existing catalog to the LAN
+//	manbang-headend --demo                  build (once) and serve the demo catalogue
+//	manbang-headend --addr 0.0.0.0:8080     serve the catalogue of the data directory to the LAN
+//	manbang-headend ingest FILE --title T   transcode a file into a new title (HLS ladder and poster)
+//	manbang-headend import-epg FILE|URL     add an XMLTV guide's programmes to the channels
 //
-// It looks for its catalog in DATA/catalog.json, then DATA/demo/catalog.json,
-// with each title's media beside it in media/. See package catalog.
+// Its data directory holds the catalogue database (catalog.db), the
+// devices database (devices.db) and the media; see package catalog. The
+// demo catalogue lives in DATA/demo. A catalog.json of an earlier head-end
+// is migrated into catalog.db the first time it is found.
 package main
 
 import (
@@ -14,18 +19,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
-	"time"
 
-	"github.com/manbang/manbang/headend"
 	"github.com/manbang/manbang/headend/catalog"
-	"github.com/manbang/manbang/headend/demo"
 )
 
 func main() {
@@ -49,41 +48,19 @@ type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
 
-// config is the command line.
-type config struct {
-	addr      string
-	data      string
-	publicURL string
-	demo      bool
-	demoOpts  demo.Options
-}
-
-func parseFlags(args []string, stderr io.Writer) (config, error) {
-	var c config
-	fs := flag.NewFlagSet("manbang-headend", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: manbang-headend [--addr HOST:PORT] [--data DIR] [--public-url URL] [--demo [--demo-titles N] [--demo-duration D]]")
-		fs.PrintDefaults()
-	}
-	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT`; port 0 picks a free port")
-	fs.StringVar(&c.data, "data", defaultDataDir(), "`DIR` of the catalog; the demo catalog goes to DIR/demo")
-	fs.StringVar(&c.publicURL, "public-url", "", "base `URL` of this server for boxes (default: the Host each box asked)")
-	fs.BoolVar(&c.demo, "demo", false, "build the demo catalog with ffmpeg, or reuse it if built, and serve it")
-	fs.IntVar(&c.demoOpts.Titles, "demo-titles", 0, "build only `N` demo titles, spread over the categories (0: all)")
-	fs.DurationVar(&c.demoOpts.Duration, "demo-duration", demo.DefaultDuration, "length of each demo title")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return config{}, err
+// run runs the subcommand of args.
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "ingest":
+			return runIngest(ctx, args[1:], stderr)
+		case "import-epg":
+			return runImportEPG(ctx, args[1:], stderr)
+		case "serve":
+			args = args[1:]
 		}
-		return config{}, usageError{err}
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unexpected arguments %q\n", fs.Args())
-		fs.Usage()
-		return config{}, usageError{fmt.Errorf("unexpected arguments %q", fs.Args())}
-	}
-	return c, nil
+	return serve(ctx, args, stderr)
 }
 
 // defaultDataDir is $XDG_CACHE_HOME/manbang-headend or
@@ -96,76 +73,61 @@ func defaultDataDir() string {
 	return filepath.Join(dir, "manbang-headend")
 }
 
-// run serves until ctx is done, then shuts down gracefully.
-func run(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, err := parseFlags(args, stderr)
-	if err != nil {
-		return err
+// parse parses args with fs, allowing flags after positional arguments,
+// and returns the positional ones.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageError{err}
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	store, dir, err := openCatalog(ctx, cfg, stderr)
-	if err != nil {
-		return err
-	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv, err := headend.New(headend.Config{
-		Store:     store,
-		MediaDir:  filepath.Join(dir, catalog.MediaDirName),
-		PublicURL: cfg.publicURL,
-		Logger:    logger,
-	})
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-
-	l, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return err
-	}
-	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(l) }()
-	fmt.Fprintf(stderr, "manbang-headend: serving %d titles on http://%s\n", store.Len(), l.Addr())
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	fmt.Fprintln(stderr, "manbang-headend: shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		hs.Close()
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
 }
 
-// openCatalog builds or loads the demo catalog with --demo, else loads the
-// catalog of the data directory. It returns the catalog and its directory.
-func openCatalog(ctx context.Context, cfg config, stderr io.Writer) (*catalog.Store, string, error) {
-	if cfg.demo {
-		dir := filepath.Join(cfg.data, "demo")
-		fmt.Fprintf(stderr, "manbang-headend: demo catalog in %s (titles not built yet are made with ffmpeg now)\n", dir)
-		opts := cfg.demoOpts
-		opts.Progress = stderr
-		store, err := demo.Build(ctx, dir, opts)
-		return store, dir, err
+// openData opens the catalogue of dir: catalog.db, migrated from
+// catalog.json the first time. With create, an empty one is made if there
+// is neither; without, that is an error wrapping os.ErrNotExist.
+func openData(ctx context.Context, dir string, create bool, stderr io.Writer) (*catalog.Store, error) {
+	db := filepath.Join(dir, catalog.FileName)
+	if _, err := os.Stat(db); err == nil {
+		return catalog.Open(db)
 	}
-	for _, dir := range []string{cfg.data, filepath.Join(cfg.data, "demo")} {
-		path := filepath.Join(dir, catalog.FileName)
-		if _, err := os.Stat(path); err != nil {
-			continue
+	js := filepath.Join(dir, catalog.JSONFileName)
+	_, jerr := os.Stat(js)
+	if jerr != nil && !create {
+		return nil, fmt.Errorf("no catalogue in %s: %w", dir, os.ErrNotExist)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	tmp := filepath.Join(dir, ".tmp-"+catalog.FileName)
+	for _, s := range []string{"", "-wal", "-shm"} {
+		os.Remove(tmp + s)
+	}
+	s, err := catalog.Open(tmp)
+	if err != nil {
+		return nil, err
+	}
+	if jerr == nil {
+		if err := s.LoadJSON(ctx, js); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("migrate %s: %w", js, err)
 		}
-		store, err := catalog.Load(path)
-		return store, dir, err
+		fmt.Fprintf(stderr, "manbang-headend: migrated %d titles from %s to %s\n", s.Len(), js, db)
 	}
-	return nil, "", fmt.Errorf("no catalog in %s (looked for %s and %s); run with --demo to build the demo catalog",
-		cfg.data, filepath.Join(cfg.data, catalog.FileName), filepath.Join(cfg.data, "demo", catalog.FileName))
+	if err := s.Close(); err != nil {
+		return nil, err
+	}
+	if err := os.Rename(tmp, db); err != nil {
+		return nil, err
+	}
+	return catalog.Open(db)
 }

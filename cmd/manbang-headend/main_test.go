@@ -24,7 +24,7 @@ type started struct {
 	done   chan error // run's result
 }
 
-var servingLine = regexp.MustCompile(`^manbang-headend: serving (\d+) titles on (http://127\.0\.0\.1:\d+)$`)
+var servingLine = regexp.MustCompile(`^manbang-headend: serving (\d+) titles and (\d+) channels on (http://127\.0\.0\.1:\d+)$`)
 
 // start runs the command with args until the test ends, and waits for it
 // to say it is serving.
@@ -50,7 +50,7 @@ func start(t *testing.T, args ...string) *started {
 			default:
 			}
 			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
-				serving <- m[2]
+				serving <- m[3]
 			}
 		}
 		close(lines)
@@ -58,6 +58,7 @@ func start(t *testing.T, args ...string) *started {
 	select {
 	case s.url = <-serving:
 	case err := <-s.done:
+		s.cancel = nil
 		t.Fatalf("run ended before serving: %v", err)
 	case <-time.After(2 * time.Minute):
 		t.Fatal("no serving line within 2 minutes")
@@ -93,7 +94,7 @@ func healthz(t *testing.T, base string) int {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var h struct{ Titles int }
+	var h struct{ Titles, Channels int }
 	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz: %d, %v", resp.StatusCode, err)
 	}
@@ -102,23 +103,25 @@ func healthz(t *testing.T, base string) int {
 
 func TestDemoServeAndReuse(t *testing.T) {
 	data := t.TempDir()
-	s := start(t, "--demo", "--demo-titles", "2", "--demo-duration", "2s", "--addr", "127.0.0.1:0", "--data", data)
+	s := start(t, "--demo", "--demo-titles", "2", "--demo-channels", "1", "--demo-duration", "2s", "--addr", "127.0.0.1:0", "--data", data)
 	if n := healthz(t, s.url); n != 2 {
 		t.Errorf("healthz: %d titles, want 2", n)
 	}
 	progress := strings.Join(s.lines, "\n")
-	if !strings.Contains(progress, "[1/2] ") || !strings.Contains(progress, "[2/2] ") {
+	if !strings.Contains(progress, "[1/3] ") || !strings.Contains(progress, "[3/3] 채널 1: ") {
 		t.Errorf("no progress on stderr:\n%s", progress)
 	}
-	if !strings.HasSuffix(progress, "serving 2 titles on "+s.url) {
+	if !strings.HasSuffix(progress, "serving 2 titles and 1 channels on "+s.url) {
 		t.Errorf("stderr does not end with the serving line:\n%s", progress)
 	}
 	s.stop(t)
 	if _, err := http.Get(s.url + "/healthz"); err == nil {
 		t.Error("still serving after shutdown")
 	}
-	if _, err := catalog.Load(filepath.Join(data, "demo", catalog.FileName)); err != nil {
+	if s, err := catalog.Open(filepath.Join(data, "demo", catalog.FileName)); err != nil || s.Len() != 2 {
 		t.Errorf("demo catalog: %v", err)
+	} else {
+		s.Close()
 	}
 
 	// Without --demo, the demo catalog built before is served as it is.
@@ -126,7 +129,7 @@ func TestDemoServeAndReuse(t *testing.T) {
 	if n := healthz(t, s.url); n != 2 {
 		t.Errorf("second run: %d titles, want 2", n)
 	}
-	if strings.Contains(strings.Join(s.lines, "\n"), "[1/2]") {
+	if strings.Contains(strings.Join(s.lines, "\n"), "[1/3]") {
 		t.Errorf("second run built titles:\n%s", strings.Join(s.lines, "\n"))
 	}
 }
@@ -138,10 +141,16 @@ func TestRunErrors(t *testing.T) {
 		want  string
 		usage bool
 	}{
-		{[]string{"--data", data}, "run with --demo to build the demo catalog", false},
+		{[]string{"--data", data}, "run with --demo to build the demo catalogue", false},
 		{[]string{"--nope"}, "flag provided but not defined", true},
 		{[]string{"--demo-duration", "soon"}, "invalid value", true},
 		{[]string{"extra"}, "unexpected arguments", true},
+		{[]string{"ingest"}, "want one FILE", true},
+		{[]string{"ingest", "a.mp4"}, "no --title", true},
+		{[]string{"ingest", "a.mp4", "--title", "A", "--id", "a/b"}, "IDs are", true},
+		{[]string{"ingest", "--data", data, "--title", "A", filepath.Join(data, "missing.mp4")}, "no such file", false},
+		{[]string{"import-epg"}, "want one FILE or URL", true},
+		{[]string{"import-epg", "--data", data, filepath.Join(data, "missing.xml")}, "no such file", false},
 		{[]string{"--demo", "--data", data, "--demo-duration", "10ms"}, "shorter than 1s", false},
 	}
 	for _, tt := range tests {

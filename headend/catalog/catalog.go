@@ -1,124 +1,215 @@
-// Package catalog is the head-end's store of categories and titles.
+// Package catalog is the head-end's store of what boxes can watch:
+// categories, titles, series and their episodes, live channels and their
+// groups, and the programme guide. It keeps them in one SQLite database
+// (modernc.org/sqlite, no cgo) with a full-text index of the titles' names.
 //
-// This first version keeps the catalog in memory and persists it as one
-// JSON file. The methods take a context and return errors although the
-// in-memory store never fails, so that a database-backed store can replace
-// it without changing its callers.
+// A data directory holds the database and the media of its titles:
 //
-// A catalog directory holds the catalog file and the media of its titles:
-//
-//	DIR/catalog.json
-//	DIR/media/<title id>/index.m3u8   HLS VOD playlist and its segments
+//	DIR/catalog.db                     the database (FileName)
+//	DIR/media/<title id>/index.m3u8    HLS playlist (media or master) and its segments
 //	DIR/media/<title id>/poster.jpg
 //
-// A title's PosterURL in the catalog is either an absolute URL or a path in
-// the media directory ("<title id>/poster.jpg"), which the head-end turns
-// into an absolute URL when it answers.
+// A title's PosterURL and a channel's LogoURL in the store are either
+// absolute URLs or paths in the media directory ("<title id>/poster.jpg"),
+// which the head-end turns into absolute URLs when it answers.
+//
+// Catalogs of the first head-end were one JSON file (JSONFileName); LoadJSON
+// adds such a file to a store, which is how they are migrated.
 package catalog
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
-	"strings"
+	"sync"
+	"sync/atomic"
 
+	"github.com/manbang/manbang/headend/internal/sqldb"
 	"github.com/manbang/manbang/operator"
 )
 
-// Names in a catalog directory.
+// Names in a data directory.
 const (
-	FileName     = "catalog.json" // the catalog file
+	FileName     = "catalog.db"   // the catalog database
+	JSONFileName = "catalog.json" // the catalog file of earlier head-ends
 	MediaDirName = "media"        // the directory of the titles' media
 	PlaylistName = "index.m3u8"   // a title's HLS playlist, in its media directory
 	PosterName   = "poster.jpg"   // a title's poster, in its media directory
 )
 
-// ErrNotFound is returned (wrapped) for an unknown title or category.
+// ErrNotFound is returned (wrapped) for an unknown title, category, series,
+// channel or group.
 var ErrNotFound = errors.New("not found")
 
-// idPattern is what category and title IDs may look like: IDs name media
-// directories and appear in URL paths, so they are kept to safe characters.
+// ErrInvalid is returned (wrapped) for a write the store refuses: a bad
+// ID, a reference to a missing category, a programme that ends before it
+// starts...
+var ErrInvalid = errors.New("invalid")
+
+// idPattern is what IDs may look like: IDs name media directories and
+// appear in URL paths, so they are kept to safe characters.
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
 
-// ValidID reports whether id may be used as a category or title ID.
+// ValidID reports whether id may be used as the ID of a category, title,
+// series, channel or group.
 func ValidID(id string) bool { return idPattern.MatchString(id) }
 
-// file is the JSON form of a catalog.
-type file struct {
+// Store is a catalog in an SQLite database. It is safe for concurrent use:
+// readers never wait for writers, and writes are serialised. Close releases
+// it.
+type Store struct {
+	db *sqldb.DB
+
+	wmu sync.Mutex // serialises writes and the refresh of the counts below
+
+	titles   atomic.Int64
+	channels atomic.Int64
+	perCat   atomic.Pointer[map[string]int] // titles per category
+}
+
+// Open opens the catalog database at path, creating an empty one if there
+// is none.
+func Open(path string) (*Store, error) {
+	return open(context.Background(), path)
+}
+
+func open(ctx context.Context, path string) (*Store, error) {
+	db, err := sqldb.Open(ctx, path, schema)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	s := &Store{db: db}
+	if err := s.refreshCounts(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	return s, nil
+}
+
+// New returns a store in a temporary database (deleted by Close) holding
+// the given categories and titles, in that order. IDs must be valid (see
+// ValidID) and unique, and every title must belong to one of the
+// categories.
+func New(categories []operator.Category, titles []operator.Title) (*Store, error) {
+	if err := unique(categories, titles); err != nil {
+		return nil, err
+	}
+	s, err := open(context.Background(), "")
+	if err != nil {
+		return nil, err
+	}
+	err = s.Write(context.Background(), func(w *Writer) error {
+		for _, c := range categories {
+			if err := w.AddCategory(c); err != nil {
+				return err
+			}
+		}
+		for _, t := range titles {
+			if err := w.AddTitle(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// unique checks that no two categories and no two titles share an ID.
+func unique(categories []operator.Category, titles []operator.Title) error {
+	seen := map[string]bool{}
+	for _, c := range categories {
+		if seen[c.ID] {
+			return fmt.Errorf("catalog: duplicate category id %q", c.ID)
+		}
+		seen[c.ID] = true
+	}
+	clear(seen)
+	for _, t := range titles {
+		if seen[t.ID] {
+			return fmt.Errorf("catalog: duplicate title id %q", t.ID)
+		}
+		seen[t.ID] = true
+	}
+	return nil
+}
+
+// jsonFile is the JSON form of a catalog (JSONFileName).
+type jsonFile struct {
 	Categories []operator.Category `json:"categories"`
 	Titles     []operator.Title    `json:"titles"`
 }
 
-// Store holds a catalog. It is immutable after New or Load and safe for
-// concurrent use. Returned titles and categories share their Text maps with
-// the store: treat them as read-only.
-type Store struct {
-	categories []operator.Category
-	titles     []operator.Title // in catalog order
-	titleIdx   map[string]int
-	catIdx     map[string]int
-}
-
-// New returns a store of the given categories and titles, in that order.
-// IDs must be valid (see ValidID) and unique, and every title must belong
-// to one of the categories.
-func New(categories []operator.Category, titles []operator.Title) (*Store, error) {
-	s := &Store{
-		categories: slices.Clone(categories),
-		titles:     slices.Clone(titles),
-		titleIdx:   make(map[string]int, len(titles)),
-		catIdx:     make(map[string]int, len(categories)),
+// Load returns a store in a temporary database (deleted by Close) holding
+// the catalog of a JSON catalog file.
+func Load(path string) (*Store, error) {
+	s, err := open(context.Background(), "")
+	if err != nil {
+		return nil, err
 	}
-	for i, c := range s.categories {
-		if !ValidID(c.ID) {
-			return nil, fmt.Errorf("catalog: category %d: invalid id %q", i, c.ID)
-		}
-		if _, dup := s.catIdx[c.ID]; dup {
-			return nil, fmt.Errorf("catalog: duplicate category id %q", c.ID)
-		}
-		s.catIdx[c.ID] = i
-	}
-	for i, t := range s.titles {
-		if !ValidID(t.ID) {
-			return nil, fmt.Errorf("catalog: title %d: invalid id %q", i, t.ID)
-		}
-		if _, dup := s.titleIdx[t.ID]; dup {
-			return nil, fmt.Errorf("catalog: duplicate title id %q", t.ID)
-		}
-		if _, ok := s.catIdx[t.CategoryID]; !ok {
-			return nil, fmt.Errorf("catalog: title %q: unknown category %q", t.ID, t.CategoryID)
-		}
-		s.titleIdx[t.ID] = i
+	if err := s.LoadJSON(context.Background(), path); err != nil {
+		s.Close()
+		return nil, err
 	}
 	return s, nil
 }
 
-// Load reads a store from a JSON catalog file.
-func Load(path string) (*Store, error) {
+// LoadJSON adds the categories and titles of a JSON catalog file, as
+// earlier head-ends wrote them, to the store, in one transaction: it adds
+// all of them or none.
+func (s *Store) LoadJSON(ctx context.Context, path string) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("catalog: %w", err)
+		return fmt.Errorf("catalog: %w", err)
 	}
-	var f file
+	var f jsonFile
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("catalog: %s: %w", path, err)
+		return fmt.Errorf("catalog: %s: %w", path, err)
 	}
-	s, err := New(f.Categories, f.Titles)
+	if err := unique(f.Categories, f.Titles); err != nil {
+		return fmt.Errorf("%w (in %s)", err, path)
+	}
+	err = s.Write(ctx, func(w *Writer) error {
+		for _, c := range f.Categories {
+			if err := w.AddCategory(c); err != nil {
+				return err
+			}
+		}
+		for _, t := range f.Titles {
+			if err := w.AddTitle(t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("%w (in %s)", err, path)
+		return fmt.Errorf("%w (in %s)", err, path)
 	}
-	return s, nil
+	return s.Optimize(ctx)
 }
 
-// Save writes the store to a JSON catalog file. It writes a temporary file
-// and renames it, so a reader never sees half a catalog.
+// Save writes the store's categories and titles to a JSON catalog file (a
+// backup that LoadJSON reads back). It writes a temporary file and renames
+// it, so a reader never sees half a catalog.
 func (s *Store) Save(path string) error {
-	b, err := json.MarshalIndent(file{Categories: s.categories, Titles: s.titles}, "", "  ")
+	ctx := context.Background()
+	var f jsonFile
+	var err error
+	if f.Categories, err = s.Categories(ctx); err != nil {
+		return err
+	}
+	if f.Titles, _, err = s.Titles(ctx, "", 0, int(s.titles.Load())); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return fmt.Errorf("catalog: encode: %w", err)
 	}
@@ -140,82 +231,68 @@ func (s *Store) Save(path string) error {
 	return nil
 }
 
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
 // Len returns the number of titles.
-func (s *Store) Len() int { return len(s.titles) }
+func (s *Store) Len() int { return int(s.titles.Load()) }
 
-// Categories returns all categories in catalog order.
-func (s *Store) Categories(ctx context.Context) ([]operator.Category, error) {
-	return slices.Clone(s.categories), nil
-}
+// ChannelCount returns the number of live channels.
+func (s *Store) ChannelCount() int { return int(s.channels.Load()) }
 
-// Category returns the category with the given ID, or an error wrapping
-// ErrNotFound.
-func (s *Store) Category(ctx context.Context, id string) (operator.Category, error) {
-	i, ok := s.catIdx[id]
-	if !ok {
-		return operator.Category{}, fmt.Errorf("category %q: %w", id, ErrNotFound)
+// refreshCounts reads the counts that Len and Titles answer from memory.
+func (s *Store) refreshCounts(ctx context.Context) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT category_id, count(*) FROM titles GROUP BY category_id`)
+	if err != nil {
+		return fmt.Errorf("count titles: %w", err)
 	}
-	return s.categories[i], nil
-}
-
-// Titles returns up to limit titles of a category starting at offset, in
-// catalog order, and the number of titles in the category. An empty
-// categoryID means all titles. An unknown category has no titles.
-func (s *Store) Titles(ctx context.Context, categoryID string, offset, limit int) (page []operator.Title, total int, err error) {
-	if offset < 0 || limit < 0 {
-		return nil, 0, fmt.Errorf("catalog: negative offset %d or limit %d", offset, limit)
-	}
-	page = []operator.Title{}
-	for _, t := range s.titles {
-		if categoryID != "" && t.CategoryID != categoryID {
-			continue
+	defer rows.Close()
+	per := map[string]int{}
+	total := 0
+	for rows.Next() {
+		var cat string
+		var n int
+		if err := rows.Scan(&cat, &n); err != nil {
+			return fmt.Errorf("count titles: %w", err)
 		}
-		if total >= offset && len(page) < limit {
-			page = append(page, t)
-		}
-		total++
+		per[cat] = n
+		total += n
 	}
-	return page, total, nil
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("count titles: %w", err)
+	}
+	var channels int64
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM channels`).Scan(&channels); err != nil {
+		return fmt.Errorf("count channels: %w", err)
+	}
+	s.perCat.Store(&per)
+	s.titles.Store(int64(total))
+	s.channels.Store(channels)
+	return nil
 }
 
-// Title returns the title with the given ID, or an error wrapping
-// ErrNotFound.
-func (s *Store) Title(ctx context.Context, id string) (operator.Title, error) {
-	i, ok := s.titleIdx[id]
-	if !ok {
-		return operator.Title{}, fmt.Errorf("title %q: %w", id, ErrNotFound)
+// notFound wraps ErrNotFound for the thing of kind with the given ID, and
+// passes other errors on.
+func notFound(err error, kind, id string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s %q: %w", kind, id, ErrNotFound)
 	}
-	return s.titles[i], nil
+	return fmt.Errorf("catalog: %s %q: %w", kind, id, err)
 }
 
-// Search returns the titles whose name, in any language, contains query
-// ignoring case. Titles that match in lang come first; otherwise results
-// keep catalog order. An empty query matches nothing.
-func (s *Store) Search(ctx context.Context, query, lang string) ([]operator.Title, error) {
-	q := strings.ToLower(strings.TrimSpace(query))
-	found := []operator.Title{}
-	if q == "" {
-		return found, nil
-	}
-	var other []operator.Title
-	for _, t := range s.titles {
-		switch {
-		case strings.Contains(strings.ToLower(t.Name[lang]), q):
-			found = append(found, t)
-		case nameContains(t.Name, q):
-			other = append(other, t)
+// Optimize merges the search index into one segment, which makes searches
+// faster after many writes (a bulk import); it takes a while on large
+// catalogs.
+func (s *Store) Optimize(ctx context.Context) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	for _, t := range []string{"titles_fts", "titles_ko", "titles_en", "titles_ru"} {
+		if _, err := s.db.ExecContext(ctx, `INSERT INTO `+t+`(`+t+`) VALUES ('optimize')`); err != nil {
+			return fmt.Errorf("catalog: optimize: %w", err)
 		}
 	}
-	return append(found, other...), nil
-}
-
-// nameContains reports whether any language of name contains q, which is
-// already lower case.
-func nameContains(name operator.Text, q string) bool {
-	for _, s := range name {
-		if strings.Contains(strings.ToLower(s), q) {
-			return true
-		}
+	if _, err := s.db.ExecContext(ctx, `PRAGMA optimize`); err != nil {
+		return fmt.Errorf("catalog: optimize: %w", err)
 	}
-	return false
+	return nil
 }

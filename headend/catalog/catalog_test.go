@@ -29,6 +29,7 @@ func testStore(t *testing.T) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 
@@ -78,15 +79,34 @@ func TestSearch(t *testing.T) {
 		q, lang string
 		want    []string
 	}{
-		{"road", "en", []string{"d1", "d2"}},
-		{"ROAD", "en", []string{"d1", "d2"}},
-		{"  road ", "en", []string{"d1", "d2"}},
+		// Names that start with the query first, then names with a
+		// word that does.
+		{"road", "en", []string{"d2", "d1"}},
+		{"ROAD", "en", []string{"d2", "d1"}},
+		{"  road ", "en", []string{"d2", "d1"}},
+		{"silk road", "en", []string{"d1"}},
+		{"road silk", "en", []string{"d1"}},
+		{"oad", "en", []string{"d1", "d2"}},
+		{"шелк", "ru", []string{"d1"}},       // ё is е
+		{"ＲＯＡＤ", "en", []string{"d2", "d1"}}, // full width
+		{"저녁 뉴", "ko", []string{"n1"}},
+		{"저", "ko", []string{"n1"}},
+		{"ba", "en", []string{"d2"}},
+		{`"`, "en", []string{}},
+		{"ro baikal", "en", []string{"d2"}},
+		{"ad to", "en", []string{}}, // "ad" starts no word
+		{"oad to", "en", []string{"d2"}},
+		{"r b", "en", []string{}},      // "r" is a whole word
+		{"to b", "en", []string{"d2"}}, // "b" starts the word after "to"
+		{"baikal d", "ru", []string{}}, // no word after
+		{`"road"`, "en", []string{}},
 		{"뉴스", "ko", []string{"n1"}},
 		{"ДОРОГА", "ru", []string{"d2"}},
 		{"путь", "ko", []string{"d1"}},
 		// Matches in the viewer's language come first.
-		{"바", "ko", []string{"d2", "d3"}},
-		{"road", "ru", []string{"d1", "d2"}},
+		{"바", "ko", []string{"d2"}}, // one character: names that start with it
+		{"바람", "ko", []string{"d3"}},
+		{"road", "ru", []string{"d1", "d2"}}, // no Russian name matches: rank, then order
 		{"zzz", "en", []string{}},
 		{"", "en", []string{}},
 	}
@@ -111,6 +131,7 @@ func TestSearchLangFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer s.Close()
 	got, _ := s.Search(context.Background(), "mos", "ko")
 	if !reflect.DeepEqual(ids(got), []string{"b", "a"}) {
 		t.Errorf("got %v, want [b a]", ids(got))
@@ -163,7 +184,7 @@ func TestNewRejects(t *testing.T) {
 
 func TestSaveLoad(t *testing.T) {
 	s := testStore(t)
-	path := filepath.Join(t.TempDir(), FileName)
+	path := filepath.Join(t.TempDir(), JSONFileName)
 	if err := s.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -171,8 +192,14 @@ func TestSaveLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, s) {
-		t.Errorf("loaded store differs:\n got %+v\nwant %+v", got, s)
+	defer got.Close()
+	ctx := context.Background()
+	wantCats, _ := s.Categories(ctx)
+	gotCats, _ := got.Categories(ctx)
+	wantTitles, _, _ := s.Titles(ctx, "", 0, 100)
+	gotTitles, _, _ := got.Titles(ctx, "", 0, 100)
+	if !reflect.DeepEqual(gotCats, wantCats) || !reflect.DeepEqual(gotTitles, wantTitles) {
+		t.Errorf("loaded store differs:\n got %+v %+v\nwant %+v %+v", gotCats, gotTitles, wantCats, wantTitles)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	if len(entries) != 1 {
@@ -185,7 +212,7 @@ func TestLoadErrors(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`{"categories": [`), 0o644)
 	dup := filepath.Join(dir, "dup.json")
-	os.WriteFile(dup, []byte(`{"categories":[{"id":"a"},{"id":"a"}]}`), 0o644)
+	os.WriteFile(dup, []byte(`{"categories":[{"id":"a"}],"titles":[{"id":"t","category_id":"nope"}]}`), 0o644)
 	for _, tt := range []struct{ path, want string }{
 		{filepath.Join(dir, "missing.json"), "no such file"},
 		{bad, "bad.json"},

@@ -1,6 +1,9 @@
 // Package demo builds the head-end's demo catalog: a table of made-up
 // titles in Korean, English and Russian, each with generated media (a test
-// pattern with the title burned in, as HLS VOD) and a poster.
+// pattern with the title burned in, as HLS VOD) and a poster; and live
+// channels, each a short looping MPEG-TS (a test pattern with the
+// channel's name and a running clock burned in) with a logo, a multicast
+// group and a programme guide from yesterday to tomorrow.
 //
 // Media is generated with the ffmpeg command once and cached in the
 // catalog directory; see Build.
@@ -36,6 +39,7 @@ const (
 // Options tunes Build. The zero value builds every title with the defaults.
 type Options struct {
 	Titles   int           // how many titles to build, spread over the categories; 0 means all
+	Channels int           // how many live channels to build; 0 means all, negative none
 	Duration time.Duration // length of each title; default DefaultDuration, at least 1s
 	Width    int           // video width; default DefaultWidth; must be even
 	Height   int           // video height; default DefaultHeight; must be even
@@ -81,15 +85,17 @@ func Table() ([]operator.Category, []operator.Title, error) {
 	return cats, t.Titles, nil
 }
 
-// Build makes the demo catalog in dir: it writes dir/catalog.json and each
-// title's media under dir/media/<title id>/ (see package catalog for the
-// layout), and returns the catalog.
+// Build makes the demo catalog in dir: each title's media under
+// dir/media/<title id>/ and each channel's under dir/media/live/<channel
+// id>/ (see package catalog for the layout), and the catalog database
+// dir/catalog.db, rebuilt from the embedded tables on every Build (with a
+// guide around today). It returns the catalog, open; the caller closes it.
 //
-// A title whose media is already complete and was made with the same
-// options is not generated again. Each title is generated in a temporary
-// directory renamed into place when done, so an interrupted Build never
-// leaves a title that looks complete. Build stops at the first failure and
-// returns an error naming the title.
+// Media already complete and made with the same options is not generated
+// again. Each title or channel is generated in a temporary directory
+// renamed into place when done, so an interrupted Build never leaves media
+// that looks complete. Build stops at the first failure and returns an
+// error naming the title or channel.
 func Build(ctx context.Context, dir string, opts Options) (*catalog.Store, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -105,7 +111,15 @@ func Build(ctx context.Context, dir string, opts Options) (*catalog.Store, error
 	}
 	removeStaleTemps(mediaDir, time.Hour)
 
+	live, err := loadLive()
+	if err != nil {
+		return nil, err
+	}
 	jobs := selectTitles(tab, opts.Titles)
+	channels := selectChannels(live, opts.Channels)
+	for i := range channels {
+		jobs = append(jobs, job{index: i, channel: &channels[i]})
+	}
 	b := &builder{opts: opts, mediaDir: mediaDir, total: len(jobs)}
 	if err := b.run(ctx, jobs); err != nil {
 		return nil, err
@@ -116,7 +130,7 @@ func Build(ctx context.Context, dir string, opts Options) (*catalog.Store, error
 	for _, c := range tab.Categories {
 		n := len(titles)
 		for _, j := range jobs {
-			if j.cat.ID == c.ID {
+			if j.channel == nil && j.cat.ID == c.ID {
 				t := j.title
 				t.DurationSec = int((opts.Duration + time.Second - 1) / time.Second)
 				t.PosterURL = t.ID + "/" + catalog.PosterName
@@ -127,11 +141,8 @@ func Build(ctx context.Context, dir string, opts Options) (*catalog.Store, error
 			cats = append(cats, c.Category)
 		}
 	}
-	store, err := catalog.New(cats, titles)
+	store, err := writeCatalog(ctx, dir, cats, titles, live.Groups, channels, time.Now())
 	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	if err := store.Save(filepath.Join(dir, catalog.FileName)); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	return store, nil
@@ -187,11 +198,28 @@ func findFont() string {
 	return fontCandidates[len(fontCandidates)-1]
 }
 
-// job is one title to build.
+// job is one title or channel to build.
 type job struct {
-	index int // position in the embedded table; picks the tone
-	title operator.Title
-	cat   category
+	index   int // position in the embedded table; picks the tone
+	title   operator.Title
+	cat     category
+	channel *liveChannel // set for a channel
+}
+
+// dir is where the job's media goes, in the media directory.
+func (j job) dir() string {
+	if j.channel != nil {
+		return filepath.Join(LiveDirName, j.channel.ID)
+	}
+	return j.title.ID
+}
+
+// label names the job in errors.
+func (j job) label() string {
+	if j.channel != nil {
+		return fmt.Sprintf("channel %q (%s)", j.channel.ID, j.channel.Name.In("en"))
+	}
+	return fmt.Sprintf("title %q (%s)", j.title.ID, j.title.Name.In("en"))
 }
 
 // selectTitles picks n titles (all if n is 0) round-robin over the
@@ -250,7 +278,7 @@ func (b *builder) run(parent context.Context, jobs []job) error {
 					continue // drain the queue after a failure
 				}
 				start := time.Now()
-				cached, err := b.buildTitle(ctx, j)
+				cached, err := b.build(ctx, j)
 				if err != nil {
 					cancel(err)
 					continue
@@ -287,36 +315,49 @@ func (b *builder) report(j job, cached bool, took time.Duration) {
 	if cached {
 		what = "cached"
 	}
+	if j.channel != nil {
+		fmt.Fprintf(b.opts.Progress, "[%d/%d] 채널 %d: %s %s\n", b.done, b.total, j.channel.Number, j.channel.Name.In("ko"), what)
+		return
+	}
 	fmt.Fprintf(b.opts.Progress, "[%d/%d] %s: %s %s\n", b.done, b.total, j.cat.Name.In("ko"), j.title.Name.In("ko"), what)
 }
 
-// buildTitle makes the media of one title unless it is complete already,
-// and reports whether it was.
-func (b *builder) buildTitle(ctx context.Context, j job) (cached bool, err error) {
-	final := filepath.Join(b.mediaDir, j.title.ID)
+// build makes the media of one title or channel unless it is complete
+// already, and reports whether it was.
+func (b *builder) build(ctx context.Context, j job) (cached bool, err error) {
+	final := filepath.Join(b.mediaDir, j.dir())
 	want, err := json.Marshal(b.stampOf(j))
 	if err != nil {
-		return false, fmt.Errorf("demo: title %q: %w", j.title.ID, err)
+		return false, fmt.Errorf("demo: %s: %w", j.label(), err)
 	}
-	if complete(final, want) {
+	if complete(final, want, j.channel != nil) {
 		return true, nil
 	}
-	tmp, err := os.MkdirTemp(b.mediaDir, tempPrefix+j.title.ID+"-")
+	parent := filepath.Dir(final)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return false, fmt.Errorf("demo: %s: %w", j.label(), err)
+	}
+	tmp, err := os.MkdirTemp(parent, tempPrefix+filepath.Base(final)+"-")
 	if err != nil {
-		return false, fmt.Errorf("demo: title %q: %w", j.title.ID, err)
+		return false, fmt.Errorf("demo: %s: %w", j.label(), err)
 	}
 	defer os.RemoveAll(tmp) // nothing left to remove after the rename
-	if err := b.generate(ctx, j, tmp); err != nil {
-		return false, fmt.Errorf("demo: title %q (%s): %w", j.title.ID, j.title.Name.In("en"), err)
+	if j.channel != nil {
+		err = b.generateChannel(ctx, j, tmp)
+	} else {
+		err = b.generate(ctx, j, tmp)
+	}
+	if err != nil {
+		return false, fmt.Errorf("demo: %s: %w", j.label(), err)
 	}
 	if err := os.WriteFile(filepath.Join(tmp, stampName), want, 0o644); err != nil {
-		return false, fmt.Errorf("demo: title %q: %w", j.title.ID, err)
+		return false, fmt.Errorf("demo: %s: %w", j.label(), err)
 	}
 	if err := os.RemoveAll(final); err != nil {
-		return false, fmt.Errorf("demo: title %q: remove stale media: %w", j.title.ID, err)
+		return false, fmt.Errorf("demo: %s: remove stale media: %w", j.label(), err)
 	}
 	if err := os.Rename(tmp, final); err != nil {
-		return false, fmt.Errorf("demo: title %q: %w", j.title.ID, err)
+		return false, fmt.Errorf("demo: %s: %w", j.label(), err)
 	}
 	return false, nil
 }
@@ -341,12 +382,20 @@ type stamp struct {
 	Name       operator.Text `json:"name"`
 	Year       int           `json:"year"`
 	Rating     string        `json:"rating"`
+	Number     int           `json:"number,omitempty"` // of a channel
 }
 
 // stampVersion changes whenever generate's output changes.
 const stampVersion = 1
 
 func (b *builder) stampOf(j job) stamp {
+	if c := j.channel; c != nil {
+		return stamp{
+			Version: stampVersion, Width: b.opts.Width, Height: b.opts.Height,
+			DurationMS: b.opts.Duration.Milliseconds(), Pattern: c.Pattern, Hue: c.Hue,
+			Tone: toneOf(j.index + 7), Font: b.opts.FontFile, Name: c.Name, Number: c.Number,
+		}
+	}
 	return stamp{
 		Version: stampVersion, Width: b.opts.Width, Height: b.opts.Height,
 		DurationMS: b.opts.Duration.Milliseconds(), Pattern: j.cat.Pattern, Hue: j.cat.Hue,
@@ -355,11 +404,20 @@ func (b *builder) stampOf(j job) stamp {
 	}
 }
 
-// complete reports whether dir holds whole media made from the stamp want.
-func complete(dir string, want []byte) bool {
+// complete reports whether dir holds whole media, of a title or a
+// channel, made from the stamp want.
+func complete(dir string, want []byte, channel bool) bool {
 	got, err := os.ReadFile(filepath.Join(dir, stampName))
 	if err != nil || string(got) != string(want) {
 		return false
+	}
+	if channel {
+		for _, f := range []string{LoopName, LogoName} {
+			if info, err := os.Stat(filepath.Join(dir, f)); err != nil || info.Size() == 0 {
+				return false
+			}
+		}
+		return true
 	}
 	pl, err := os.ReadFile(filepath.Join(dir, catalog.PlaylistName))
 	if err != nil || !strings.Contains(string(pl), "#EXT-X-ENDLIST") {
@@ -370,18 +428,21 @@ func complete(dir string, want []byte) bool {
 }
 
 // removeStaleTemps removes temporary directories older than age left by
-// interrupted builds. Younger ones may belong to a build still running.
+// interrupted builds, of titles and of channels. Younger ones may belong
+// to a build still running.
 func removeStaleTemps(mediaDir string, age time.Duration) {
-	entries, err := os.ReadDir(mediaDir)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), tempPrefix) {
+	for _, dir := range []string{mediaDir, filepath.Join(mediaDir, LiveDirName)} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
 			continue
 		}
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > age {
-			os.RemoveAll(filepath.Join(mediaDir, e.Name()))
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), tempPrefix) {
+				continue
+			}
+			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > age {
+				os.RemoveAll(filepath.Join(dir, e.Name()))
+			}
 		}
 	}
 }

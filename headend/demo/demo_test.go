@@ -183,13 +183,14 @@ func ffprobe(t *testing.T, path string) probe {
 func TestBuildAndCache(t *testing.T) {
 	needFFmpeg(t)
 	dir := t.TempDir()
-	opts := Options{Titles: 2, Duration: 4 * time.Second, Width: 320, Height: 180}
+	opts := Options{Titles: 2, Channels: -1, Duration: 4 * time.Second, Width: 320, Height: 180}
 	var progress bytes.Buffer
 	opts.Progress = &progress
 	store, err := Build(context.Background(), dir, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer store.Close()
 	if store.Len() != 2 {
 		t.Fatalf("store has %d titles, want 2", store.Len())
 	}
@@ -230,15 +231,19 @@ func TestBuildAndCache(t *testing.T) {
 		!strings.HasPrefix(lines[0], "[1/2] ") || !strings.HasPrefix(lines[1], "[2/2] ") || strings.Contains(progress.String(), "cached") {
 		t.Errorf("progress:\n%s", progress.String())
 	}
-	if _, err := catalog.Load(filepath.Join(dir, catalog.FileName)); err != nil {
+	if saved, err := catalog.Open(filepath.Join(dir, catalog.FileName)); err != nil || saved.Len() != 2 {
 		t.Errorf("saved catalog: %v", err)
+	} else {
+		saved.Close()
 	}
 
 	// A second build runs no ffmpeg: it would fail with this one.
 	progress.Reset()
 	opts.FFmpeg = filepath.Join(dir, "no-such-ffmpeg")
-	if _, err := Build(context.Background(), dir, opts); err != nil {
+	if s, err := Build(context.Background(), dir, opts); err != nil {
 		t.Fatalf("cached build: %v", err)
+	} else {
+		s.Close()
 	}
 	if n := strings.Count(progress.String(), "cached\n"); n != 2 {
 		t.Errorf("cached build progress:\n%s", progress.String())
@@ -254,8 +259,10 @@ func TestBuildAndCache(t *testing.T) {
 	}
 	progress.Reset()
 	opts.FFmpeg = ""
-	if _, err := Build(context.Background(), dir, opts); err != nil {
+	if s, err := Build(context.Background(), dir, opts); err != nil {
 		t.Fatal(err)
+	} else {
+		s.Close()
 	}
 	if n := strings.Count(progress.String(), "cached\n"); n != 1 {
 		t.Errorf("rebuild progress:\n%s", progress.String())
@@ -272,7 +279,7 @@ func TestBuildFFmpegFails(t *testing.T) {
 	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Build(context.Background(), dir, Options{Titles: 1, FFmpeg: fake})
+	_, err := Build(context.Background(), dir, Options{Titles: 1, Channels: -1, FFmpeg: fake})
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -299,7 +306,7 @@ func TestBuildIgnoresIncompleteMedia(t *testing.T) {
 	hourAgo := time.Now().Add(-2 * time.Hour)
 	os.Chtimes(old, hourAgo, hourAgo)
 
-	_, err := Build(context.Background(), dir, Options{Titles: 1, FFmpeg: filepath.Join(dir, "no-such-ffmpeg")})
+	_, err := Build(context.Background(), dir, Options{Titles: 1, Channels: -1, FFmpeg: filepath.Join(dir, "no-such-ffmpeg")})
 	if err == nil || !strings.Contains(err.Error(), "doc-kimchi") {
 		t.Errorf("error %v, want one naming doc-kimchi", err)
 	}
@@ -328,7 +335,8 @@ func TestOptionsRejected(t *testing.T) {
 		{Duration: time.Millisecond},
 		{Titles: -1},
 	} {
-		if _, err := Build(context.Background(), t.TempDir(), o); err == nil {
+		if s, err := Build(context.Background(), t.TempDir(), o); err == nil {
+			s.Close()
 			t.Errorf("Build with %+v: no error", o)
 		}
 	}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/manbang/manbang/headend"
+	"github.com/manbang/manbang/headend/catalog"
+	"github.com/manbang/manbang/headend/demo"
+	"github.com/manbang/manbang/headend/devices"
+)
+
+// config is the command line of serve.
+type config struct {
+	addr      string
+	data      string
+	publicURL string
+	secret    string
+	demo      bool
+	demoOpts  demo.Options
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("manbang-headend", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: manbang-headend [serve] [--addr HOST:PORT] [--data DIR] [--public-url URL] [--enrolment-secret S] [--demo [--demo-titles N] [--demo-channels N] [--demo-duration D]]")
+		fmt.Fprintln(stderr, "       manbang-headend ingest FILE --title T [flags]     (ingest --help)")
+		fmt.Fprintln(stderr, "       manbang-headend import-epg FILE|URL [flags]       (import-epg --help)")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT`; port 0 picks a free port")
+	fs.StringVar(&c.data, "data", defaultDataDir(), "`DIR` of the catalogue; the demo catalogue goes to DIR/demo")
+	fs.StringVar(&c.publicURL, "public-url", "", "base `URL` of this server for boxes (default: the Host each box asked)")
+	fs.StringVar(&c.secret, "enrolment-secret", "", "boxes must send `SECRET` to register (default: anyone may)")
+	fs.BoolVar(&c.demo, "demo", false, "build the demo catalogue with ffmpeg, or reuse its media if built, and serve it")
+	fs.IntVar(&c.demoOpts.Titles, "demo-titles", 0, "build only `N` demo titles, spread over the categories (0: all)")
+	fs.IntVar(&c.demoOpts.Channels, "demo-channels", 0, "build only `N` demo channels (0: all, -1: none)")
+	fs.DurationVar(&c.demoOpts.Duration, "demo-duration", demo.DefaultDuration, "length of each demo title and channel loop")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return config{}, err
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "unexpected arguments %q\n", pos)
+		fs.Usage()
+		return config{}, usageError{fmt.Errorf("unexpected arguments %q", pos)}
+	}
+	return c, nil
+}
+
+// serve serves until ctx is done, then shuts down gracefully.
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	store, dir, err := openCatalog(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	mediaDir := filepath.Join(dir, catalog.MediaDirName)
+	if err := os.MkdirAll(mediaDir, 0o755); err != nil {
+		return err
+	}
+	devs, err := devices.Open(filepath.Join(dir, devices.FileName))
+	if err != nil {
+		return err
+	}
+	defer devs.Close()
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	srv, err := headend.New(headend.Config{
+		Store:           store,
+		Devices:         devs,
+		MediaDir:        mediaDir,
+		PublicURL:       cfg.publicURL,
+		Logger:          logger,
+		EnrolmentSecret: cfg.secret,
+	})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	l, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(l) }()
+	fmt.Fprintf(stderr, "manbang-headend: serving %d titles and %d channels on http://%s\n", store.Len(), store.ChannelCount(), l.Addr())
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stderr, "manbang-headend: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		hs.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// openCatalog builds the demo catalogue with --demo, else opens the
+// catalogue of the data directory, or of its demo directory. It returns
+// the catalogue and its directory.
+func openCatalog(ctx context.Context, cfg config, stderr io.Writer) (*catalog.Store, string, error) {
+	if cfg.demo {
+		dir := filepath.Join(cfg.data, "demo")
+		fmt.Fprintf(stderr, "manbang-headend: demo catalogue in %s (media not built yet is made with ffmpeg now)\n", dir)
+		opts := cfg.demoOpts
+		opts.Progress = stderr
+		store, err := demo.Build(ctx, dir, opts)
+		return store, dir, err
+	}
+	for _, dir := range []string{cfg.data, filepath.Join(cfg.data, "demo")} {
+		store, err := openData(ctx, dir, false, stderr)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		return store, dir, err
+	}
+	return nil, "", fmt.Errorf("no catalogue in %s (looked for %s and %s); run with --demo to build the demo catalogue, or ingest titles",
+		cfg.data, filepath.Join(cfg.data, catalog.FileName), filepath.Join(cfg.data, "demo", catalog.FileName))
+}

@@ -1,0 +1,137 @@
+package epg
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/manbang/manbang/headend/catalog"
+	"github.com/manbang/manbang/operator"
+)
+
+func store(t *testing.T) *catalog.Store {
+	t.Helper()
+	s, err := catalog.New(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	for i, c := range []catalog.Channel{
+		{Channel: operator.Channel{ID: "kbs1", Number: 9, Name: operator.Text{"ko": "KBS 1TV"}}},
+		{Channel: operator.Channel{ID: "mbc", Number: 11, Name: operator.Text{"ko": "MBC", "en": "Munhwa"}}},
+	} {
+		if err := s.PutChannel(context.Background(), c); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	return s
+}
+
+const guide = `<?xml version="1.0" encoding="UTF-8"?>
+<tv>
+  <channel id="kbs1"><display-name>KBS 1TV</display-name></channel>
+  <channel id="I11.kr"><display-name lang="en">munhwa</display-name></channel>
+  <channel id="sbs"><display-name>SBS</display-name></channel>
+  <programme start="20261123200000 +0900" stop="20261123210000 +0900" channel="kbs1">
+    <title lang="ko">뉴스 9</title><title lang="en">News 9</title><desc lang="ko">저녁 뉴스</desc>
+  </programme>
+  <programme start="20261123210000 +0900" channel="kbs1"><title lang="kor">드라마</title></programme>
+  <programme start="20261123220000 +0900" channel="kbs1"><title>심야 토론</title></programme>
+  <programme start="20261123200000 +0900" stop="20261123203000 +0900" channel="I11.kr"><title>Quiz</title></programme>
+  <programme start="20261123200000 +0900" stop="20261123203000 +0900" channel="sbs"><title>Elsewhere</title></programme>
+  <programme start="20261123200000 +0900" stop="20261123203000 +0900" channel="undeclared"><title>Nowhere</title></programme>
+  <programme start="bad" stop="20261123203000 +0900" channel="mbc"><title>Bad</title></programme>
+  <programme start="20261123203000 +0900" stop="20261123203000 +0900" channel="mbc"><title>Empty</title></programme>
+  <programme start="20261123203000 +0900" stop="20261125203000 +0900" channel="mbc"><title>Too long</title></programme>
+</tv>`
+
+// programmes lists the store's programmes on 2026-11-23 as
+// "channel start-stop title".
+func programmes(t *testing.T, s *catalog.Store) string {
+	t.Helper()
+	var out []string
+	kst := time.FixedZone("", 9*3600)
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, kst)
+	err := s.Programmes(context.Background(), nil, day, day.Add(48*time.Hour), func(p operator.Programme) bool {
+		out = append(out, fmt.Sprintf("%s %s-%s %s", p.ChannelID, p.Start.In(kst).Format("15:04"), p.Stop.In(kst).Format("15:04"), p.Title["ko"]+p.Title["en"]))
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(out, "; ")
+}
+
+func TestImport(t *testing.T) {
+	s := store(t)
+	st, err := Import(context.Background(), s, strings.NewReader(guide), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Channels != 3 || st.Programmes != 3 || strings.Join(st.Unmatched, ",") != "sbs,undeclared" {
+		t.Errorf("stats %+v", st)
+	}
+	// sbs, undeclared: unmatched; bad start (reader); empty, too long, the
+	// last kbs1 programme without stop.
+	if st.Skipped != 6 || len(st.Problems) != 4 {
+		t.Errorf("skipped %d, problems %q", st.Skipped, st.Problems)
+	}
+	want := "kbs1 20:00-21:00 뉴스 9News 9; kbs1 21:00-22:00 드라마; mbc 20:00-20:30 Quiz"
+	if got := programmes(t, s); got != want {
+		t.Errorf("programmes\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestImportGzipAndErrors(t *testing.T) {
+	s := store(t)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(guide))
+	zw.Close()
+	if st, err := Import(context.Background(), s, &gz, Options{}); err != nil || st.Programmes != 3 {
+		t.Errorf("gzip: %+v, %v", st, err)
+	}
+	for _, in := range []string{"<html><body>", "not xml at all", guide[:len(guide)/2]} {
+		if _, err := Import(context.Background(), store(t), strings.NewReader(in), Options{}); err == nil {
+			t.Errorf("%.30q: no error", in)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Import(ctx, store(t), strings.NewReader(guide), Options{}); err == nil {
+		t.Error("canceled: no error")
+	}
+}
+
+func TestImportBatches(t *testing.T) {
+	s := store(t)
+	var b strings.Builder
+	b.WriteString(`<tv><channel id="kbs1"/>`)
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	const n = batch*2 + 10
+	for i := range n {
+		from := start.Add(time.Duration(i) * 10 * time.Minute)
+		fmt.Fprintf(&b, `<programme start="%s" stop="%s" channel="kbs1"><title>P%d</title></programme>`,
+			from.Format("20060102150405 -0700"), from.Add(10*time.Minute).Format("20060102150405 -0700"), i)
+	}
+	b.WriteString("</tv>")
+	st, err := Import(context.Background(), s, strings.NewReader(b.String()), Options{Lang: "en"})
+	if err != nil || st.Programmes != n {
+		t.Fatalf("%+v, %v", st, err)
+	}
+	count := 0
+	s.Programmes(context.Background(), []string{"kbs1"}, start, start.Add(60*24*time.Hour), func(p operator.Programme) bool {
+		if p.Title["en"] == "" {
+			t.Fatalf("programme %+v has no English title", p)
+		}
+		count++
+		return true
+	})
+	if count != n {
+		t.Errorf("%d programmes stored, want %d", count, n)
+	}
+}

@@ -1,0 +1,34 @@
+package operator
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+)
+
+// pinnedClient returns an HTTP client that trusts, for https, only the CAs
+// of the PEM file caFile and of the PEM blocks pems.
+func pinnedClient(caFile string, pems [][]byte) (*http.Client, error) {
+	pool := x509.NewCertPool()
+	if caFile != "" {
+		b, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("operator: CA file: %w", err)
+		}
+		pems = append([][]byte{b}, pems...)
+	}
+	for i, p := range pems {
+		if !pool.AppendCertsFromPEM(p) {
+			if i == 0 && caFile != "" {
+				return nil, fmt.Errorf("operator: CA file %s holds no PEM certificate", caFile)
+			}
+			return nil, errors.New("operator: pinned CA holds no PEM certificate")
+		}
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: t}, nil
+}
