@@ -69,8 +69,8 @@ func (s *Server) playChannel(w http.ResponseWriter, r *http.Request, req operato
 	}
 	device := deviceOf(r)
 	if req.RTPPort == 0 {
-		if c.Multicast == "" {
-			writeError(w, http.StatusConflict, "channel %q has no multicast group: ask for unicast with rtp_port", c.ID)
+		if c.Multicast == "" || !s.mcast {
+			writeError(w, http.StatusConflict, "channel %q is not sent to a multicast group here: ask for unicast with rtp_port", c.ID)
 			return
 		}
 		ss := &session{device: device, kind: c.Kind(), channelID: c.ID, ttl: vodSessionTTL}

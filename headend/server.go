@@ -44,6 +44,11 @@ type Config struct {
 	// Live streams channels to boxes that ask for unicast. If nil, such
 	// requests are answered 503; multicast channels play without it.
 	Live LiveStreamer
+	// Multicast says the channels' multicast groups are being sent (by
+	// the live engine on a chosen interface). Without it a box that asks
+	// for a channel is told to ask for unicast, instead of being sent to
+	// a group nobody feeds.
+	Multicast bool
 	// EnrolmentSecret, if set, must be sent by boxes that register.
 	EnrolmentSecret string
 }
@@ -57,6 +62,7 @@ type Server struct {
 	public   string // PublicURL without a trailing slash, or "" to use the request's Host
 	log      *slog.Logger
 	live     LiveStreamer
+	mcast    bool
 	secret   string
 	sessions *sessions
 	metrics  *metrics
@@ -81,6 +87,7 @@ func New(cfg Config) (*Server, error) {
 		devices:  cfg.Devices,
 		log:      cfg.Logger,
 		live:     cfg.Live,
+		mcast:    cfg.Multicast,
 		secret:   cfg.EnrolmentSecret,
 		sessions: newSessions(),
 		stop:     make(chan struct{}),

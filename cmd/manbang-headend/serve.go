@@ -25,6 +25,7 @@ type config struct {
 	data      string
 	publicURL string
 	secret    string
+	mcastIf   string
 	demo      bool
 	demoOpts  demo.Options
 }
@@ -34,7 +35,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("manbang-headend", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: manbang-headend [serve] [--addr HOST:PORT] [--data DIR] [--public-url URL] [--enrolment-secret S] [--demo [--demo-titles N] [--demo-channels N] [--demo-duration D]]")
+		fmt.Fprintln(stderr, "usage: manbang-headend [serve] [--addr HOST:PORT] [--data DIR] [--public-url URL] [--enrolment-secret S] [--multicast-iface IF] [--demo [--demo-titles N] [--demo-channels N] [--demo-duration D]]")
 		fmt.Fprintln(stderr, "       manbang-headend ingest FILE --title T [flags]     (ingest --help)")
 		fmt.Fprintln(stderr, "       manbang-headend import-epg FILE|URL [flags]       (import-epg --help)")
 		fs.PrintDefaults()
@@ -43,6 +44,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.data, "data", defaultDataDir(), "`DIR` of the catalogue; the demo catalogue goes to DIR/demo")
 	fs.StringVar(&c.publicURL, "public-url", "", "base `URL` of this server for boxes (default: the Host each box asked)")
 	fs.StringVar(&c.secret, "enrolment-secret", "", "boxes must send `SECRET` to register (default: anyone may)")
+	fs.StringVar(&c.mcastIf, "multicast-iface", "", "send the channels to their multicast groups on network `INTERFACE` (default: unicast only)")
 	fs.BoolVar(&c.demo, "demo", false, "build the demo catalogue with ffmpeg, or reuse its media if built, and serve it")
 	fs.IntVar(&c.demoOpts.Titles, "demo-titles", 0, "build only `N` demo titles, spread over the categories (0: all)")
 	fs.IntVar(&c.demoOpts.Channels, "demo-channels", 0, "build only `N` demo channels (0: all, -1: none)")
@@ -80,6 +82,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer devs.Close()
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	engine, err := startLive(ctx, store, mediaDir, cfg.mcastIf, logger)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
 	srv, err := headend.New(headend.Config{
 		Store:           store,
 		Devices:         devs,
@@ -87,6 +94,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		PublicURL:       cfg.publicURL,
 		Logger:          logger,
 		EnrolmentSecret: cfg.secret,
+		Live:            liveStreamer{engine},
+		Multicast:       cfg.mcastIf != "",
 	})
 	if err != nil {
 		return err
