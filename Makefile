@@ -19,12 +19,12 @@ APT_PACKAGES := gcc pkg-config git ca-certificates \
 	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	libgl1-mesa-dev libgles-dev libegl-dev libgl1-mesa-dri libegl-mesa0 \
 	libasound2-dev xvfb xauth fonts-nanum fonts-dejavu-core \
-	lirc iproute2
+	lirc iproute2 mpv
 
 # Without a display (CI, a server), GL tests and the demo run in Xvfb.
 XVFB := $(if $(DISPLAY),,xvfb-run -a -s "-screen 0 1920x1080x24")
 
-.PHONY: deps build run test vet unit fuzz-short bench clean
+.PHONY: deps build run test vet unit fuzz-short clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do \
@@ -59,8 +59,9 @@ fuzz-short:
 
 test: vet unit fuzz-short
 
-bench: build
-	$(XVFB) $(GO) test -run '^$$' -bench . -benchtime 3x ./player/... ./ui/...
+# make bench, make faults, make faults-short, make soak: the proof beside
+# mpv, ffplay and ffmpeg (bench/results.md) and the fault suite.
+include build/bench.mk
 
 clean:
 	rm -rf $(BIN)

@@ -1,0 +1,294 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// players in the order of the results table's columns.
+var players = []string{"manbang", "ffmpeg", "mpv", "ffplay"}
+
+// Metric is one figure of the run: Manbang's value and the peers' on the
+// same input.
+type Metric struct {
+	Section string             `json:"section"`
+	Name    string             `json:"name"`
+	Unit    string             `json:"unit"`
+	Better  string             `json:"better"` // "higher" or "lower"
+	Values  map[string]float64 `json:"values"` // by player
+	Note    string             `json:"note,omitempty"`
+}
+
+// Key names the metric across runs.
+func (m Metric) Key() string { return m.Section + "/" + m.Name }
+
+// Ratios are Manbang's value divided by each peer's.
+func (m Metric) Ratios() map[string]float64 {
+	r := map[string]float64{}
+	mb, ok := m.Values["manbang"]
+	if !ok {
+		return r
+	}
+	for p, v := range m.Values {
+		if p != "manbang" && v > 0 {
+			r[p] = mb / v
+		}
+	}
+	return r
+}
+
+// Results is one run, as kept in results.json.
+type Results struct {
+	Date    string   `json:"date"`
+	Machine Machine  `json:"machine"`
+	Threads int      `json:"threads"`
+	Metrics []Metric `json:"metrics"`
+	Notes   []string `json:"notes,omitempty"`
+	// Series are samples over time for the plots (RSS while playing).
+	Series map[string][]float64 `json:"series,omitempty"`
+}
+
+func (r *Results) add(m Metric) { r.Metrics = append(r.Metrics, m) }
+
+// regression is a figure of Manbang's that got worse than the previous
+// run by more than the threshold.
+type regression struct {
+	Key       string
+	Old, New  float64
+	ChangePct float64
+}
+
+const regressionThreshold = 0.10
+
+// compare finds Manbang's figures worse than prev's by more than 10%.
+func compare(prev, cur *Results) []regression {
+	old := map[string]Metric{}
+	for _, m := range prev.Metrics {
+		old[m.Key()] = m
+	}
+	var regs []regression
+	for _, m := range cur.Metrics {
+		o, ok := old[m.Key()]
+		if !ok {
+			continue
+		}
+		ov, ok1 := o.Values["manbang"]
+		nv, ok2 := m.Values["manbang"]
+		if !ok1 || !ok2 || ov == 0 {
+			continue
+		}
+		change := (nv - ov) / math.Abs(ov)
+		if m.Better == "higher" {
+			change = -change
+		}
+		if change > regressionThreshold {
+			regs = append(regs, regression{m.Key(), ov, nv, 100 * change})
+		}
+	}
+	return regs
+}
+
+// writeResults writes results.json (after comparing with the one there),
+// results.md and the plots.
+func writeResults(dir string, r *Results) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	jsonPath := filepath.Join(dir, "results.json")
+	var regs []regression
+	var prevDate string
+	if b, err := os.ReadFile(jsonPath); err == nil {
+		var prev Results
+		if err := json.Unmarshal(b, &prev); err != nil {
+			return fmt.Errorf("previous %s: %w", jsonPath, err)
+		}
+		regs = compare(&prev, r)
+		prevDate = prev.Date
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	plots, err := writePlots(dir, r)
+	if err != nil {
+		r.Notes = append(r.Notes, "plots: "+err.Error())
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(jsonPath, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	md := markdown(r, regs, prevDate, plots)
+	if err := os.WriteFile(filepath.Join(dir, "results.md"), []byte(md), 0o644); err != nil {
+		return err
+	}
+	for _, g := range regs {
+		fmt.Fprintf(os.Stderr, "REGRESSION %s: %.4g -> %.4g (%.0f%% worse)\n", g.Key, g.Old, g.New, g.ChangePct)
+	}
+	logf("wrote %s", filepath.Join(dir, "results.md"))
+	return nil
+}
+
+// rerender draws results.md and the plots again from results.json, with
+// notes added, without comparing the run with itself.
+func rerender(dir string, notes []string) error {
+	path := filepath.Join(dir, "results.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	r.Notes = append(r.Notes, notes...)
+	plots, err := writePlots(dir, &r)
+	if err != nil {
+		return err
+	}
+	if b, err = json.MarshalIndent(&r, "", "  "); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "results.md"), []byte(markdown(&r, nil, "", plots)), 0o644)
+}
+
+func markdown(r *Results, regs []regression, prevDate string, plots []string) string {
+	var b strings.Builder
+	m := r.Machine
+	fmt.Fprintf(&b, "# Manbang beside mpv, ffplay and ffmpeg\n\n")
+	fmt.Fprintf(&b, "Made by `make bench` (build/bench) on %s.\n\n", r.Date)
+	fmt.Fprintf(&b, "- Machine: %s, %d cores, %d MiB memory, %s\n", m.CPU, m.Cores, m.MemoryMB, m.Kernel)
+	fmt.Fprintf(&b, "- Load average (1, 5, 15 min) at start and end: %s. The machine is shared: absolute figures move with\n  the load; the ratios, taken in the same run on the same input, are what to read.\n", strings.Join(m.Load, " / "))
+	keys := make([]string, 0, len(m.Versions))
+	for k := range m.Versions {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "- %s: %s\n", k, m.Versions[k])
+	}
+	fmt.Fprintf(&b, "- Decoder threads for every decoder: %d\n\n", r.Threads)
+	b.WriteString("The fault suite's results (`make faults`) are in [faults.md](faults.md).\n\n")
+	if prevDate != "" {
+		if len(regs) == 0 {
+			fmt.Fprintf(&b, "Compared with the previous run (%s): no figure of Manbang's is more than 10%% worse.\n\n", prevDate)
+		} else {
+			fmt.Fprintf(&b, "## Regressions against the previous run (%s), over 10%%\n\n| figure | before | now | worse by |\n|---|---:|---:|---:|\n", prevDate)
+			for _, g := range regs {
+				fmt.Fprintf(&b, "| %s | %.4g | %.4g | %.0f%% |\n", g.Key, g.Old, g.New, g.ChangePct)
+			}
+			b.WriteString("\n")
+		}
+	}
+	section := ""
+	for _, mt := range r.Metrics {
+		if mt.Section != section {
+			section = mt.Section
+			fmt.Fprintf(&b, "\n## %s\n\n", sectionTitles[section])
+			b.WriteString("| figure | unit | better | manbang | ffmpeg | mpv | ffplay | manbang ÷ peer | note |\n|---|---|---|---:|---:|---:|---:|---|---|\n")
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |", mt.Name, mt.Unit, mt.Better)
+		for _, p := range players {
+			if v, ok := mt.Values[p]; ok {
+				fmt.Fprintf(&b, " %s |", num(v))
+			} else {
+				b.WriteString(" – |")
+			}
+		}
+		var rs []string
+		ratios := mt.Ratios()
+		for _, p := range players[1:] {
+			if v, ok := ratios[p]; ok {
+				rs = append(rs, fmt.Sprintf("%.2fx %s", v, p))
+			}
+		}
+		fmt.Fprintf(&b, " %s | %s |\n", strings.Join(rs, ", "), mt.Note)
+	}
+	if len(plots) > 0 {
+		b.WriteString("\n## Plots\n\n")
+		for _, p := range plots {
+			fmt.Fprintf(&b, "![%s](%s)\n\n", strings.TrimSuffix(p, ".png"), p)
+		}
+	}
+	b.WriteString("\n## How each figure is taken\n\n")
+	b.WriteString(methods)
+	if len(r.Notes) > 0 {
+		b.WriteString("\n## Notes of this run\n\n")
+		for _, n := range r.Notes {
+			fmt.Fprintf(&b, "- %s\n", n)
+		}
+	}
+	return b.String()
+}
+
+func num(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 1000:
+		return fmt.Sprintf("%.0f", v)
+	case a >= 10:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.3g", v)
+	}
+}
+
+var sectionTitles = map[string]string{
+	"decode":  "Decode throughput (1080p30, headless, as fast as possible)",
+	"ttff":    "Time to first frame",
+	"cpu":     "CPU and memory while playing 1080p30 on screen (Xvfb + Mesa llvmpipe)",
+	"ui":      "UI",
+	"headend": "Head-end",
+}
+
+const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20 s 1080p30 test pattern (testsrc2) with a 440 Hz tone,
+  as H.264 (libx264 veryfast, 6 Mbit/s) and HEVC (libx265 ultrafast, 4 Mbit/s), 2 s GOP, AAC audio, MPEG-TS; an HLS VOD
+  ladder of it (1080p 6 Mbit/s, 720p 3 Mbit/s, 480p 1.2 Mbit/s, 2 s segments); and the H.264 clip looped for the CPU runs.
+  The live channel is the H.264 clip looped by the head-end's live engine (headend/live) over RTP on loopback.
+- **Decode throughput**: ` + "`manbang play --headless --fast --json --threads N FILE`" + ` and
+  ` + "`ffmpeg -threads N -i FILE -f null -`" + ` with the same N; decoded video frames (manbang: video_frames of its JSON;
+  ffmpeg: the last frame= of its progress line) over the wall time of the process, measured by the harness for both.
+  Both decode the audio too. Median of the runs.
+- **Time to first frame, HLS VOD**: the ladder's master playlist from a loopback HTTP server. manbang: first_frame_ms of
+  its JSON (from player.Open to the first frame presented). mpv (` + "`--vo=null --ao=null -v --msg-time`" + `): the time
+  between its log line opening the URL and its "first video frame" / "playback restart complete" line, by its own clock.
+  ffplay (under Xvfb, ` + "`-vf showinfo -loglevel debug`" + `): between its first log line about the URL and the first
+  showinfo line (the first decoded frame), as the lines reach the harness. Each player's first frame counts from its own
+  opening of the stream, so the process start-up of none of them is in the figure.
+- **Time to first frame, RTP live (channel change)**: the player is started on a free loopback port; the harness waits
+  until the port is bound (/proc/net/udp), then subscribes the port to the channel on the live engine, with or without
+  fast channel change (FCC: a burst from the last key frame). mpv and ffplay: from the subscription to the first-frame line
+  (harness clock). manbang: first_frame_ms, which counts from player.Open, a few milliseconds before the subscription.
+- **CPU and peak RSS**: each player plays the looped 1080p30 H.264 clip in a 1280x720 window on Xvfb (Mesa llvmpipe,
+  software GL): ` + "`manbang play FILE`" + `, ` + "`mpv --hwdec=no --ao=null --geometry=1280x720`" + `,
+  ` + "`ffplay -x 1280 -y 720`" + `. CPU is (utime+stime) from /proc/PID/stat over the wall time (100% = one core);
+  peak RSS is VmHWM from /proc/PID/status before the player is stopped.
+- **UI**: the UI's Go benchmarks (ui/...) under Xvfb, and cold start to an interactive Home measured through the control
+  endpoint (from the process start until GET /api/v1/state says Home is ready) against a head-end on loopback.
+- **Head-end**: the head-end's Go benchmarks: catalogue search p99 at 100,000 titles (headend/catalog) and the live
+  engine's fan-out to unicast subscribers (headend/live); subscribers per core = the stream's datagram rate divided into
+  the sends per CPU-second of the benchmark process (which also spends CPU on receiving them: a lower bound).
+`
+
+func numCPU() int {
+	n := 0
+	if b, err := os.ReadFile("/sys/fs/cgroup/cpu.max"); err == nil {
+		var quota, period int
+		if c, _ := fmt.Sscanf(string(b), "%d %d", &quota, &period); c == 2 && period > 0 {
+			n = quota / period
+		}
+	}
+	if n <= 0 {
+		n = defaultCPUs()
+	}
+	return n
+}
