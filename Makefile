@@ -15,7 +15,7 @@ LDFLAGS := -X main.version=$(VERSION)
 # ffmpeg CLI that makes test and demo streams, Xvfb and Mesa's software GL
 # for tests without a display, and fonts with Hangul.
 APT_PACKAGES := gcc pkg-config git ca-certificates \
-	ffmpeg libavcodec-dev libavutil-dev libswscale-dev libswresample-dev \
+	ffmpeg libavcodec-dev libavformat-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev \
 	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	libgl1-mesa-dev libgles-dev libegl-dev libgl1-mesa-dri libegl-mesa0 \
 	libasound2-dev xvfb xauth fonts-nanum fonts-dejavu-core \

@@ -9,6 +9,16 @@ import (
 	"github.com/manbang/manbang/player/mp3"
 )
 
+// videoDecoder is what the video loop needs of a decoder. libavcodec's
+// software decoders fill it, and so do its stand-alone hardware decoders
+// (V4L2 memory-to-memory on set-top SoCs), chosen at run time.
+type videoDecoder interface {
+	Decode(p *media.Packet) ([]*media.VideoFrame, error)
+	Flush() ([]*media.VideoFrame, error)
+	Name() string
+	Close() error
+}
+
 // audioDecoder is what the audio loop needs of a decoder: go-mp3 for MP3,
 // libavcodec for the rest.
 type audioDecoder interface {
@@ -16,32 +26,73 @@ type audioDecoder interface {
 	Close() error
 }
 
-func newAudioDecoder(codec string) (audioDecoder, error) {
+// hardwareDecoders name the V4L2 memory-to-memory decoders FFmpeg offers
+// for each codec, tried first with Options.HardwareDecoder "auto".
+var hardwareDecoders = map[string]string{
+	media.CodecH264:       "h264_v4l2m2m",
+	media.CodecHEVC:       "hevc_v4l2m2m",
+	media.CodecMPEG2Video: "mpeg2_v4l2m2m",
+}
+
+// newVideoDecoder opens a decoder for codec: the hardware one the options
+// ask for when it opens, the software one otherwise.
+func (p *Player) newVideoDecoder(codec string, params *avcodec.CodecParams) (videoDecoder, error) {
+	hw := p.opts.HardwareDecoder
+	switch hw {
+	case "", "none", "software":
+		hw = ""
+	case "auto":
+		hw = hardwareDecoders[codec]
+	}
+	return avcodec.NewVideoDecoder(codec, avcodec.VideoOptions{
+		Threads:      p.opts.Threads,
+		Pool:         p.pool,
+		HardwareName: hw,
+		Params:       params,
+		Deinterlace:  !p.opts.NoDeinterlace,
+	})
+}
+
+func newAudioDecoder(codec string, params *avcodec.CodecParams) (audioDecoder, error) {
 	if codec == media.CodecMP3 {
 		return mp3.NewDecoder(), nil
 	}
-	return avcodec.NewAudioDecoder(codec)
+	return avcodec.NewAudioDecoderWith(codec, avcodec.AudioOptions{Params: params})
 }
 
-// videoLoop decodes video packets into frames for the presenter.
-func (p *Player) videoLoop() {
-	defer p.wg.Done()
-	defer close(p.frames)
-	var dec *avcodec.VideoDecoder
+// videoLoop decodes video packets into frames for the presenter. Frames
+// before the pipeline's seek target are decoded (the pictures after them
+// need them) but not shown. In trick play each keyframe is flushed out at
+// once.
+func (p *Player) videoLoop(pl *pipeline) {
+	defer pl.wg.Done()
+	defer close(pl.frames)
+	defer pl.ready() // no more frames: audio need not wait
+	var dec videoDecoder
+	var codec string
 	defer func() {
 		if dec != nil {
 			dec.Close()
 		}
 	}()
+	var tl timelines
 	send := func(frames []*media.VideoFrame) bool {
 		for i, f := range frames {
+			if before(f.PTS, pl.videoFrom.Load()) {
+				f.Release()
+				continue
+			}
 			p.update(func(s *Stats) {
 				s.VideoFrames++
-				s.Width, s.Height, s.Interlaced = f.Width, f.Height, s.Interlaced || f.Interlaced
+				s.Width, s.Height = f.Width, f.Height
+				s.Interlaced = s.Interlaced || f.Interlaced
+				if f.Deinterlaced {
+					s.DeinterlacedFrames++
+				}
 			})
 			select {
-			case p.frames <- f:
-			case <-p.ctx.Done():
+			case pl.frames <- shown{f: f, newTimeline: tl.frame(f.PTS)}:
+			case <-pl.ctx.Done():
 				for _, g := range frames[i:] {
 					g.Release()
 				}
@@ -50,15 +101,34 @@ func (p *Player) videoLoop() {
 		}
 		return true
 	}
-	for pkt := range p.videoPkts {
+	flush := func() bool {
+		frames, err := dec.Flush()
+		if err != nil {
+			p.log.Debug("video flush", "err", err)
+		}
+		return send(frames)
+	}
+	for pkt := range pl.videoPkts {
+		if dec != nil && pkt.Stream.Codec != codec {
+			// A new PMT with another codec: what the old decoder holds
+			// is shown, then a new one takes over.
+			if !flush() {
+				return
+			}
+			dec.Close()
+			dec = nil
+		}
 		if dec == nil {
 			var err error
-			dec, err = avcodec.NewVideoDecoder(pkt.Stream.Codec, avcodec.VideoOptions{Threads: p.opts.Threads, Pool: p.pool})
-			if err != nil {
+			if dec, err = p.newVideoDecoder(pkt.Stream.Codec, pl.videoParams.Load()); err != nil {
 				p.fail(fmt.Errorf("video: %w", err))
 				return
 			}
+			codec = pkt.Stream.Codec
 			p.update(func(s *Stats) { s.VideoCodec = dec.Name() })
+		}
+		if pkt.Discontinuity && pkt.HasPTS {
+			tl.discontinuity(pkt.PTS)
 		}
 		frames, err := dec.Decode(pkt)
 		if err != nil {
@@ -68,35 +138,84 @@ func (p *Player) videoLoop() {
 		if !send(frames) {
 			return
 		}
+		if pl.speed != 1 && !flush() {
+			return
+		}
 	}
-	if dec != nil && p.ctx.Err() == nil {
-		frames, _ := dec.Flush()
-		send(frames)
+	if dec != nil && pl.ctx.Err() == nil {
+		flush()
 	}
 }
 
+// timelines finds the first decoded frame after a discontinuity. The
+// decoder is not reset there (a timestamp jump in a continuous stream
+// must not cost the reference pictures), so frames of the old timeline
+// may still come out after the packet that began the new one: the first
+// frame closer to the new timeline than to the last frame is the first
+// of the new one.
+type timelines struct {
+	pending bool
+	newPTS  time.Duration
+	last    time.Duration
+	any     bool
+}
+
+func (t *timelines) discontinuity(pts time.Duration) {
+	t.pending, t.newPTS = true, pts
+}
+
+// frame reports whether the frame at pts begins a new timeline.
+func (t *timelines) frame(pts time.Duration) bool {
+	isNew := t.pending && (!t.any || absDur(pts-t.newPTS) < absDur(pts-t.last))
+	if isNew {
+		t.pending = false
+	}
+	t.last, t.any = pts, true
+	return isNew
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
 // audioLoop decodes audio packets and writes them to the sink, whose
-// position becomes the master clock.
-func (p *Player) audioLoop() {
-	defer p.wg.Done()
+// position becomes the master clock. Audio before the pipeline's seek
+// target is dropped.
+func (p *Player) audioLoop(pl *pipeline) {
+	defer pl.wg.Done()
 	defer p.master.audioEnded()
 	var dec audioDecoder
+	var stream media.Stream // the decoder's
 	defer func() {
 		if dec != nil {
 			dec.Close()
 		}
 	}()
-	for pkt := range p.audioPkts {
+	failed, held := false, false
+	for pkt := range pl.audioPkts {
+		if (dec != nil || failed) && (pkt.Stream.Codec != stream.Codec || pkt.Stream.PID != stream.PID) {
+			// Another track (SelectAudio, a new PMT): a decoder of its own.
+			if dec != nil {
+				dec.Close()
+			}
+			dec, failed = nil, false
+		}
+		if failed {
+			continue
+		}
 		if dec == nil {
 			var err error
-			if dec, err = newAudioDecoder(pkt.Stream.Codec); err != nil {
+			if dec, err = newAudioDecoder(pkt.Stream.Codec, pl.audioParams.Load()); err != nil {
 				// Video without sound is still worth watching.
-				p.log.Warn("audio track cannot be decoded; playing without sound", "codec", pkt.Stream.Codec, "err", err)
+				p.warn(fmt.Sprintf("audio track (%s) cannot be decoded; playing without sound: %v", pkt.Stream.Codec, err))
 				p.update(func(s *Stats) { s.DecodeErrors++ })
-				for range p.audioPkts {
-				}
-				return
+				failed, stream = true, pkt.Stream
+				continue
 			}
+			stream = pkt.Stream
 		}
 		frames, err := dec.Decode(pkt)
 		if err != nil {
@@ -104,14 +223,21 @@ func (p *Player) audioLoop() {
 			p.log.Debug("audio decode error", "err", err)
 		}
 		for _, f := range frames {
-			if p.opts.Fast {
-				p.update(func(s *Stats) { s.AudioMS += msec(f.Duration()) })
+			if before(f.PTS+f.Duration(), pl.audioFrom.Load()) {
 				continue
 			}
-			if err := p.sink.Write(p.ctx, f); err != nil {
-				return
+			if !p.opts.Fast {
+				if !held {
+					if !pl.waitReady() {
+						return
+					}
+					held = true
+				}
+				if err := p.sink.Write(pl.ctx, f); err != nil {
+					return
+				}
+				p.master.audioStarted()
 			}
-			p.master.audioStarted()
 			p.update(func(s *Stats) { s.AudioMS += msec(f.Duration()) })
 		}
 	}

@@ -5,19 +5,24 @@
 // clock (the audio sink's position, or a wall clock without audio) reaches
 // it, drops it when late, holds it when early. It makes no GL calls: frames
 // go to a VideoSink that the UI (or the headless command) provides.
+//
+// A Player reads its input — an HLS presentation (with, where the variant
+// has them, an alternative audio rendition as a second stream), an MPEG-TS
+// over HTTP or in a file, or a container file (MP4, Matroska, MP3) — through
+// a pipeline of goroutines. Seek and SetSpeed replace the pipeline with one
+// that starts elsewhere; a channel change is Close and Open.
 package player
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/manbang/manbang/player/audio"
-	"github.com/manbang/manbang/player/demux"
 	"github.com/manbang/manbang/player/media"
 	"github.com/manbang/manbang/player/source"
 )
@@ -39,11 +44,25 @@ type Options struct {
 	// Fast presents frames as soon as they are decoded, without pacing:
 	// for measuring decode speed and for quick diagnosis.
 	Fast bool
-	// AudioLang picks the audio track by ISO 639 language where the stream
-	// has several; empty or absent means the first.
+	// AudioLang picks the audio track by language where the stream has
+	// several (PMT languages, HLS audio renditions), as an ISO 639-1 or
+	// 639-2 code: "ko" and "kor" are the same. Empty or absent means the
+	// default (HLS) or the first track.
 	AudioLang string
 	// Threads for the video decoder; 0 lets the decoder choose.
 	Threads int
+	// HardwareDecoder selects the video decoder: "" (or "none") decodes in
+	// software; "auto" tries the codec's V4L2 memory-to-memory decoder
+	// (h264_v4l2m2m…) first; any other value names an FFmpeg decoder to
+	// try first. Whatever cannot open falls back to software; Stats says
+	// which decoder runs.
+	HardwareDecoder string
+	// NoDeinterlace shows interlaced pictures as coded (woven fields)
+	// instead of deinterlacing them with yadif.
+	NoDeinterlace bool
+	// StartAt starts a VOD presentation or a file there instead of at
+	// its beginning, as a Seek before the first frame.
+	StartAt time.Duration
 	Logger  *slog.Logger
 }
 
@@ -56,77 +75,115 @@ const (
 	frameQueue       = 4
 )
 
+// maxWarnings bounds the problems Stats keeps.
+const maxWarnings = 16
+
 // Player plays one stream. Create it with Open and end it with Close.
 type Player struct {
 	opts    Options
 	log     *slog.Logger
 	ctx     context.Context
 	cancel  context.CancelFunc
-	src     io.ReadCloser
-	counter *countingReader
+	in      *input
 	sink    audio.Sink
 	ownSink bool
 	master  *masterClock
 	pool    *media.Pool
 	started time.Time
+	done    chan struct{}
 
-	videoPkts chan *media.Packet
-	audioPkts chan *media.Packet
-	frames    chan *media.VideoFrame
+	ctl       sync.Mutex // serialises Seek and SetSpeed
+	closeOnce sync.Once
+	audioPID  atomic.Uint32 // the audio stream SelectAudio chose; 0: by language
 
-	wg   sync.WaitGroup
-	done chan struct{}
-
-	mu       sync.Mutex
-	stats    Stats
-	err      error
-	firstPTS time.Duration // of the first frame presented
+	mu      sync.Mutex
+	pl      *pipeline      // the pipeline running
+	ended   bool           // playback is over: no more pipelines
+	streams []media.Stream // of the main track, as last demuxed
+	stats   Stats
+	err     error
+	posBase time.Duration // position at ptsBase
+	ptsBase time.Duration
+	// position of the last frame presented
+	position time.Duration
+	drift    float64 // moving average of the A/V offset, in ms
+	rate     rateMeter
 }
 
-// Open starts playing locator (an HLS URL, an http .ts URL or a local file).
-// It returns an error at once when the source cannot be opened; errors found
-// later (a stream that is not MPEG-TS, a codec that cannot be decoded) end
-// playback and are reported by Err after Done is closed.
+// Open starts playing locator (an HLS URL, an http .ts URL, or a local
+// file: MPEG-TS, MP4, Matroska, MP3). It returns an error at once when the
+// source cannot be opened; errors found later (a stream that is not
+// MPEG-TS, a codec that cannot be decoded) end playback and are reported
+// by Err after Done is closed.
 func Open(ctx context.Context, locator string, opts Options) (*Player, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
 	started := time.Now()
 	pctx, cancel := context.WithCancel(ctx)
-	src, err := source.Open(pctx, locator, opts.Source)
+	in, err := openInput(pctx, locator, opts)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
 	p := &Player{
-		opts:      opts,
-		log:       opts.Logger,
-		ctx:       pctx,
-		cancel:    cancel,
-		src:       src,
-		counter:   &countingReader{r: src},
-		sink:      opts.Audio,
-		pool:      media.NewPool(frameQueue + 4),
-		started:   started,
-		videoPkts: make(chan *media.Packet, videoPacketQueue),
-		audioPkts: make(chan *media.Packet, audioPacketQueue),
-		frames:    make(chan *media.VideoFrame, frameQueue),
-		done:      make(chan struct{}),
+		opts:    opts,
+		log:     opts.Logger,
+		ctx:     pctx,
+		cancel:  cancel,
+		in:      in,
+		sink:    opts.Audio,
+		pool:    media.NewPool(frameQueue + 4),
+		started: started,
+		done:    make(chan struct{}),
+	}
+	p.rate.start = started
+	p.stats.Speed = 1
+	p.stats.Seekable = in.seekable
+	p.stats.DurationMS = msec(in.duration)
+	p.stats.AudioLang = in.lang
+	for _, w := range in.warnings {
+		p.warn(w)
 	}
 	if p.sink == nil {
 		p.sink, p.ownSink = audio.Open(p.log), true
 	}
 	p.master = newMasterClock(p.sink)
-	p.wg.Add(4)
-	go p.demuxLoop()
-	go p.videoLoop()
-	go p.audioLoop()
-	go p.presentLoop()
-	go func() {
-		p.wg.Wait()
-		close(p.done)
-	}()
+	if in.main.hls != nil && !opts.Fast {
+		// Adaptive switching weighs the buffer the player really has.
+		in.main.hls.SetBufferLevel(p.bufferLevel)
+	}
+	seek := opts.StartAt > 0 && in.seekable
+	pl, err := p.startPipeline(opts.StartAt, seek, 1)
+	if err != nil {
+		p.closeInput()
+		cancel()
+		return nil, err
+	}
+	p.mu.Lock()
+	p.pl = pl
+	p.mu.Unlock()
+	go p.supervise(pl)
 	return p, nil
+}
+
+// supervise closes Done when playback ends: when a pipeline ends that
+// Seek or SetSpeed has not taken over.
+func (p *Player) supervise(pl *pipeline) {
+	defer close(p.done)
+	for pl != nil {
+		<-pl.done
+		p.mu.Lock()
+		handedOver := pl.handedOver
+		if !handedOver {
+			p.ended = true
+		}
+		p.mu.Unlock()
+		if !handedOver {
+			return
+		}
+		pl = <-pl.next
+	}
 }
 
 // Done is closed when playback has ended: the stream is over, failed, or
@@ -144,33 +201,94 @@ func (p *Player) Err() error {
 func (p *Player) SetPaused(paused bool) {
 	p.sink.SetPaused(paused)
 	p.master.setPaused(paused)
-	p.mu.Lock()
-	p.stats.Paused = paused
-	p.mu.Unlock()
+	p.update(func(s *Stats) { s.Paused = paused })
 }
 
-// Close stops playback and waits for every stage to end.
-func (p *Player) Close() error {
-	p.cancel()
-	p.src.Close()
-	if p.ownSink {
-		p.sink.Close()
+// Tracks returns the elementary streams of the stream playing (of its
+// program, for MPEG-TS), as far as the demuxer knows them yet; streams
+// without Codec cannot be played. HLS audio renditions are not among them:
+// Options.AudioLang chooses those.
+func (p *Player) Tracks() []media.Stream {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]media.Stream(nil), p.streams...)
+}
+
+// SelectAudio switches to the audio stream with the given PID (one of
+// Tracks) for the rest of playback; 0 goes back to choosing by
+// Options.AudioLang. A seekable stream restarts where it is, so that the
+// switch is heard at once; a live one switches at the packets the demuxer
+// reads next.
+func (p *Player) SelectAudio(pid uint16) error {
+	if p.in.alt != nil {
+		return errors.New("player: the audio is an HLS rendition: choose it with Options.AudioLang")
 	}
+	if pid != 0 && selected(p.Tracks(), pid) == nil {
+		return fmt.Errorf("player: no playable audio stream with PID %d", pid)
+	}
+	if p.audioPID.Swap(uint32(pid)) == uint32(pid) || !p.in.seekable {
+		return nil
+	}
+	p.mu.Lock()
+	speed, pos := p.stats.Speed, p.position
+	p.mu.Unlock()
+	if speed != 1 {
+		return nil // trick play is silent; speed 1 restarts with it
+	}
+	return p.restart(pos, 1)
+}
+
+// Close stops playback and waits for every stage to end. It may be called
+// more than once.
+func (p *Player) Close() error {
+	p.closeOnce.Do(func() {
+		p.cancel()
+		p.closeInput()
+		if p.ownSink {
+			p.sink.Close()
+		}
+	})
 	<-p.done
-	for f := range p.frames {
-		f.Release()
+	p.mu.Lock()
+	pl := p.pl
+	p.mu.Unlock()
+	for s := range pl.frames {
+		s.f.Release()
 	}
 	return nil
 }
 
+func (p *Player) closeInput() { p.in.close() }
+
 // fail records the first error that ends playback and stops every stage.
 func (p *Player) fail(err error) {
+	p.setErr(err)
+	p.cancel()
+}
+
+// setErr records the first error that ends playback, which ends when the
+// stages have run dry.
+func (p *Player) setErr(err error) {
 	p.mu.Lock()
 	if p.err == nil && p.ctx.Err() == nil {
 		p.err = err
 	}
 	p.mu.Unlock()
-	p.cancel()
+}
+
+// warn records and logs a problem that playback survives.
+func (p *Player) warn(msg string) {
+	p.log.Warn(msg)
+	p.update(func(s *Stats) {
+		for _, w := range s.Warnings {
+			if w == msg {
+				return
+			}
+		}
+		if len(s.Warnings) < maxWarnings {
+			s.Warnings = append(s.Warnings, msg)
+		}
+	})
 }
 
 func (p *Player) update(f func(s *Stats)) {
@@ -179,102 +297,5 @@ func (p *Player) update(f func(s *Stats)) {
 	p.mu.Unlock()
 }
 
-// demuxLoop reads the source, picks the streams to play and routes their
-// packets to the decoders.
-func (p *Player) demuxLoop() {
-	defer p.wg.Done()
-	defer close(p.videoPkts)
-	defer close(p.audioPkts)
-	dmx := demux.NewTS(p.ctx, p.counter)
-	var video, audio *media.Stream
-	chosen := false
-	for {
-		pkt, err := dmx.Next()
-		if err != nil {
-			p.update(func(s *Stats) { s.ContinuityErrors = dmx.Stats().ContinuityErrors })
-			switch {
-			case p.ctx.Err() != nil:
-			case errors.Is(err, io.EOF) && !chosen:
-				p.fail(errors.New("stream ended before any audio or video"))
-			case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			default:
-				p.fail(err)
-			}
-			return
-		}
-		if !chosen {
-			video, audio = pickStreams(dmx.Streams(), p.opts.AudioLang)
-			if video == nil && audio == nil {
-				p.fail(fmt.Errorf("no playable stream: %s", describeStreams(dmx.Streams())))
-				return
-			}
-			chosen = true
-			p.update(func(s *Stats) {
-				if video != nil {
-					s.VideoCodec = video.Codec
-				}
-				if audio != nil {
-					s.AudioCodec, s.AudioLang = audio.Codec, audio.Language
-				}
-			})
-		}
-		var out chan *media.Packet
-		switch {
-		case video != nil && pkt.Stream.PID == video.PID:
-			out = p.videoPkts
-		case audio != nil && pkt.Stream.PID == audio.PID:
-			out = p.audioPkts
-		default:
-			continue
-		}
-		select {
-		case out <- pkt:
-		case <-p.ctx.Done():
-			return
-		}
-		p.update(func(s *Stats) {
-			s.ContinuityErrors = dmx.Stats().ContinuityErrors
-			s.BytesRead = p.counter.n.Load()
-		})
-	}
-}
-
-// pickStreams chooses the first decodable video stream and the audio stream
-// in lang, or the first decodable one.
-func pickStreams(streams []media.Stream, lang string) (video, audio *media.Stream) {
-	for i := range streams {
-		s := &streams[i]
-		if s.Codec == "" {
-			continue
-		}
-		switch s.Kind {
-		case media.KindVideo:
-			if video == nil {
-				video = s
-			}
-		case media.KindAudio:
-			if audio == nil || (lang != "" && s.Language == lang && audio.Language != lang) {
-				audio = s
-			}
-		}
-	}
-	return video, audio
-}
-
-func describeStreams(streams []media.Stream) string {
-	if len(streams) == 0 {
-		return "the program has no elementary streams"
-	}
-	d := ""
-	for i, s := range streams {
-		if i > 0 {
-			d += ", "
-		}
-		codec := s.Codec
-		if codec == "" {
-			codec = "unsupported codec"
-		}
-		d += fmt.Sprintf("PID %d %s", s.PID, codec)
-	}
-	return d
-}
+// errEnded is returned by Seek and SetSpeed once playback is over.
+var errEnded = errors.New("player: playback has ended")

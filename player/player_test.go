@@ -3,7 +3,6 @@ package player
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -14,20 +13,6 @@ import (
 	"github.com/manbang/manbang/player/audio"
 	"github.com/manbang/manbang/player/media"
 )
-
-// makeTS encodes a clip with the ffmpeg CLI into dir.
-func makeTS(t testing.TB, name string, args ...string) string {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg CLI not installed (make deps)")
-	}
-	out := filepath.Join(t.TempDir(), name)
-	cmd := exec.Command("ffmpeg", append(append([]string{"-nostdin", "-loglevel", "error"}, args...), "-f", "mpegts", out)...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg: %v\n%s", err, b)
-	}
-	return out
-}
 
 var (
 	videoIn = []string{"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25"}

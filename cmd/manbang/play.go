@@ -11,6 +11,7 @@ import (
 
 	"github.com/manbang/manbang/player"
 	"github.com/manbang/manbang/player/audio"
+	"github.com/manbang/manbang/player/source"
 	"github.com/manbang/manbang/ui"
 	"github.com/manbang/manbang/ui/gfx"
 )
@@ -23,7 +24,11 @@ func play(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "with --headless, print the statistics as one JSON object")
 	duration := fs.Duration("duration", 0, "stop after this long (0: play to the end)")
 	fast := fs.Bool("fast", false, "with --headless, decode as fast as possible instead of in real time")
-	audioLang := fs.String("audio-lang", "", "preferred audio language (ISO 639, e.g. kor, rus, eng)")
+	audioLang := fs.String("audio-lang", "", "preferred audio language, ISO 639-1 or -2 (ko or kor, ru or rus, en or eng)")
+	hwdec := fs.String("hwdec", "", "video decoder: empty for software, auto for V4L2 M2M where there is one, or an FFmpeg decoder name; falls back to software")
+	deinterlace := fs.Bool("deinterlace", true, "deinterlace interlaced video (yadif, at frame rate)")
+	start := fs.Duration("start", 0, "start a VOD stream or a file at this position")
+	maxBandwidth := fs.Int("max-bandwidth", 0, "HLS: highest variant bandwidth to play, in bit/s (0: no cap)")
 	stall := fs.Duration("stall-timeout", 15*time.Second, "give up when nothing arrives for this long")
 	threads := fs.Int("threads", 0, "video decoder threads (0: automatic)")
 	logLevel := fs.String("log-level", "warn", "log level: debug, info, warn, error")
@@ -53,11 +58,15 @@ func play(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer cancel()
 	}
 	p, err := player.Open(ctx, url, player.Options{
-		Audio:     audio.NewSilent(nil),
-		Fast:      *fast,
-		AudioLang: *audioLang,
-		Threads:   *threads,
-		Logger:    log,
+		Source:          source.Config{MaxBandwidth: *maxBandwidth},
+		Audio:           audio.NewSilent(nil),
+		Fast:            *fast,
+		AudioLang:       *audioLang,
+		Threads:         *threads,
+		HardwareDecoder: *hwdec,
+		NoDeinterlace:   !*deinterlace,
+		StartAt:         *start,
+		Logger:          log,
 	})
 	if err != nil {
 		return fmt.Errorf("play %s: %w", url, err)

@@ -34,6 +34,11 @@ type Sink interface {
 // pause and channel change feel immediate.
 const bufferTarget = 300 * time.Millisecond
 
+// timelineBreak is how far a frame's PTS may be from the end of the audio
+// before it, before the Silent sink takes it for a new timeline: decoders
+// stamp consecutive frames to the millisecond.
+const timelineBreak = 200 * time.Millisecond
+
 // Silent is a Sink with no device: it consumes audio at real-time speed and
 // discards it, so that the clock it reports runs as a sound card's would.
 type Silent struct {
@@ -77,9 +82,9 @@ func (s *Silent) Write(ctx context.Context, f *media.AudioFrame) error {
 		// Underrun: the clock stopped at end; restart it from the new frame.
 		s.anchorMedia, s.anchorWall = f.PTS, s.now()
 		s.end = f.PTS
-	case f.PTS < s.end-time.Second || f.PTS > s.end+time.Second:
-		// A timeline break (discontinuity, wrap, encoder restart): follow it
-		// after what is queued has played.
+	case f.PTS < s.end-timelineBreak || f.PTS > s.end+timelineBreak:
+		// A timeline break (discontinuity, wrap, encoder restart, a gap):
+		// follow it after what is queued has played.
 		queued := s.end - pos
 		s.anchorMedia, s.anchorWall = f.PTS-queued, s.now()
 		s.end = f.PTS

@@ -38,15 +38,28 @@ type AudioDecoder struct {
 	inLayout                     C.AVChannelLayout
 }
 
+// AudioOptions configures an AudioDecoder.
+type AudioOptions struct {
+	// Params are the stream's codec parameters from a container Demuxer
+	// (AAC's AudioSpecificConfig in MP4, Vorbis headers in Matroska);
+	// nil for streams that carry them in-band, as in MPEG-TS.
+	Params *CodecParams
+}
+
 // NewAudioDecoder opens FFmpeg's decoder called codec: media.CodecAAC,
 // media.CodecMP2, media.CodecAC3 or media.CodecMP3 (any FFmpeg audio decoder
 // name works). An unknown name gives an error matching ErrUnknownCodec.
 func NewAudioDecoder(codec string) (*AudioDecoder, error) {
+	return NewAudioDecoderWith(codec, AudioOptions{})
+}
+
+// NewAudioDecoderWith is NewAudioDecoder with options.
+func NewAudioDecoderWith(codec string, opts AudioOptions) (*AudioDecoder, error) {
 	c, err := findDecoder(codec, C.AVMEDIA_TYPE_AUDIO)
 	if err != nil {
 		return nil, err
 	}
-	ctx, err := openContext(c, 1)
+	ctx, err := openContext(c, 1, opts.Params)
 	if err != nil {
 		return nil, err
 	}

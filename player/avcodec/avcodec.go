@@ -1,8 +1,11 @@
 // Package avcodec decodes compressed video and audio with FFmpeg's
 // libavcodec. It is the player's only binding to FFmpeg and keeps the C
 // surface small: a VideoDecoder turning packets into tightly packed YUV 4:2:0
-// frames, an AudioDecoder turning packets into interleaved 16-bit PCM, and a
-// Parser splitting a raw elementary stream into packets.
+// frames (deinterlaced with libavfilter's yadif when asked), an AudioDecoder
+// turning packets into interleaved 16-bit PCM, a Parser splitting a raw
+// elementary stream into packets, and a Demuxer reading local media files
+// (MP4, Matroska, MP3 and whatever else libavformat knows) into packets with
+// the CodecParams their decoders need.
 //
 // It needs FFmpeg 5.1 or newer (libavcodec 59, libavutil 57). A decoder's
 // methods may be called from several goroutines (calls are serialised, so
@@ -14,7 +17,7 @@
 package avcodec
 
 /*
-#cgo pkg-config: libavcodec libavutil libswscale libswresample
+#cgo pkg-config: libavcodec libavformat libavfilter libavutil libswscale libswresample
 #include "shim.h"
 */
 import "C"
@@ -23,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"time"
 	"unsafe"
 
@@ -107,11 +111,19 @@ var timeBase = C.AVRational{num: 1, den: 1000000}
 func toTimestamp(d time.Duration) C.int64_t    { return C.int64_t(d / time.Microsecond) }
 func fromTimestamp(ts C.int64_t) time.Duration { return time.Duration(ts) * time.Microsecond }
 
-// openContext allocates and opens a decoding context for c.
-func openContext(c *C.AVCodec, threads int) (*C.AVCodecContext, error) {
+// openContext allocates and opens a decoding context for c, set up from
+// the demuxer's codec parameters when there are some.
+func openContext(c *C.AVCodec, threads int, params *CodecParams) (*C.AVCodecContext, error) {
 	ctx := C.avcodec_alloc_context3(c)
 	if ctx == nil {
 		return nil, fmt.Errorf("avcodec: allocate %s context: %w", C.GoString(c.name), Error(C.MB_ENOMEM))
+	}
+	if params != nil {
+		if ret := C.avcodec_parameters_to_context(ctx, params.p); ret < 0 {
+			C.avcodec_free_context(&ctx)
+			return nil, fmt.Errorf("avcodec: %s: codec parameters: %w", C.GoString(c.name), Error(ret))
+		}
+		runtime.KeepAlive(params)
 	}
 	ctx.pkt_timebase = timeBase
 	if threads > 0 {

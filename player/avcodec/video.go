@@ -37,6 +37,15 @@ type VideoOptions struct {
 	// are supported (no hwaccel device setup); frames they keep in device
 	// memory are downloaded.
 	HardwareName string
+	// Params are the stream's codec parameters from a container Demuxer
+	// (the avcC or hvcC extradata of H.264 and HEVC in MP4 and Matroska);
+	// nil for streams that carry them in-band, as in MPEG-TS.
+	Params *CodecParams
+	// Deinterlace runs interlaced pictures through libavfilter's yadif, at
+	// frame rate (one picture out per picture in: 50i becomes 25p); the
+	// frames come out with Interlaced and Deinterlaced set. Progressive
+	// pictures are not touched.
+	Deinterlace bool
 }
 
 // VideoDecoder turns compressed video packets into media.VideoFrames in
@@ -52,6 +61,8 @@ type VideoDecoder struct {
 	pool  *media.Pool
 	name  string
 	next  time.Duration // PTS given to a frame that has none
+	deint bool
+	di    deinterlacer
 }
 
 // NewVideoDecoder opens FFmpeg's decoder called codec, one of
@@ -65,10 +76,10 @@ func NewVideoDecoder(codec string, opts VideoOptions) (*VideoDecoder, error) {
 	}
 	var ctx *C.AVCodecContext
 	if opts.HardwareName != "" {
-		ctx = openHardware(opts.HardwareName, sw, opts.Threads)
+		ctx = openHardware(opts.HardwareName, sw, opts.Threads, opts.Params)
 	}
 	if ctx == nil {
-		if ctx, err = openContext(sw, opts.Threads); err != nil {
+		if ctx, err = openContext(sw, opts.Threads, opts.Params); err != nil {
 			return nil, err
 		}
 	}
@@ -78,6 +89,7 @@ func NewVideoDecoder(codec string, opts VideoOptions) (*VideoDecoder, error) {
 		frame: C.av_frame_alloc(),
 		pool:  opts.Pool,
 		name:  C.GoString(ctx.codec.name),
+		deint: opts.Deinterlace,
 	}
 	if d.pkt == nil || d.frame == nil {
 		d.Close()
@@ -91,12 +103,12 @@ func NewVideoDecoder(codec string, opts VideoOptions) (*VideoDecoder, error) {
 
 // openHardware opens the decoder called name if it decodes the same codec
 // as sw, and returns nil when that is not possible.
-func openHardware(name string, sw *C.AVCodec, threads int) *C.AVCodecContext {
+func openHardware(name string, sw *C.AVCodec, threads int, params *CodecParams) *C.AVCodecContext {
 	hw, err := findDecoder(name, C.AVMEDIA_TYPE_VIDEO)
 	if err != nil || hw.id != sw.id {
 		return nil
 	}
-	ctx, err := openContext(hw, threads)
+	ctx, err := openContext(hw, threads, params)
 	if err != nil {
 		return nil
 	}
@@ -161,6 +173,11 @@ func (d *VideoDecoder) Flush() ([]*media.VideoFrame, error) {
 	if err := receive(); err != nil && recvErr == nil {
 		recvErr = err
 	}
+	if err := d.di.drain(func(out *C.AVFrame, was bool) error {
+		return d.emitFiltered(&frames, out, was)
+	}); err != nil && recvErr == nil {
+		recvErr = err
+	}
 	C.avcodec_flush_buffers(d.ctx)
 	d.next = 0
 	if errors.Is(sendErr, Error(C.MB_EOF)) {
@@ -189,6 +206,7 @@ func (d *VideoDecoder) Close() error {
 		C.sws_freeContext(d.sws)
 		d.sws = nil
 	}
+	d.di.close()
 	return nil
 }
 
@@ -207,20 +225,50 @@ func (d *VideoDecoder) receive(frames []*media.VideoFrame) ([]*media.VideoFrame,
 			}
 			return frames, firstErr
 		}
-		f, err := d.convert(d.frame)
+		err := d.take(&frames, d.frame)
 		C.av_frame_unref(d.frame)
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
+		if err != nil && firstErr == nil {
+			firstErr = err
 		}
-		frames = append(frames, f)
 	}
 }
 
-// convert copies a decoded picture into a pooled frame.
-func (d *VideoDecoder) convert(src *C.AVFrame) (*media.VideoFrame, error) {
+// take turns a decoded picture into frames: through the deinterlacer once
+// the stream has shown an interlaced picture, else directly.
+func (d *VideoDecoder) take(frames *[]*media.VideoFrame, src *C.AVFrame) error {
+	src, err := d.download(src)
+	if err != nil {
+		return err
+	}
+	if d.deint && (d.di.active() || C.mb_frame_interlaced(src) != 0) {
+		if src.best_effort_timestamp != noPTS {
+			src.pts = src.best_effort_timestamp
+		}
+		return d.di.push(src, func(out *C.AVFrame, was bool) error {
+			return d.emitFiltered(frames, out, was)
+		})
+	}
+	f, err := d.convert(src)
+	if err != nil {
+		return err
+	}
+	*frames = append(*frames, f)
+	return nil
+}
+
+// emitFiltered converts a picture out of the deinterlacer.
+func (d *VideoDecoder) emitFiltered(frames *[]*media.VideoFrame, out *C.AVFrame, wasInterlaced bool) error {
+	f, err := d.convert(out)
+	if err != nil {
+		return err
+	}
+	f.Interlaced, f.Deinterlaced = wasInterlaced, wasInterlaced
+	*frames = append(*frames, f)
+	return nil
+}
+
+// download copies a picture in device memory to system memory.
+func (d *VideoDecoder) download(src *C.AVFrame) (*C.AVFrame, error) {
 	if src.hw_frames_ctx != nil {
 		if d.hw == nil {
 			if d.hw = C.av_frame_alloc(); d.hw == nil {
@@ -234,6 +282,11 @@ func (d *VideoDecoder) convert(src *C.AVFrame) (*media.VideoFrame, error) {
 		C.av_frame_copy_props(d.hw, src)
 		src = d.hw
 	}
+	return src, nil
+}
+
+// convert copies a decoded picture into a pooled frame.
+func (d *VideoDecoder) convert(src *C.AVFrame) (*media.VideoFrame, error) {
 	w, h := int(src.width), int(src.height)
 	if w <= 0 || h <= 0 || w > maxDimension || h > maxDimension {
 		return nil, fmt.Errorf("picture size %dx%d out of range", w, h)
@@ -302,6 +355,8 @@ func (d *VideoDecoder) pts(f *C.AVFrame) time.Duration {
 	pts := d.next
 	if ts := f.best_effort_timestamp; ts != noPTS {
 		pts = fromTimestamp(ts)
+	} else if f.pts != noPTS {
+		pts = fromTimestamp(f.pts) // out of the deinterlacer
 	}
 	var dur time.Duration
 	if n := C.mb_frame_duration(f); n > 0 {

@@ -78,3 +78,10 @@ func (w *Wall) SetPaused(p bool) {
 	w.anchorWall = w.now()
 	w.paused = p
 }
+
+// Reset stops the clock until the next Start; a pause stays in force.
+func (w *Wall) Reset() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.started = false
+}

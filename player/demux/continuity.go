@@ -7,6 +7,7 @@ type ccState struct {
 	lastRaw, lastOut uint8 // last counter as received, and as passed on
 	shift            uint8 // added to received counters, mod 16
 	last             [packetSize]byte
+	gen              int // input timeline of the last packet
 }
 
 // checkContinuity counts continuity errors, and hides from astits those
@@ -39,7 +40,9 @@ func (t *TS) checkContinuity(p *astits.Packet) bool {
 		return false
 	}
 	if seen && !flagged && raw != (st.lastRaw+1)&0xF {
-		t.stats.ContinuityErrors++
+		if st.gen == t.sr.discGen { // across an input break, a jump is expected
+			t.stats.ContinuityErrors++
+		}
 		next := st.lastOut + 1 // continue the old sequence
 		if !p.Header.PayloadUnitStartIndicator {
 			next++ // a jump astits cannot miss
@@ -48,6 +51,6 @@ func (t *TS) checkContinuity(p *astits.Packet) bool {
 	}
 	out := (raw + st.shift) & 0xF
 	p.Header.ContinuityCounter = out
-	st.lastRaw, st.lastOut, st.last = raw, out, t.sr.pkt
+	st.lastRaw, st.lastOut, st.last, st.gen = raw, out, t.sr.pkt, t.sr.discGen
 	return true
 }

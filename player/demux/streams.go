@@ -17,6 +17,36 @@ type esInfo struct {
 	noHold    bool  // Next no longer holds packets back for mpegAudio
 	lastDTS   int64 // last unwrapped DTS in 90 kHz ticks, for jump detection
 	hasDTS    bool
+	rai       bool // the muxer flags random access points on this stream
+	// gen is the input timeline (count of input breaks) of the last packet
+	// returned; starts holds the first transport packets of the PES being
+	// completed and of the one begun after it, with their timelines.
+	gen    int
+	starts [2]pesStart
+}
+
+// pesStart is the first transport packet of a PES and the input timeline
+// it arrived in.
+type pesStart struct {
+	pkt *astits.Packet
+	gen int
+}
+
+// started notes that a PES begins with p, in input timeline gen. astits
+// completes a PES when the next one starts, so two are tracked.
+func (es *esInfo) started(p *astits.Packet, gen int) {
+	es.starts[0], es.starts[1] = es.starts[1], pesStart{p, gen}
+}
+
+// genOf returns the input timeline a PES whose first packet is first
+// began in, or def when it is not known.
+func (es *esInfo) genOf(first *astits.Packet, def int) int {
+	for _, s := range es.starts {
+		if s.pkt != nil && s.pkt == first {
+			return s.gen
+		}
+	}
+	return def
 }
 
 // Registration descriptor format identifiers (ATSC A/52 and E-AC-3).

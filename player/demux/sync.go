@@ -46,6 +46,12 @@ type syncReader struct {
 	// until it returns true, Read fails with errNoPSI after psiLimit bytes.
 	psiFound func() bool
 	psiLimit int64
+	// disc, when set, says where in the input timelines break; discGen
+	// counts the breaks crossed so far, and pktEnd is the input offset
+	// just past the last packet handed out.
+	disc    Discontinuities
+	discGen int
+	pktEnd  int64
 }
 
 func newSyncReader(ctx context.Context, r io.Reader, psiFound func() bool, psiLimit int64) *syncReader {
@@ -97,9 +103,13 @@ func (s *syncReader) next() error {
 		}
 		if b[0] == syncByte && (s.locked || aligned(b)) {
 			s.locked = true
+			if s.disc != nil && s.disc.DiscontinuityBetween(s.pktEnd, s.consumed+packetSize) {
+				s.discGen++
+			}
 			copy(s.pkt[:], b[:packetSize])
 			s.pending = s.pkt[:]
 			s.discard(packetSize)
+			s.pktEnd = s.consumed
 			return nil
 		}
 		if s.locked {

@@ -3,8 +3,10 @@
 //
 // The transport-level parsing (packets, PAT, PMT, PES) is go-astits; this
 // package adds what a player needs on top: resynchronisation after garbage,
-// codec identification, 33-bit timestamp unwrapping, and clear errors for
-// input that is not a transport stream at all.
+// codec identification, 33-bit timestamp unwrapping, keyframes found in the
+// video where the muxer does not flag them, timeline breaks marked where the
+// input says (HLS discontinuities), and clear errors for input that is not
+// a transport stream at all.
 package demux
 
 import (
@@ -33,6 +35,15 @@ const (
 	maxForwardJump  = 10 * clockRate
 	maxBackwardJump = clockRate / 2
 )
+
+// Discontinuities says where in a demuxer's input a new timeline begins,
+// as byte offsets from the start of the input: *hls.Reader implements it
+// for EXT-X-DISCONTINUITY.
+type Discontinuities interface {
+	// DiscontinuityBetween reports whether a new timeline begins at an
+	// input offset in [from, to).
+	DiscontinuityBetween(from, to int64) bool
+}
 
 // Stats counts transport-level events, for diagnostics.
 type Stats struct {
@@ -84,6 +95,12 @@ func NewTS(ctx context.Context, r io.Reader) *TS {
 	)
 	return t
 }
+
+// SetDiscontinuities tells the demuxer where its input breaks timelines.
+// The first packet of each stream that starts after such a break comes
+// with Discontinuity set, and continuity counter jumps across it are not
+// counted as errors. Call it before the first Next.
+func (t *TS) SetDiscontinuities(d Discontinuities) { t.sr.disc = d }
 
 // Streams returns the elementary streams of the followed program, sorted
 // by PID; it is empty until the PMT has been read, and settled once Next
@@ -287,7 +304,7 @@ func (t *TS) handlePMT(pmt *astits.PMTData) {
 		st, pending := describeStream(es)
 		info := &esInfo{stream: st, streamType: es.StreamType, mpegAudio: pending}
 		if o, ok := old[st.PID]; ok {
-			info.lastDTS, info.hasDTS = o.lastDTS, o.hasDTS
+			info.lastDTS, info.hasDTS, info.gen, info.starts, info.rai = o.lastDTS, o.hasDTS, o.gen, o.starts, o.rai
 			if pending && o.streamType == es.StreamType && !o.mpegAudio {
 				info.stream.Codec, info.mpegAudio = o.stream.Codec, false // layer already settled
 			}
@@ -340,6 +357,16 @@ func (t *TS) packet(d *astits.DemuxerData) *media.Packet {
 		p.Keyframe = fp.AdaptationField.RandomAccessIndicator
 		p.Discontinuity = fp.AdaptationField.DiscontinuityIndicator
 	}
+	es.rai = es.rai || p.Keyframe
+	if !es.rai && es.stream.Kind == media.KindVideo {
+		// This muxer does not flag random access points: look.
+		p.Keyframe = IsKeyframe(es.stream.Codec, p.Data)
+	}
+	if gen := es.genOf(d.FirstPacket, t.sr.discGen); gen != es.gen {
+		// The first PES of this stream begun after an input break.
+		es.gen, es.hasDTS = gen, false
+		p.Discontinuity = true
+	}
 	if oh := d.PES.Header.OptionalHeader; oh != nil && oh.PTS != nil {
 		pts := t.clock.unwrap(oh.PTS.Base)
 		dts := pts
@@ -367,6 +394,9 @@ func (t *TS) skip(p *astits.Packet) bool {
 	if !want {
 		es, ok := t.streams[pid]
 		want = ok && (es.stream.Codec != "" || es.mpegAudio)
+		if want && p.Header.PayloadUnitStartIndicator {
+			es.started(p, t.sr.discGen)
+		}
 	}
 	if !want || !p.Header.HasPayload {
 		return !want

@@ -29,9 +29,15 @@ type Config struct {
 	// RetryBackoff is the wait before the first retry, doubled for each
 	// further one (up to 8s), with jitter. Default 500ms.
 	RetryBackoff time.Duration
-	// MaxBandwidth caps the variant chosen from a master playlist, in
-	// bits per second; 0 means no cap (the highest is chosen).
+	// MaxBandwidth caps the variants of a master playlist that may be
+	// played, in bits per second; 0 means no cap. Playback starts with
+	// the highest variant within the cap (the lowest when none fits).
 	MaxBandwidth int
+	// Fixed turns adaptive switching off: the variant chosen at Open
+	// plays throughout. By default the Reader switches between variants
+	// (of the same audio group) at segment boundaries, on the measured
+	// throughput and the buffer level (see SetBufferLevel).
+	Fixed bool
 
 	clock clock // nil: the real clock; tests drive reloads with a fake one
 }

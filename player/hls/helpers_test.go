@@ -54,7 +54,7 @@ func hlsFixture(t testing.TB, name, size string, segSeconds int, extra ...string
 	}
 	args := []string{"-hide_banner", "-loglevel", "error", "-y",
 		"-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=25", "-f", "lavfi", "-i", "sine",
-		"-t", "6", "-c:v", "libx264", "-g", "25", "-c:a", "libmp3lame",
+		"-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "libmp3lame",
 		"-f", "hls", "-hls_time", fmt.Sprint(segSeconds), "-hls_list_size", "0"}
 	args = append(args, extra...)
 	args = append(args, filepath.Join(dir, "index.m3u8"))

@@ -17,51 +17,81 @@ const staleTargets = 3
 // the end of a live playlist.
 const liveStartSegments = 3
 
-// loader is the goroutine behind a Reader: it walks the media playlist,
-// reloads it when live, and hands downloaded segments to the Reader one at
-// a time.
+// maxBadDecrypts is how many segments in a row may fail to decrypt before
+// the stream is given up (a wrong key never gets better).
+const maxBadDecrypts = 3
+
+// loader walks a media playlist for a Reader: it reloads it when live,
+// switches variants, fetches and decrypts segments and hands them over one
+// at a time. Its state outlives one run (a Seek stops the run and starts
+// another); only one goroutine touches it at a time.
 type loader struct {
 	r     *Reader
 	f     *fetcher
 	clock clock
-	url   string // media playlist URL
+	url   string         // media playlist URL playing
+	pl    *mediaPlaylist // its latest version
+	fixed bool           // no adaptive switching
+
+	variants []variant // of the master playlist; nil for a media playlist URL
+	allowed  []bool    // variants adaptive switching may choose
+	cur      int       // index of the variant playing
+	failed   []bool    // variants whose playlist could not be loaded
+	vod      map[string]*mediaPlaylist
+
+	abr  abr
+	buf  bufferModel
+	keys keyCache
 	// carry is set when a skipped segment began a discontinuity, which
 	// then passes to the next segment delivered.
-	carry bool
+	carry       bool
+	badDecrypts int
 }
 
-func (l *loader) run(ctx context.Context, pl *mediaPlaylist) {
-	defer close(l.r.done)
-	defer close(l.r.segs)
-	err := l.play(ctx, pl)
+func (l *loader) run(ctx context.Context, rn *run, seq *uint64) {
+	defer close(rn.done)
+	defer close(rn.segs)
+	err := l.play(ctx, rn.segs, seq)
 	if err != nil && ctx.Err() == nil {
 		select {
-		case l.r.segs <- fetched{err: err}:
+		case rn.segs <- fetched{err: err}:
 		case <-ctx.Done():
 		}
 	}
 }
 
-// play fetches the playlist's segments in order. For a live playlist it
-// then reloads at the target duration (half of it when nothing changed,
-// as RFC 8216 6.3.4 says) and carries on from the next media sequence
-// number, until the playlist ends.
-func (l *loader) play(ctx context.Context, pl *mediaPlaylist) error {
+// play fetches the playlist's segments in order, from seq or the
+// playlist's natural start. For a live playlist it then reloads at the
+// target duration (half of it when nothing changed, as RFC 8216 6.3.4
+// says) and carries on from the next media sequence number, until the
+// playlist ends. Before each segment it may switch variants.
+func (l *loader) play(ctx context.Context, segs chan<- fetched, seq *uint64) error {
+	pl := l.pl
 	next := pl.firstSeq
-	if !pl.ended {
+	switch {
+	case seq != nil:
+		next = *seq
+	case !pl.ended:
 		next = liveStart(pl)
 	}
 	loaded := l.clock.Now()
 	changed := loaded
 	for {
-		for _, s := range pl.segments {
-			if s.seq < next {
+		if i, ok := pl.index(next); ok {
+			if l.adapt(ctx, pl.target) {
+				pl, loaded, changed = l.pl, l.clock.Now(), l.clock.Now()
+				if next < pl.firstSeq {
+					l.r.count(0, int(min(pl.firstSeq-next, 1<<20)))
+					next = pl.firstSeq
+				}
 				continue
 			}
-			if err := l.segment(ctx, s); err != nil {
+			s := pl.segments[i]
+			if err := l.segment(ctx, segs, s); err != nil {
 				return err
 			}
 			next = s.seq + 1
+			continue
 		}
 		if pl.ended {
 			return nil
@@ -102,6 +132,7 @@ func (l *loader) play(ctx context.Context, pl *mediaPlaylist) error {
 			next = fresh.firstSeq
 		}
 		pl = fresh
+		l.pl = fresh
 	}
 }
 
@@ -124,26 +155,96 @@ func (l *loader) reload(ctx context.Context) (*mediaPlaylist, error) {
 	return pl, nil
 }
 
-// segment downloads s and hands it to the Reader, blocking until the
-// Reader takes it. A segment still missing after its 404 retries is
-// skipped and counted.
-func (l *loader) segment(ctx context.Context, s segment) error {
+// load returns the media playlist at u: fetched, or from the cache of VOD
+// playlists, which never change.
+func (l *loader) load(ctx context.Context, u string) (*mediaPlaylist, error) {
+	if pl, ok := l.vod[u]; ok {
+		return pl, nil
+	}
+	pl, _, err := loadPlaylist(ctx, l.f, u)
+	if err != nil {
+		return nil, err
+	}
+	if pl == nil {
+		return nil, fmt.Errorf("hls: %s: variant is a master playlist itself", u)
+	}
+	if pl.ended {
+		if l.vod == nil {
+			l.vod = map[string]*mediaPlaylist{}
+		}
+		l.vod[u] = pl
+	}
+	return pl, nil
+}
+
+// adapt switches to the variant adaptive switching chooses for the next
+// segment, and reports whether it did. A variant whose playlist cannot be
+// loaded is not tried again.
+func (l *loader) adapt(ctx context.Context, target time.Duration) bool {
+	if l.fixed || len(l.variants) < 2 {
+		return false
+	}
+	if l.failed == nil {
+		l.failed = make([]bool, len(l.variants))
+	}
+	allowed := func(i int) bool { return l.allowed[i] && !l.failed[i] }
+	buffer := l.r.buffered(l.clock.Now(), &l.buf)
+	want := l.abr.choose(l.variants, allowed, l.cur, buffer, target)
+	if want == l.cur {
+		return false
+	}
+	v := l.variants[want]
+	pl, err := l.load(ctx, v.uri)
+	if err != nil {
+		l.failed[want] = true
+		return false
+	}
+	l.cur, l.url, l.pl = want, v.uri, pl
+	l.r.switched(v.bandwidth)
+	return true
+}
+
+// segment downloads s, decrypts it, and hands it to the Reader, blocking
+// until the Reader takes it. A segment still missing after its 404
+// retries is skipped and counted, as is one that does not decrypt.
+func (l *loader) segment(ctx context.Context, segs chan<- fetched, s segment) error {
+	start := l.clock.Now()
 	data, _, err := l.f.get(ctx, s.uri, s.byteRange, maxSegmentBytes, retryPolicy{notFound: segmentNotFoundRetries})
 	var se *StatusError
 	switch {
 	case errors.As(err, &se) && se.Code == http.StatusNotFound:
-		l.r.count(0, 1)
-		l.carry = l.carry || s.discontinuity
+		l.skip(s)
 		return nil
 	case err != nil:
 		return fmt.Errorf("hls: fetch segment %d %s: %w", s.seq, s.uri, err)
 	}
+	l.abr.sample(len(data), l.clock.Now().Sub(start))
+	if s.key != nil {
+		k, err := l.keys.get(ctx, s.key.uri)
+		if err != nil {
+			return err
+		}
+		if data, err = decryptSegment(data, k, ivFor(s.key, s.seq)); err != nil {
+			if l.badDecrypts++; l.badDecrypts >= maxBadDecrypts {
+				return fmt.Errorf("hls: decrypt segment %d %s: %w", s.seq, s.uri, err)
+			}
+			l.skip(s)
+			return nil
+		}
+		l.badDecrypts = 0
+	}
 	l.r.count(1, 0)
 	select {
-	case l.r.segs <- fetched{data: data, discontinuity: s.discontinuity || l.carry}:
+	case segs <- fetched{data: data, discontinuity: s.discontinuity || l.carry}:
 		l.carry = false
+		l.buf.add(s.duration, l.clock.Now())
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+func (l *loader) skip(s segment) {
+	l.r.count(0, 1)
+	l.carry = l.carry || s.discontinuity
 }

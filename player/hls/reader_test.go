@@ -135,7 +135,7 @@ func TestOpenErrors(t *testing.T) {
 		http.Error(w, "down", http.StatusServiceUnavailable)
 	})
 	mux.HandleFunc("/encrypted.m3u8", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-KEY:METHOD=AES-128,URI=\"k\"\n#EXTINF:2,\ns.ts\n#EXT-X-ENDLIST\n")
+		fmt.Fprint(w, "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"k\"\n#EXTINF:2,\ns.ts\n#EXT-X-ENDLIST\n")
 	})
 	srv := serve(t, mux)
 
@@ -154,7 +154,7 @@ func TestOpenErrors(t *testing.T) {
 		{"500 then success", srv.URL + "/flaky.m3u8", "", failures + 1},
 		{"503 forever", srv.URL + "/broken.m3u8", "hls: fetch playlist " + srv.URL + "/broken.m3u8: 503 Service Unavailable (after 4 attempts)", 4},
 		{"server down", downURL, "hls: fetch playlist " + downURL + ": dial tcp …", 0},
-		{"encrypted", srv.URL + "/encrypted.m3u8", "hls: " + srv.URL + "/encrypted.m3u8: encrypted segments (AES-128) not supported", 0},
+		{"encrypted", srv.URL + "/encrypted.m3u8", "hls: " + srv.URL + "/encrypted.m3u8: SAMPLE-AES encryption not supported", 0},
 		{"not http", "ftp://127.0.0.1/x.m3u8", `hls: "ftp://127.0.0.1/x.m3u8" is not an http(s) URL`, 0},
 	}
 	for _, tc := range tests {

@@ -74,7 +74,10 @@ type VideoFrame struct {
 	FullRange  bool
 	AspectNum  int // sample aspect ratio; 0 means square pixels
 	AspectDen  int
-	Interlaced bool
+	// Interlaced says the picture was coded interlaced (two fields);
+	// Deinterlaced, that the decoder has since made it progressive.
+	Interlaced   bool
+	Deinterlaced bool
 	// Serial is unique to each Get from a pool, so a renderer can tell a
 	// new picture from a recycled frame that reuses the same memory.
 	Serial uint64

@@ -1,0 +1,263 @@
+package player
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/manbang/manbang/player/avcodec"
+	"github.com/manbang/manbang/player/demux"
+	"github.com/manbang/manbang/player/hls"
+	"github.com/manbang/manbang/player/media"
+	"github.com/manbang/manbang/player/source"
+)
+
+// ErrNotSeekable is returned by Seek and SetSpeed for live streams and
+// plain transport stream bytes.
+var ErrNotSeekable = errors.New("player: this stream cannot seek")
+
+// input is what a locator opened into, for the life of a Player: one
+// track, or two when an HLS variant's audio comes from an alternative
+// rendition. Pipelines make demuxers over its tracks.
+type input struct {
+	main     *track
+	alt      *track // the audio rendition, or nil
+	seekable bool
+	duration time.Duration
+	lang     string // language of the rendition chosen, if any
+	warnings []string
+}
+
+// track is one stream of packets: MPEG-TS bytes (from HLS, HTTP or a
+// file) for the Go demuxer, or a container file for libavformat.
+type track struct {
+	bytes     *countingReader // TS bytes, counted
+	hls       *hls.Reader     // the bytes when they come from HLS
+	file      *avcodec.Demuxer
+	closer    io.Closer
+	video     bool         // the pipeline takes video from this track
+	audio     bool         // and audio
+	fileBytes atomic.Int64 // packet bytes a file track has delivered
+}
+
+// openInput opens locator. A local container file (MP4, Matroska, MP3…)
+// goes to libavformat; an HLS presentation may add an audio rendition in lang.
+func openInput(ctx context.Context, locator string, opts Options) (*input, error) {
+	src, err := source.Open(ctx, locator, opts.Source)
+	if err != nil {
+		return nil, err
+	}
+	in := &input{}
+	switch s := src.(type) {
+	case *hls.Reader:
+		in.main = &track{bytes: &countingReader{r: s}, hls: s, closer: s, video: true, audio: true}
+		in.seekable, in.duration = s.Seekable(), s.Duration()
+		in.openRendition(ctx, s, opts.AudioLang)
+	case *os.File:
+		if !containerFile(s) {
+			in.main = &track{bytes: &countingReader{r: s}, closer: s, video: true, audio: true}
+			break
+		}
+		path := s.Name()
+		s.Close()
+		d, err := avcodec.OpenFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("player: %w", err)
+		}
+		in.main = &track{file: d, closer: d, video: true, audio: true}
+		in.seekable, in.duration = true, d.Duration()
+	default:
+		in.main = &track{bytes: &countingReader{r: src}, closer: src, video: true, audio: true}
+	}
+	return in, nil
+}
+
+// openRendition adds the alternative audio rendition that matches lang (or
+// the default one) when the variant playing has some. A rendition that
+// fails to open is reported, and the variant's own audio plays, if any.
+func (in *input) openRendition(ctx context.Context, r *hls.Reader, lang string) {
+	rd, ok := pickRendition(r.AudioRenditions(), lang)
+	if !ok {
+		return
+	}
+	in.lang = rd.Language
+	if rd.URI == "" {
+		return // carried in the variant's own stream
+	}
+	a, err := r.OpenRendition(ctx, rd)
+	if err != nil {
+		in.warnings = append(in.warnings, fmt.Sprintf("audio rendition %q: %v", rd.Name, err))
+		return
+	}
+	in.main.audio = false
+	in.alt = &track{bytes: &countingReader{r: a}, hls: a, closer: a, audio: true}
+	if in.seekable && !a.Seekable() {
+		in.seekable = false
+	}
+}
+
+// pickRendition chooses the rendition in lang, else the first DEFAULT=YES
+// one, else the first.
+func pickRendition(rs []hls.Rendition, lang string) (hls.Rendition, bool) {
+	if len(rs) == 0 {
+		return hls.Rendition{}, false
+	}
+	for _, r := range rs {
+		if lang != "" && sameLanguage(r.Language, lang) {
+			return r, true
+		}
+	}
+	for _, r := range rs {
+		if r.Default {
+			return r, true
+		}
+	}
+	return rs[0], true
+}
+
+// containerExtensions name the files that go to libavformat: the
+// containers of files on a USB stick. Everything else is read as MPEG-TS
+// (and reported as not being one, when it is not).
+var containerExtensions = map[string]bool{
+	".mp4": true, ".m4v": true, ".m4a": true, ".mov": true, ".mkv": true, ".mka": true, ".webm": true,
+	".mp3": true, ".aac": true, ".ogg": true, ".oga": true, ".flac": true, ".wav": true,
+	".avi": true, ".mpg": true, ".mpeg": true, ".vob": true, ".m2ts": true, ".mts": true, ".flv": true,
+}
+
+// containerFile reports whether a file goes to libavformat: a container by
+// its name, unless its content is MPEG-TS (sync bytes at the first three
+// 188-byte packet boundaries), which the Go demuxer reads best.
+func containerFile(f *os.File) bool {
+	if !containerExtensions[strings.ToLower(filepath.Ext(f.Name()))] {
+		return false
+	}
+	var b [3 * 188]byte
+	n, _ := f.ReadAt(b[:], 0)
+	return !(n == len(b) && b[0] == 0x47 && b[188] == 0x47 && b[376] == 0x47)
+}
+
+// tracks returns the input's tracks.
+func (in *input) tracks() []*track {
+	if in.alt != nil {
+		return []*track{in.main, in.alt}
+	}
+	return []*track{in.main}
+}
+
+// close closes every track, which unblocks any read in flight.
+func (in *input) close() {
+	for _, t := range in.tracks() {
+		t.closer.Close()
+	}
+}
+
+// bytesRead is what the tracks have delivered so far.
+func (in *input) bytesRead() int64 {
+	var n int64
+	for _, t := range in.tracks() {
+		if t.bytes != nil {
+			n += t.bytes.n.Load()
+		}
+		n += t.fileBytes.Load()
+	}
+	return n
+}
+
+// sourceStats sums what the tracks' sources know of their transport.
+func (in *input) sourceStats() media.SourceStats {
+	var sum media.SourceStats
+	for i, t := range in.tracks() {
+		var ss media.StatsSource
+		switch {
+		case t.hls != nil:
+			ss = t.hls
+		case t.bytes != nil:
+			ss, _ = t.bytes.r.(media.StatsSource)
+		}
+		if ss == nil {
+			continue
+		}
+		s := ss.SourceStats()
+		sum.PacketsLost += s.PacketsLost
+		sum.PacketsRecovered += s.PacketsRecovered
+		sum.PacketsReordered += s.PacketsReordered
+		sum.PacketsDuplicate += s.PacketsDuplicate
+		sum.JitterMS = max(sum.JitterMS, s.JitterMS)
+		sum.SSRCChanges += s.SSRCChanges
+		sum.SegmentsSkipped += s.SegmentsSkipped
+		if i == 0 { // the variant is the main track's
+			sum.VariantSwitches, sum.VariantBandwidth = s.VariantSwitches, s.VariantBandwidth
+		}
+	}
+	return sum
+}
+
+// demuxer is the stage that turns a track into packets.
+type demuxer interface {
+	Next() (*media.Packet, error)
+	Streams() []media.Stream
+}
+
+// newDemuxer makes a demuxer reading the track from where it stands.
+func (t *track) newDemuxer(ctx context.Context) demuxer {
+	if t.file != nil {
+		return t.file
+	}
+	ts := demux.NewTS(ctx, t.bytes)
+	if t.hls != nil {
+		ts.SetDiscontinuities(t.hls)
+	}
+	return ts
+}
+
+// params returns the codec parameters a container demuxer has for a
+// stream, or nil.
+func (t *track) params(pid uint16) *avcodec.CodecParams {
+	if t.file == nil {
+		return nil
+	}
+	return t.file.Params(pid)
+}
+
+// anchor says how a track's seek maps the first timestamp read after it
+// to the position asked for.
+type anchor struct {
+	at       time.Duration // the position asked for
+	segStart time.Duration // HLS: where the segment read from starts
+	absolute bool          // files: timestamps are positions already
+}
+
+// target returns the presentation time of the position asked for, given
+// the first timestamp read after the seek.
+func (a anchor) target(first time.Duration) time.Duration {
+	if a.absolute {
+		return a.at
+	}
+	return first + a.at - a.segStart
+}
+
+// interrupt unblocks a read in flight, so that the demuxer of a pipeline
+// being replaced lets go of the track.
+func (t *track) interrupt() {
+	if t.hls != nil {
+		t.hls.Interrupt()
+	}
+}
+
+// seek positions the track at, for a new demuxer.
+func (t *track) seek(at time.Duration) (anchor, error) {
+	switch {
+	case t.hls != nil:
+		start, err := t.hls.Seek(at)
+		return anchor{at: at, segStart: start}, err
+	case t.file != nil:
+		return anchor{at: at, absolute: true}, t.file.Seek(at)
+	}
+	return anchor{}, ErrNotSeekable
+}
