@@ -65,6 +65,8 @@ func newHeadend() (string, error) {
 		Store:    store,
 		MediaDir: filepath.Join(dir, catalog.MediaDirName),
 		Logger:   slog.New(slog.DiscardHandler),
+		// The session answers name the channels' groups; nothing is sent.
+		Multicast: true,
 	})
 	if err != nil {
 		return "", err
