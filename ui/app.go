@@ -2,15 +2,14 @@
 // the render loop, turns key events into screen changes, and asks the
 // operator and the player for what the screens show. Every GL call happens
 // in ui/gfx on the main OS thread, inside Run; everything slow (network,
-// decoding, posters) runs on goroutines that hand results back through a
-// bounded task queue drained once per frame.
+// decoding, posters, the state file) runs on goroutines that hand results
+// back through a bounded task queue drained once per frame.
 package ui
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -21,17 +20,21 @@ import (
 	"github.com/manbang/manbang/remote"
 	"github.com/manbang/manbang/remote/control"
 	"github.com/manbang/manbang/remote/keyboard"
+	"github.com/manbang/manbang/remote/keymap"
 	"github.com/manbang/manbang/ui/draw"
 	"github.com/manbang/manbang/ui/gfx"
 	"github.com/manbang/manbang/ui/screen"
+	"github.com/manbang/manbang/ui/state"
 	"github.com/manbang/manbang/ui/text"
 )
 
 // Config configures the UI.
 type Config struct {
-	// Operator is the base URL of the operator's API server.
+	// Operator is the base URL of the operator's API server; empty means
+	// the one saved in the state, set in Settings.
 	Operator string
-	// Lang is the UI language: "ko", "en" or "ru".
+	// Lang is the UI language, "ko", "en" or "ru"; empty means the saved
+	// one (Korean on a new box).
 	Lang   string
 	Window gfx.WindowConfig
 	// Control is the loopback address of the control endpoint; empty
@@ -40,83 +43,164 @@ type Config struct {
 	// Play, when set, plays this stream locator at once instead of showing
 	// Home, and Back quits: `manbang play URL` with a window.
 	Play string
-	// Audio overrides the sound output; nil opens the device, falling back
-	// to silence.
-	Audio  audio.Sink
-	Logger *slog.Logger
+	// Audio overrides the sound output; nil opens the device for each
+	// playback, falling back to silence (or silence, if Settings say so).
+	Audio audio.Sink
+	// Events are the key events of every remote, merged (a remote.Hub's
+	// Events); Input is where the keyboard of the window and the control
+	// endpoint send theirs (the Hub's Input). Both nil: the UI reads the
+	// window's keyboard and the control endpoint itself.
+	Events <-chan remote.Event
+	Input  chan<- remote.Event
+	// KeyMap holds the key maps (keymap.Load); its keyboard lines map the
+	// window's keys. Nil means the built-in keyboard map.
+	KeyMap *keymap.Map
+	// StateDir keeps the settings, recent searches and the like between
+	// runs (state.json); empty keeps them in memory only.
+	StateDir string
+	// CacheDir keeps posters and the operator's answers for the next
+	// start; empty means no disk cache.
+	CacheDir string
+	// Device says who the box is: shown in Settings and sent to the
+	// operator when it registers. Zero means operator.DefaultDevice().
+	Device operator.DeviceRegistration
+	// LiveUnicast asks the head-end for live channels as unicast RTP to a
+	// port of the box (with fast channel change) instead of joining their
+	// multicast groups: for networks without multicast.
+	LiveUnicast bool
+	// Updater is the firmware update agent; nil when the box has none.
+	Updater Updater
+	Logger  *slog.Logger
 	// Started, if set, is called once the first frame is on screen, with
 	// the control endpoint's address ("" when it is off).
 	Started func(controlAddr string)
+	// Now is the clock (time.Now if nil); tests fix it.
+	Now func() time.Time
+}
+
+// Updater is the firmware update agent as Settings uses it.
+type Updater interface {
+	// Update looks for a newer image and installs it for the next start.
+	// It returns the version installed, or "" if the box is up to date.
+	Update(ctx context.Context) (version string, err error)
 }
 
 // frameTime paces the loop at 60 frames a second where swap does not.
 const frameTime = time.Second / 60
 
-// catalogRetry is how long Home waits before asking an unreachable
-// operator again.
-const catalogRetry = 5 * time.Second
+// volumeShown is how long the volume indicator stays after a volume key.
+const volumeShown = 2 * time.Second
 
-// App is the running UI.
+// App is the running UI. Its fields are used only by the render loop;
+// goroutines reach it through post.
 type App struct {
 	cfg    Config
 	log    *slog.Logger
 	ctx    context.Context
-	client *operator.Client
+	cancel context.CancelFunc
+	now    func() time.Time
 	win    *gfx.Window
 	r      *gfx.Renderer
 
-	events chan remote.Event
-	tasks  chan func()
-	shots  chan chan shot
-	state  atomic.Pointer[snapshot]
+	events     <-chan remote.Event
+	input      chan<- remote.Event
+	controlSrv *control.Server
+	tasks      chan func()
+	shots      chan chan shot
+	snap       atomic.Pointer[snapshot]
+	wg         sync.WaitGroup // goroutines that post
 
-	stack   []screen.Screen
-	home    *screen.Home
-	pb      *playback
-	posters *posterCache
-	quit    bool
-	loading bool // a catalogue fetch is under way
-	frames  uint64
-	closing sync.WaitGroup // playbacks being closed
+	st       state.State
+	saver    *state.Saver
+	client   *operator.Client
+	stack    []screen.Screen
+	home     *screen.Home
+	pb       *playback
+	posters  *posterCache
+	quit     bool
+	closed   bool       // close has begun: no more goroutines
+	loading  bool       // Home's rows are being fetched
+	cat      *catalogue // Home's rows as last fetched
+	channels []operator.Channel
+	progs    []operator.Programme
+	search   context.CancelFunc
+	volUntil time.Time
+	closing  sync.WaitGroup // playbacks being closed
+
+	frames   uint64
+	lastKey  keyTiming
+	appliedW int // the display mode applied, to notice changes
+	appliedH int
 }
 
-type shot struct {
-	img *image.RGBA
-	err error
-}
-
-// snapshot is the state published for the control endpoint each frame.
-type snapshot struct {
-	Lang   string `json:"lang"`
-	Frames uint64 `json:"frames"`
-	Screen any    `json:"current"`
+// keyTiming measures how fast a key shows: the frame that handled the last
+// key press, and how long after the press that frame was on screen.
+type keyTiming struct {
+	pressed time.Time
+	frame   uint64
+	Frames  uint64  `json:"frames"` // frames from the one the key arrived in to the one showing it, inclusive
+	MS      float64 `json:"ms"`
 }
 
 // Run shows the UI until the window closes, ctx ends or (in Play mode) the
 // viewer backs out. It must be called on the main OS thread.
 func Run(ctx context.Context, cfg Config) error {
+	a, err := newApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.open(); err != nil {
+		return err
+	}
+	return a.loop()
+}
+
+// newApp prepares the app: state, operator client, queues. It opens no
+// window.
+func newApp(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Lang == "" {
-		cfg.Lang = "ko"
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Device.Serial == "" {
+		cfg.Device = operator.DefaultDevice()
 	}
 	a := &App{
-		cfg:    cfg,
-		log:    cfg.Logger,
-		ctx:    ctx,
-		events: make(chan remote.Event, 64),
-		tasks:  make(chan func(), 64),
-		shots:  make(chan chan shot),
+		cfg:   cfg,
+		log:   cfg.Logger,
+		now:   cfg.Now,
+		tasks: make(chan func(), 256),
+		shots: make(chan chan shot),
 	}
-	if cfg.Operator != "" {
-		c, err := operator.NewClient(operator.ClientConfig{BaseURL: cfg.Operator})
-		if err != nil {
-			return fmt.Errorf("ui: %w", err)
-		}
-		a.client = c
-	} else if cfg.Play == "" {
-		return errors.New("ui: no operator server given (use --operator URL)")
+	a.ctx, a.cancel = context.WithCancel(ctx)
+	if cfg.Events != nil {
+		a.events, a.input = cfg.Events, cfg.Input
+	} else {
+		ch := make(chan remote.Event, 64)
+		a.events, a.input = ch, ch
+	}
+	a.loadState()
+	if cfg.Play == "" && a.st.Settings.Operator == "" {
+		a.log.Warn("no operator server given (--operator URL, or Settings)")
+	}
+	if err := a.connect(); err != nil && cfg.Play == "" {
+		a.log.Warn("operator", "err", err)
+	}
+	return a, nil
+}
+
+// open opens the window, the renderer and the control endpoint and shows
+// the first screen.
+func (a *App) open() error {
+	if a.cfg.Play == "" {
+		// Home's rows are fetched while the window and GL start: on a box
+		// that is most of the start-up time.
+		a.home = screen.NewHome(a)
+		a.push(a.home)
+		a.Reload()
 	}
 	fonts, err := text.Load(text.Config{})
 	if err != nil {
@@ -125,60 +209,92 @@ func Run(ctx context.Context, cfg Config) error {
 	for _, w := range fonts.Warnings() {
 		a.log.Warn("fonts: " + w)
 	}
-	if a.win, err = gfx.OpenWindow(cfg.Window); err != nil {
+	wc := a.cfg.Window
+	if w, h, ok := state.ParseResolution(a.st.Settings.Resolution); ok && w > 0 && !wc.Fullscreen {
+		wc.Width, wc.Height = w, h
+	}
+	if a.win, err = gfx.OpenWindow(wc); err != nil {
 		return fmt.Errorf("ui: %w", err)
 	}
-	defer a.win.Close()
+	a.appliedW, a.appliedH, _ = state.ParseResolution(a.st.Settings.Resolution)
 	if a.r, err = gfx.NewRenderer(fonts); err != nil {
 		return fmt.Errorf("ui: %w", err)
 	}
-	defer a.r.Close()
-	keyboard.Attach(a.win.GLFW(), a.events, a.log)
+	keys := keyboard.Keys
+	if a.cfg.KeyMap != nil {
+		var errs []error
+		keys, errs = keyboard.Load(a.cfg.KeyMap)
+		for _, err := range errs {
+			a.log.Warn("key map", "err", err)
+		}
+	}
+	keyboard.AttachWith(a.win.GLFW(), keys, a.input, a.log)
 	a.posters = newPosterCache(a)
-
-	controlAddr := ""
-	if cfg.Control != "" {
+	if a.cfg.Control != "" {
 		srv, err := control.Listen(control.Config{
-			Addr:       cfg.Control,
-			Events:     a.events,
-			State:      func() any { return a.state.Load() },
+			Addr:       a.cfg.Control,
+			Events:     a.input,
+			State:      func() any { return a.snap.Load() },
 			Screenshot: a.screenshot,
 			Logger:     a.log,
 		})
 		if err != nil {
 			return fmt.Errorf("ui: %w", err)
 		}
-		defer srv.Close()
-		controlAddr = srv.Addr()
+		a.controlSrv = srv
 	}
-
-	if cfg.Play != "" {
-		a.push(a.startPlayback(operator.Title{ID: "", Name: operator.Text{"en": cfg.Play}}, cfg.Play))
-	} else {
-		a.home = screen.NewHome(a)
-		a.push(a.home)
-		a.Reload()
+	if a.cfg.Play != "" {
+		a.push(a.startPlayback(&playback{title: operator.Title{Name: operator.Text{"en": a.cfg.Play}}, locator: a.cfg.Play}))
 	}
-	err = a.loop(controlAddr)
-	a.stopPlayback()
-	a.closing.Wait()
-	return err
+	return nil
 }
 
-func (a *App) loop(controlAddr string) error {
-	for !a.win.ShouldClose() && a.ctx.Err() == nil && !a.quit {
-		start := time.Now()
-		a.win.PollEvents()
-		a.drainEvents()
-		a.drainTasks()
-		a.updatePlayback()
-		if len(a.stack) == 0 {
-			break
+// close ends everything open and started, in reverse order.
+func (a *App) close() {
+	a.stopPlayback()
+	if a.controlSrv != nil {
+		a.controlSrv.Close()
+	}
+	a.closed = true
+	a.cancel()
+	// Goroutines give up once ctx is done; what they posted last still
+	// runs, so that a player that opened too late is closed.
+	idle := make(chan struct{})
+	go func() {
+		a.wg.Wait()
+		close(idle)
+	}()
+	for waiting := true; waiting; {
+		select {
+		case f := <-a.tasks:
+			f()
+		case <-idle:
+			waiting = false
 		}
-		a.render(start)
-		a.frames++
+	}
+	a.drainTasks()
+	a.closing.Wait()
+	if a.r != nil {
+		a.r.Close()
+	}
+	if a.win != nil {
+		a.win.Close()
+	}
+	if a.saver != nil {
+		a.saver.Close()
+	}
+}
+
+func (a *App) loop() error {
+	for !a.win.ShouldClose() && a.ctx.Err() == nil && !a.quit && len(a.stack) > 0 {
+		start := a.now()
+		a.step(start)
 		if a.frames == 1 && a.cfg.Started != nil {
-			a.cfg.Started(controlAddr)
+			addr := ""
+			if a.controlSrv != nil {
+				addr = a.controlSrv.Addr()
+			}
+			a.cfg.Started(addr)
 		}
 		if d := frameTime - time.Since(start); d > 0 {
 			time.Sleep(d)
@@ -187,57 +303,60 @@ func (a *App) loop(controlAddr string) error {
 	return nil
 }
 
+// step runs one frame: input, tasks, screen updates, drawing, swap.
+func (a *App) step(now time.Time) {
+	a.win.PollEvents()
+	a.drainEvents()
+	a.drainTasks()
+	if len(a.stack) == 0 {
+		return
+	}
+	a.updatePlayback(now)
+	a.applyDisplay()
+	a.top().Update(now)
+	a.render(now)
+	a.frames++
+	if a.lastKey.frame == a.frames-1 && !a.lastKey.pressed.IsZero() {
+		a.lastKey.Frames = 1
+		a.lastKey.MS = float64(time.Since(a.lastKey.pressed).Microseconds()) / 1000
+		a.lastKey.pressed = time.Time{}
+	}
+}
+
 func (a *App) render(now time.Time) {
 	w, h := a.win.Size()
-	top := a.top()
 	a.r.Begin(w, h, draw.Black)
-	top.Draw(a.r, now)
+	a.draw(a.r, now)
 	a.r.End()
+	if err := a.r.Err(); err != nil && a.frames%600 == 0 {
+		a.log.Warn("render", "err", err)
+	}
 	select {
 	case reply := <-a.shots:
 		img, err := a.r.Screenshot()
 		reply <- shot{img, err}
 	default:
 	}
-	a.state.Store(&snapshot{Lang: a.cfg.Lang, Frames: a.frames, Screen: top.State()})
+	a.publish(a.top())
 	a.win.SwapBuffers()
 }
 
-// screenshot asks the render loop for the next frame's pixels.
-func (a *App) screenshot(ctx context.Context) (*image.RGBA, error) {
-	reply := make(chan shot, 1)
-	select {
-	case a.shots <- reply:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+// draw paints the screen on top, and the volume over it, inside the safe
+// area.
+func (a *App) draw(cv draw.BoldCanvas, now time.Time) {
+	c := safeArea(cv, a.st.Settings.Overscan)
+	cw, ch := c.Size()
+	c.PushClip(draw.Rect{W: cw, H: ch})
+	top := a.top()
+	// A prompt (the PIN) is drawn over the screen it guards.
+	if _, modal := top.(*screen.PIN); modal && len(a.stack) > 1 {
+		a.stack[len(a.stack)-2].Draw(c, now)
 	}
-	select {
-	case s := <-reply:
-		return s.img, s.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	top.Draw(c, now)
+	if now.Before(a.volUntil) {
+		screen.DrawVolume(c, a.Lang(), a.st.Settings.Volume, a.st.Settings.Muted)
 	}
-}
-
-func (a *App) drainEvents() {
-	for {
-		select {
-		case ev := <-a.events:
-			a.handle(ev)
-		default:
-			return
-		}
-	}
-}
-
-func (a *App) handle(ev remote.Event) {
-	if ev.Key == remote.KeyHome && ev.Action == remote.Press && a.home != nil {
-		for a.top() != a.home {
-			a.Back()
-		}
-		return
-	}
-	a.top().Handle(ev)
+	c.PopClip()
 }
 
 func (a *App) drainTasks() {
@@ -252,75 +371,51 @@ func (a *App) drainTasks() {
 }
 
 // post hands f to the render loop; goroutines use it to change UI state.
-func (a *App) post(f func()) {
+// It reports whether f was queued: once the app is closing, it is not
+// when the queue is full.
+func (a *App) post(f func()) bool {
 	select {
 	case a.tasks <- f:
-	case <-a.ctx.Done():
+		return true
+	default:
 	}
+	select {
+	case a.tasks <- f:
+		return true
+	case <-a.ctx.Done():
+		return false
+	}
+}
+
+// goPost runs work on a goroutine that the app waits for when it closes.
+func (a *App) goPost(work func(ctx context.Context)) {
+	if a.closed {
+		return
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		work(a.ctx)
+	}()
 }
 
 func (a *App) top() screen.Screen { return a.stack[len(a.stack)-1] }
 
 func (a *App) push(s screen.Screen) { a.stack = append(a.stack, s) }
 
-// Lang implements screen.Host.
-func (a *App) Lang() string { return a.cfg.Lang }
-
-// Back implements screen.Host: it leaves the top screen, stopping playback
-// when that screen is the player.
-func (a *App) Back() {
-	if len(a.stack) == 0 {
-		return
-	}
-	if _, ok := a.top().(*screen.Player); ok {
-		a.stopPlayback()
-	}
-	a.stack = a.stack[:len(a.stack)-1]
-	if len(a.stack) == 0 {
-		a.quit = true
+// openScreen pushes s unless a screen of its kind is on top already.
+func (a *App) openScreen(s screen.Screen) {
+	if a.top().Name() != s.Name() {
+		a.push(s)
 	}
 }
 
-// Reload implements screen.Host: it fetches the catalogue, rows by
-// category, and retries on its own while the operator is unreachable.
-func (a *App) Reload() {
-	if a.loading {
-		return
+// popTo leaves every screen above s.
+func (a *App) popTo(s screen.Screen) {
+	for len(a.stack) > 1 && a.top() != s {
+		a.Back()
 	}
-	a.loading = true
-	a.home.SetLoading()
-	go func() {
-		ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
-		defer cancel()
-		rows, err := a.fetchRows(ctx)
-		a.post(func() {
-			a.loading = false
-			if err != nil {
-				a.log.Warn("catalogue", "err", err)
-				a.home.SetError(err, time.Now().Add(catalogRetry))
-				time.AfterFunc(catalogRetry, func() { a.post(a.Reload) })
-				return
-			}
-			a.home.SetRows(rows)
-		})
-	}()
 }
 
-func (a *App) fetchRows(ctx context.Context) ([]screen.Row, error) {
-	cats, err := a.client.Categories(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rows := make([]screen.Row, 0, len(cats.Categories))
-	for _, c := range cats.Categories {
-		page, err := a.client.Titles(ctx, c.ID, 0, 50)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, screen.Row{Category: c, Titles: page.Titles})
-	}
-	return rows, nil
-}
-
-// Poster implements screen.Host.
-func (a *App) Poster(url string) *draw.Image { return a.posters.get(url) }
+// errNoOperator is the error of requests made without an operator server.
+var errNoOperator = errors.New("no operator server set: choose one in Settings")

@@ -2,28 +2,59 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/manbang/manbang/operator"
+	"github.com/manbang/manbang/operator/catchup"
 	"github.com/manbang/manbang/player"
 	"github.com/manbang/manbang/player/media"
+	"github.com/manbang/manbang/remote"
+	"github.com/manbang/manbang/ui/i18n"
 	"github.com/manbang/manbang/ui/screen"
 )
 
-// endedLinger is how long "The end" stays before Home comes back.
+// endedLinger is how long "The end" stays before the player screen goes.
 const endedLinger = 2 * time.Second
 
-// playback is one title being played: the player, its screen, and the
-// frame the screen shows.
+// maxAttempts is how many times a failed playback is started before the
+// viewer is left with Back.
+const maxAttempts = 3
+
+// Resume positions: a title stopped within resumeMin of its start or
+// resumeEnd of its end is not resumed.
+const (
+	resumeMin = 30 * time.Second
+	resumeEnd = 60 * time.Second
+)
+
+// playback is one title or channel being played: the request, the player,
+// its screen and the frame the screen shows.
 type playback struct {
-	screen  *screen.Player
-	cancel  context.CancelFunc
-	slot    *videoSlot
-	player  *player.Player // nil while opening
-	session string
-	current *media.VideoFrame
-	endedAt time.Time
+	// What to play: a title, a channel, or a past programme of one; or a
+	// locator given outright (locator).
+	title     operator.Title
+	channel   *operator.Channel
+	programme *operator.Programme
+	locator   string
+	from      time.Duration // where to start a title
+
+	screen   *screen.Player
+	cancel   context.CancelFunc
+	slot     *videoSlot
+	sink     *volumeSink
+	player   *player.Player // nil while opening
+	session  string
+	current  *media.VideoFrame
+	endedAt  time.Time
+	attempts int
+	done     chan struct{} // closed when the opening goroutine has ended
 }
 
 // videoSlot is the player's VideoSink for the UI: the presenter puts each
@@ -50,50 +81,289 @@ func (v *videoSlot) take() *media.VideoFrame {
 	return f
 }
 
-// Play implements screen.Host: it asks the operator for the title's stream
-// and plays it on a new Player screen.
-func (a *App) Play(t operator.Title) {
-	a.push(a.startPlayback(t, ""))
+// Play implements screen.Host: it plays a title from a position, asking
+// for the PIN first when the title's rating needs it.
+func (a *App) Play(t operator.Title, from time.Duration) {
+	start := func() { a.push(a.startPlayback(&playback{title: t, from: from})) }
+	if screen.NeedsPIN(a.st.Settings, t.Rating) {
+		a.push(screen.NewPINCheck(a, i18n.T(a.Lang(), i18n.PINRated, i18n.Rating(a.Lang(), t.Rating)), start))
+		return
+	}
+	start()
 }
 
-// startPlayback opens locator, or when it is empty asks the operator for
-// t's stream first. All network work happens on a goroutine.
-func (a *App) startPlayback(t operator.Title, locator string) *screen.Player {
-	a.stopPlayback()
-	ctx, cancel := context.WithCancel(a.ctx)
-	pb := &playback{screen: screen.NewPlayer(a, t, nil), cancel: cancel, slot: &videoSlot{}}
-	a.pb = pb
-	go func() {
-		url, session := locator, ""
-		if url == "" {
-			sess, err := a.client.StartSession(ctx, operator.PlayRequest{TitleID: t.ID})
-			if err != nil {
-				a.post(func() { pb.screen.SetError(err) })
-				return
-			}
-			url, session = sess.URL, sess.ID
+// PlayChannel implements screen.Host: it tunes to ch, replacing the live
+// channel on screen if there is one.
+func (a *App) PlayChannel(ch operator.Channel) {
+	a.st.WatchChannel(ch.ID)
+	a.save()
+	now, next := programmeAt(a.progs, ch.ID, a.now())
+	pb := &playback{channel: &ch, title: operator.Title{ID: ch.ID, Name: ch.Name}}
+	p := a.startPlaybackWith(pb, screen.NewLivePlayer(a, ch, now, next))
+	if cur, ok := a.top().(*screen.Player); ok && cur.Channel() != nil {
+		a.stack[len(a.stack)-1] = p
+		return
+	}
+	a.push(p)
+}
+
+// PlayProgramme implements screen.Host: a past programme of a channel with
+// catch-up.
+func (a *App) PlayProgramme(ch operator.Channel, p operator.Programme) {
+	pb := &playback{channel: &ch, programme: &p, title: operator.Title{ID: ch.ID, Name: p.Title, DurationSec: int(p.Stop.Sub(p.Start).Seconds())}}
+	a.push(a.startPlaybackWith(pb, screen.NewPlayer(a, pb.title)))
+}
+
+// Zap implements screen.Host: delta channels on from the one playing, by
+// number, wrapping around.
+func (a *App) Zap(delta int) {
+	if len(a.channels) == 0 || a.pb == nil || a.pb.channel == nil {
+		return
+	}
+	i := 0
+	for j, ch := range a.channels {
+		if ch.ID == a.pb.channel.ID {
+			i = j
 		}
-		p, err := player.Open(ctx, url, player.Options{Video: pb.slot, Audio: a.cfg.Audio, Logger: a.log})
-		a.post(func() {
-			pb.session = session
+	}
+	n := len(a.channels)
+	a.PlayChannel(a.channels[((i+delta)%n+n)%n])
+}
+
+// TuneNumber implements screen.Host.
+func (a *App) TuneNumber(n int) bool {
+	for _, ch := range a.channels {
+		if ch.Number == n {
+			a.PlayChannel(ch)
+			return true
+		}
+	}
+	return false
+}
+
+// TuneLast implements screen.Host: back to the channel watched before.
+func (a *App) TuneLast() {
+	prev := a.st.PrevChannel
+	for _, ch := range a.channels {
+		if ch.ID == prev {
+			a.PlayChannel(ch)
+			return
+		}
+	}
+}
+
+// resumeLive answers CH+, CH- and Last on screens that leave them: they
+// go back to live TV, on the channel watched last.
+func (a *App) resumeLive(k remote.Key) {
+	if len(a.channels) == 0 {
+		a.Channels(func([]operator.Channel, error) {})
+		return
+	}
+	if k == remote.KeyLastChannel {
+		a.TuneLast()
+		return
+	}
+	for _, ch := range a.channels {
+		if ch.ID == a.st.LastChannel {
+			a.PlayChannel(ch)
+			return
+		}
+	}
+	a.PlayChannel(a.channels[0])
+}
+
+// startPlayback starts pb on a new Player screen.
+func (a *App) startPlayback(pb *playback) *screen.Player {
+	return a.startPlaybackWith(pb, screen.NewPlayer(a, pb.title))
+}
+
+// startPlaybackWith opens pb's stream on a goroutine, asking the operator
+// for it first unless pb has a locator, and shows it on p.
+func (a *App) startPlaybackWith(pb *playback, p *screen.Player) *screen.Player {
+	if old := a.pb; old != nil {
+		a.stopPlayback()
+		// One playback at a time: the screen of the one stopped goes, unless
+		// the new one takes its place (PlayChannel does that).
+		if len(a.stack) > 0 && a.top() != old.screen {
+			a.stack = slices.DeleteFunc(a.stack, func(s screen.Screen) bool { return s == screen.Screen(old.screen) })
+		}
+	}
+	pb.screen = p
+	a.pb = pb
+	a.open1(pb)
+	return p
+}
+
+// open1 makes one attempt at opening pb.
+func (a *App) open1(pb *playback) {
+	ctx, cancel := context.WithCancel(a.ctx)
+	pb.cancel = cancel
+	pb.slot = &videoSlot{}
+	pb.sink = newVolumeSink(a.soundOutput(), a.st.Settings.Volume, a.st.Settings.Muted)
+	pb.attempts++
+	pb.done = make(chan struct{})
+	c := a.client
+	from := pb.from
+	a.goPost(func(context.Context) {
+		defer close(pb.done)
+		url, sess, err := a.locate(ctx, c, pb)
+		if err != nil {
+			err = a.classify(err)
+			a.post(func() { a.failed(pb, err) })
+			return
+		}
+		p, err := player.Open(ctx, url, player.Options{Video: pb.slot, Audio: pb.sink, Logger: a.log})
+		if err == nil && from > 0 {
+			if err := p.Seek(from); err != nil {
+				a.log.Info("cannot resume; playing from the start", "err", err)
+			}
+		}
+		handed := make(chan bool, 1)
+		queued := a.post(func() {
+			pb.session = sess.ID
 			if err != nil {
-				pb.screen.SetError(err)
+				a.failed(pb, err)
+				handed <- false
 				return
 			}
-			if a.pb != pb { // the viewer left while it opened
-				go p.Close()
+			if a.pb != pb || ctx.Err() != nil { // the viewer left while it opened
+				handed <- false
 				return
 			}
 			pb.player = p
-			pb.screen.SetControl(p)
+			pb.screen.SetControl(newPlayerControl(ctx, p, a.log, &a.closing))
+			handed <- true
 		})
+		if p == nil {
+			return
+		}
+		if !queued || !<-handed {
+			p.Close()
+			return
+		}
+		if sess.KeepaliveSec > 0 {
+			keepalive(ctx, c, sess, a.log.Debug)
+		}
+	})
+}
+
+// locate returns the stream locator of pb and the session it is in.
+func (a *App) locate(ctx context.Context, c *operator.Client, pb *playback) (string, operator.Session, error) {
+	switch {
+	case pb.locator != "":
+		return pb.locator, operator.Session{}, nil
+	case pb.channel != nil && pb.channel.URL != "": // a playlist's channel: no sessions
+		if pb.programme == nil {
+			return pb.channel.URL, operator.Session{}, nil
+		}
+		if pb.channel.Catchup == nil {
+			return "", operator.Session{}, errors.New("the channel has no catch-up")
+		}
+		u, err := catchup.URL(pb.channel.URL, *pb.channel.Catchup, pb.programme.Start, pb.programme.Stop, a.now())
+		return u, operator.Session{}, err
+	case c == nil:
+		return "", operator.Session{}, errNoOperator
+	}
+	req := operator.PlayRequest{TitleID: pb.title.ID}
+	if pb.channel != nil {
+		req = operator.PlayRequest{ChannelID: pb.channel.ID}
+		switch {
+		case pb.programme != nil:
+			req.Start, req.Stop = pb.programme.Start, pb.programme.Stop
+		case a.cfg.LiveUnicast:
+			port, err := freeRTPPort()
+			if err != nil {
+				return "", operator.Session{}, err
+			}
+			req.RTPPort, req.FCC = port, true
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	defer cancel()
+	s, err := c.StartSession(ctx, req)
+	if err != nil {
+		return "", s, err
+	}
+	url := s.URL
+	if s.RTCP != "" && s.Kind == operator.StreamRTP && !strings.Contains(url, "rtcp=") {
+		sep := "?"
+		if strings.Contains(url, "?") {
+			sep = "&"
+		}
+		url += sep + "rtcp=" + s.RTCP
+	}
+	return url, s, nil
+}
+
+// keepalive tells the head-end every period that the session is still
+// watched, until ctx ends.
+func keepalive(ctx context.Context, c *operator.Client, s operator.Session, debug func(string, ...any)) {
+	t := time.NewTicker(time.Duration(s.KeepaliveSec) * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			kctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+			if err := c.Keepalive(kctx, s.ID); err != nil {
+				debug("keepalive", "session", s.ID, "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// failed shows that pb could not play, with a retry while attempts last.
+func (a *App) failed(pb *playback, err error) {
+	if a.pb != pb {
+		return
+	}
+	a.log.Warn("playback failed", "title", pb.title.ID, "attempt", pb.attempts, "err", err)
+	var retry func()
+	if pb.attempts < maxAttempts && !errors.Is(err, errNoOperator) && !operator.IsNotFound(err) {
+		retry = func() { a.retry(pb) }
+	}
+	pb.screen.SetError(err, retry)
+}
+
+// retry opens pb again, after the last attempt's player is closed.
+func (a *App) retry(pb *playback) {
+	if a.pb != pb {
+		return
+	}
+	a.release(pb)
+	a.open1(pb)
+}
+
+// release ends pb's player and session without blocking the render loop.
+func (a *App) release(pb *playback) {
+	pb.cancel()
+	pb.screen.SetFrame(nil)
+	p, sess, done, cur, c := pb.player, pb.session, pb.done, pb.current, a.client
+	pb.player, pb.session, pb.current, pb.endedAt = nil, "", nil, time.Time{}
+	slot, sink := pb.slot, pb.sink
+	a.closing.Add(1)
+	go func() {
+		defer a.closing.Done()
+		<-done // the opening goroutine has handed its player over or closed it
+		if p != nil {
+			p.Close()
+		}
+		slot.take().Release()
+		cur.Release()
+		sink.Close()
+		if sess != "" && c != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			c.EndSession(ctx, sess)
+		}
 	}()
-	return pb.screen
 }
 
 // updatePlayback hands the newest frame to the Player screen and notices
 // the end of the stream.
-func (a *App) updatePlayback() {
+func (a *App) updatePlayback(now time.Time) {
 	pb := a.pb
 	if pb == nil {
 		return
@@ -112,40 +382,83 @@ func (a *App) updatePlayback() {
 		return
 	}
 	if pb.endedAt.IsZero() {
-		pb.endedAt = time.Now()
+		pb.endedAt = now
 		if err := pb.player.Err(); err != nil {
-			a.log.Warn("playback ended", "err", err)
-			pb.screen.SetError(err)
-		} else {
-			pb.screen.SetEnded()
+			a.failed(pb, err)
+			return
+		}
+		pb.screen.SetEnded()
+		if pb.channel == nil && pb.title.ID != "" {
+			a.st.SetResume(pb.title, 0, now) // watched to the end
+			a.save()
+			a.refreshFavourites()
 		}
 	}
-	if pb.player.Err() == nil && time.Since(pb.endedAt) > endedLinger && a.top() == pb.screen {
+	if pb.player != nil && pb.player.Err() == nil && now.Sub(pb.endedAt) > endedLinger && a.top() == pb.screen {
 		a.Back()
 	}
 }
 
-// stopPlayback ends the current playback without blocking the render loop.
+// stopPlayback ends the current playback, remembering where a title was
+// left.
 func (a *App) stopPlayback() {
 	pb := a.pb
 	if pb == nil {
 		return
 	}
 	a.pb = nil
-	pb.cancel()
-	pb.screen.SetFrame(nil)
-	a.closing.Add(1)
-	go func() {
-		defer a.closing.Done()
-		if pb.player != nil {
-			pb.player.Close()
-		}
-		pb.slot.take().Release()
-		pb.current.Release()
-		if pb.session != "" && a.client != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	a.remember(pb)
+	a.release(pb)
+}
+
+// remember records where the viewer left a title, here and with the
+// operator.
+func (a *App) remember(pb *playback) {
+	if pb.channel != nil || pb.title.ID == "" || !pb.endedAt.IsZero() {
+		return
+	}
+	pos := pb.screen.Position()
+	if pos <= 0 {
+		return // it never played
+	}
+	total := time.Duration(pb.title.DurationSec) * time.Second
+	if pos < resumeMin || (total > 0 && pos > total-resumeEnd) {
+		pos = 0
+	}
+	a.st.SetResume(pb.title, pos, a.now())
+	a.save()
+	a.refreshFavourites()
+	if c := a.client; c != nil {
+		id := pb.title.ID
+		a.goPost(func(ctx context.Context) {
+			ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 			defer cancel()
-			a.client.EndSession(ctx, pb.session)
+			if _, err := c.SetResume(ctx, id, pos.Seconds()); err != nil {
+				a.log.Info("resume position not told to the operator", "title", id, "err", err)
+			}
+		})
+	}
+}
+
+// freeRTPPort finds an even UDP port free on every interface, with the
+// odd port above it free too, for an RTP stream and its RTCP.
+func freeRTPPort() (int, error) {
+	for range 20 {
+		c, err := net.ListenPacket("udp", ":0")
+		if err != nil {
+			return 0, fmt.Errorf("rtp port: %w", err)
 		}
-	}()
+		port := c.LocalAddr().(*net.UDPAddr).Port
+		c.Close()
+		if port%2 == 1 || port >= 65535 {
+			continue
+		}
+		c2, err := net.ListenPacket("udp", ":"+strconv.Itoa(port+1))
+		if err != nil {
+			continue
+		}
+		c2.Close()
+		return port, nil
+	}
+	return 0, errors.New("rtp port: no free even port found")
 }

@@ -10,109 +10,199 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"time"
 
 	xdraw "golang.org/x/image/draw"
+	_ "golang.org/x/image/webp"
 
+	"github.com/manbang/manbang/ui/diskcache"
 	"github.com/manbang/manbang/ui/draw"
 )
 
-// Posters are fetched two at a time, refused above a size that no poster
-// needs (a decompression bomb), and kept downscaled to twice the tile size
-// of the 720p grid, which is the tile size at 1440p and sharp enough at 4K.
+// Posters (and channel logos) are fetched two at a time and refused above
+// a size no poster needs (a decompression bomb). Each is scaled down once
+// to the largest size a screen draws it at on this display, never up, and
+// kept in memory within posterMemory bytes; the files themselves are kept
+// on disk within posterDisk.
 const (
 	posterWorkers   = 2
 	posterMaxBytes  = 4 << 20
 	posterMaxPixels = 4096 * 4096
-	posterW         = 464
-	posterH         = 260
-	posterCacheMax  = 256
+	posterMemory    = 64 << 20
+	posterDisk      = 64 << 20
+	// posterDesignW x posterDesignH is the largest a poster is drawn (the
+	// title page's), in 720p design units.
+	posterDesignW = 448
+	posterDesignH = 252
 )
 
 type posterEntry struct {
 	img     *draw.Image
+	bytes   int
 	loading bool
+	failed  time.Time // zero unless the last load failed
 	used    time.Time
 }
 
-// posterCache loads posters in the background. It is used only from the
+// posterCache loads pictures in the background. It is used only from the
 // render loop; loaders hand results back through App.post.
 type posterCache struct {
 	a       *App
 	entries map[string]*posterEntry
+	bytes   int
 	sem     chan struct{}
 	http    *http.Client
+	disk    *diskcache.Cache // nil without a cache directory
+	gen     int              // bumped by reset: older loads are dropped
 }
 
+// posterRetry is how long a poster that failed to load is left alone.
+const posterRetry = 30 * time.Second
+
 func newPosterCache(a *App) *posterCache {
-	return &posterCache{
+	c := &posterCache{
 		a:       a,
 		entries: make(map[string]*posterEntry),
 		sem:     make(chan struct{}, posterWorkers),
 		http:    &http.Client{Timeout: 10 * time.Second},
 	}
+	if a.cfg.CacheDir != "" {
+		d, err := diskcache.Open(diskcache.Config{Dir: filepath.Join(a.cfg.CacheDir, "posters"), MaxBytes: posterDisk})
+		if err != nil {
+			a.log.Warn("poster cache", "err", err)
+		}
+		c.disk = d
+	}
+	return c
 }
 
-// get returns the poster at ref (resolved against the operator's URL), or
+// reset forgets every poster: the operator changed.
+func (c *posterCache) reset() {
+	c.entries = make(map[string]*posterEntry)
+	c.bytes = 0
+	c.gen++
+}
+
+// get returns the picture at ref (resolved against the operator's URL), or
 // nil while it loads or when it failed.
 func (c *posterCache) get(ref string) *draw.Image {
+	now := c.a.now()
 	e, ok := c.entries[ref]
+	if ok && !e.failed.IsZero() && now.Sub(e.failed) > posterRetry {
+		delete(c.entries, ref)
+		ok = false
+	}
 	if !ok {
-		if len(c.entries) >= posterCacheMax {
-			c.evict()
-		}
 		e = &posterEntry{loading: true}
 		c.entries[ref] = e
-		go c.load(ref, e)
+		c.load(ref, e)
 	}
-	e.used = time.Now()
+	e.used = now
 	return e.img
 }
 
+// evict drops the least recently used pictures until the memory they take
+// is within bound.
 func (c *posterCache) evict() {
-	var oldest string
-	var t time.Time
-	for k, e := range c.entries {
-		if !e.loading && (oldest == "" || e.used.Before(t)) {
-			oldest, t = k, e.used
+	for c.bytes > posterMemory {
+		var oldest string
+		var t time.Time
+		for k, e := range c.entries {
+			if e.img != nil && (oldest == "" || e.used.Before(t)) {
+				oldest, t = k, e.used
+			}
 		}
+		if oldest == "" {
+			return
+		}
+		c.bytes -= c.entries[oldest].bytes
+		delete(c.entries, oldest)
 	}
-	delete(c.entries, oldest)
+}
+
+// displaySize is the largest a poster is drawn at on the window now.
+func (c *posterCache) displaySize() (int, int) {
+	h := 720
+	if c.a.win != nil {
+		_, h = c.a.win.Size()
+	}
+	s := float64(max(h, 360)) / 720
+	return int(posterDesignW * s), int(posterDesignH * s)
 }
 
 func (c *posterCache) load(ref string, e *posterEntry) {
-	select {
-	case c.sem <- struct{}{}:
-	case <-c.a.ctx.Done():
-		return
-	}
-	img, err := c.fetch(ref)
-	<-c.sem
-	c.a.post(func() {
-		e.loading = false
-		if err != nil {
-			c.a.log.Debug("poster", "url", ref, "err", err)
+	gen := c.gen
+	w, h := c.displaySize()
+	base := c.a.st.Settings.Operator
+	c.a.goPost(func(ctx context.Context) {
+		select {
+		case c.sem <- struct{}{}:
+		case <-ctx.Done():
 			return
 		}
-		e.img = draw.NewImage(img)
+		img, err := c.fetch(ctx, base, ref, w, h)
+		<-c.sem
+		c.a.post(func() {
+			if gen != c.gen {
+				return
+			}
+			e.loading = false
+			if err != nil {
+				c.a.log.Debug("poster", "url", ref, "err", err)
+				e.failed = c.a.now()
+				return
+			}
+			e.img = draw.NewImage(img)
+			e.bytes = img.Bounds().Dx() * img.Bounds().Dy() * 4
+			c.bytes += e.bytes
+			c.evict()
+		})
 	})
 }
 
-func (c *posterCache) fetch(ref string) (image.Image, error) {
+// fetch returns the picture at ref, from the disk cache or the network,
+// decoded and scaled to fit w x h.
+func (c *posterCache) fetch(ctx context.Context, base, ref string, w, h int) (image.Image, error) {
 	u, err := url.Parse(ref)
 	if err != nil {
 		return nil, fmt.Errorf("poster %q: %w", ref, err)
 	}
-	if !u.IsAbs() && c.a.cfg.Operator != "" {
-		base, err := url.Parse(c.a.cfg.Operator)
+	if !u.IsAbs() && base != "" {
+		b, err := url.Parse(base)
 		if err != nil {
 			return nil, fmt.Errorf("poster %q: %w", ref, err)
 		}
-		u = base.ResolveReference(u)
+		u = b.ResolveReference(u)
 	}
-	ctx, cancel := context.WithTimeout(c.a.ctx, 10*time.Second)
+	key := u.String()
+	if c.disk != nil {
+		if b, ok := c.disk.Get(key); ok {
+			if img, err := decodePoster(bytes.NewReader(b), w, h); err == nil {
+				return img, nil
+			}
+		}
+	}
+	b, err := c.download(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	img, err := decodePoster(bytes.NewReader(b), w, h)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", key, err)
+	}
+	if c.disk != nil {
+		if err := c.disk.Put(key, b); err != nil {
+			c.a.log.Debug("poster cache", "err", err)
+		}
+	}
+	return img, nil
+}
+
+func (c *posterCache) download(ctx context.Context, u string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("poster %s: %w", u, err)
 	}
@@ -124,12 +214,20 @@ func (c *posterCache) fetch(ref string) (image.Image, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("poster %s: %s", u, resp.Status)
 	}
-	return decodePoster(io.LimitReader(resp.Body, posterMaxBytes))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, posterMaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("poster %s: %w", u, err)
+	}
+	if len(b) > posterMaxBytes {
+		return nil, fmt.Errorf("poster %s: larger than %d MiB", u, posterMaxBytes>>20)
+	}
+	return b, nil
 }
 
-// decodePoster decodes a JPEG or PNG poster, refusing pictures too large to
-// be one, and scales it to the poster size.
-func decodePoster(r io.Reader) (image.Image, error) {
+// decodePoster decodes a JPEG, PNG or WebP picture, refusing pictures too
+// large to be a poster, and scales it down to fit w x h, keeping its
+// aspect; smaller pictures are kept as they are (the GPU stretches them).
+func decodePoster(r io.Reader, w, h int) (image.Image, error) {
 	pr := &peekReader{r: r}
 	cfg, _, err := image.DecodeConfig(pr)
 	if err != nil {
@@ -142,8 +240,15 @@ func decodePoster(r io.Reader) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("poster: %w", err)
 	}
-	dst := image.NewRGBA(image.Rect(0, 0, posterW, posterH))
-	xdraw.ApproxBiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), xdraw.Src, nil)
+	b := src.Bounds()
+	if w <= 0 || h <= 0 || (b.Dx() <= w && b.Dy() <= h) {
+		dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		xdraw.Copy(dst, image.Point{}, src, b, xdraw.Src, nil)
+		return dst, nil
+	}
+	scale := min(float64(w)/float64(b.Dx()), float64(h)/float64(b.Dy()))
+	dst := image.NewRGBA(image.Rect(0, 0, max(1, int(float64(b.Dx())*scale+0.5)), max(1, int(float64(b.Dy())*scale+0.5))))
+	xdraw.ApproxBiLinear.Scale(dst, dst.Bounds(), src, b, xdraw.Src, nil)
 	return dst, nil
 }
 

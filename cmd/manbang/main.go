@@ -12,11 +12,16 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
 
+	"github.com/manbang/manbang/operator"
+	"github.com/manbang/manbang/remote/cec"
+	"github.com/manbang/manbang/remote/lirc"
+	"github.com/manbang/manbang/remote/sources"
 	"github.com/manbang/manbang/ui"
 	"github.com/manbang/manbang/ui/gfx"
 	"github.com/manbang/manbang/ui/i18n"
@@ -79,11 +84,19 @@ func newLogger(level string, w io.Writer) (*slog.Logger, error) {
 // box runs the UI against the operator.
 func box(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("manbang", flag.ContinueOnError)
-	operatorURL := fs.String("operator", os.Getenv("MANBANG_OPERATOR"), "base `URL` of the operator's server (env MANBANG_OPERATOR)")
-	lang := fs.String("lang", "ko", "UI language: ko, en or ru")
+	operatorURL := fs.String("operator", os.Getenv("MANBANG_OPERATOR"), "base `URL` of the operator's server (env MANBANG_OPERATOR); default: the one set in Settings")
+	lang := fs.String("lang", "", "UI language: ko, en or ru (default: the one set in Settings, Korean on a new box)")
 	size := fs.String("window", "1280x720", "window size `WxH` when not full screen")
 	fullscreen := fs.Bool("fullscreen", false, "full screen on the primary monitor, as on a TV")
 	controlAddr := fs.String("control", "", "serve the local control endpoint on this loopback `address` (e.g. 127.0.0.1:0); off when empty")
+	stateDir := fs.String("state", defaultDir(os.Getenv("XDG_STATE_HOME"), ".local/state"), "`DIR` of the settings and what the box remembers")
+	cacheDir := fs.String("cache", defaultDir(os.Getenv("XDG_CACHE_HOME"), ".cache"), "`DIR` of the poster and catalogue caches")
+	keymaps := fs.String("keymaps", sources.DefaultKeymapDir, "`DIR` of key maps that add remotes or override the built-in maps")
+	evdevDir := fs.String("evdev", "/dev/input", "`DIR` of input devices to take remotes from; none: off")
+	lircSocket := fs.String("lirc", lirc.DefaultSocket, "lircd's `socket`; none: off")
+	cecDevice := fs.String("cec", cec.DefaultDevice, "HDMI-CEC `device` for the TV's remote; none: off")
+	oneTouch := fs.Bool("one-touch-play", false, "switch the TV on and to the box at start (HDMI-CEC)")
+	unicast := fs.Bool("live-unicast", false, "ask for live channels as unicast RTP to this box instead of joining multicast groups")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -92,19 +105,41 @@ func box(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !i18n.Supported(*lang) {
+	if *lang != "" && !i18n.Supported(*lang) {
 		return fmt.Errorf("--lang %q: want one of %s", *lang, strings.Join(i18n.Languages, ", "))
 	}
 	w, h, err := parseSize(*size)
 	if err != nil {
 		return err
 	}
+	// Every remote the box has, merged into the one stream of keys the UI
+	// reads; the window's keyboard and the control endpoint join it there.
+	inputs, err := sources.Start(ctx, sources.Config{
+		Evdev:      sources.EvdevConfig{Disable: *evdevDir == "none", Dir: *evdevDir},
+		LIRC:       sources.LIRCConfig{Disable: *lircSocket == "none", Socket: *lircSocket},
+		CEC:        sources.CECConfig{Disable: *cecDevice == "none", Device: *cecDevice, OneTouchPlay: *oneTouch},
+		KeymapDirs: []string{*keymaps},
+		Logger:     log,
+	})
+	if err != nil {
+		return err
+	}
+	defer inputs.Close()
+	dev := operator.DefaultDevice()
+	dev.Firmware = version
 	return ui.Run(ctx, ui.Config{
-		Operator: *operatorURL,
-		Lang:     *lang,
-		Window:   gfx.WindowConfig{Title: "Manbang", Width: w, Height: h, Fullscreen: *fullscreen, VSync: true},
-		Control:  *controlAddr,
-		Logger:   log,
+		Operator:    *operatorURL,
+		Lang:        *lang,
+		Window:      gfx.WindowConfig{Title: "Manbang", Width: w, Height: h, Fullscreen: *fullscreen, VSync: true},
+		Control:     *controlAddr,
+		Events:      inputs.Events(),
+		Input:       inputs.Input(),
+		KeyMap:      inputs.Keymap,
+		StateDir:    *stateDir,
+		CacheDir:    *cacheDir,
+		Device:      dev,
+		LiveUnicast: *unicast,
+		Logger:      log,
 		Started: func(addr string) {
 			if addr != "" {
 				// Tests and technicians read this line to find the endpoint.
@@ -112,6 +147,18 @@ func box(ctx context.Context, args []string) error {
 			}
 		},
 	})
+}
+
+// defaultDir is $XDG_..._HOME/manbang, or ~/rel/manbang when it is unset.
+func defaultDir(xdg, rel string) string {
+	if xdg != "" {
+		return filepath.Join(xdg, "manbang")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "manbang")
+	}
+	return filepath.Join(home, rel, "manbang")
 }
 
 func parseSize(s string) (int, int, error) {

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -18,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -49,8 +51,45 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	stopServers()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// servers are the head-ends started for the whole test binary; TestMain
+// stops them when the tests are done.
+var servers struct {
+	mu   sync.Mutex
+	cmds []*exec.Cmd
+}
+
+// keepServer records a head-end to stop at the end.
+func keepServer(cmd *exec.Cmd) {
+	servers.mu.Lock()
+	servers.cmds = append(servers.cmds, cmd)
+	servers.mu.Unlock()
+}
+
+// stopServers interrupts every head-end kept, and kills those that do not
+// end within five seconds.
+func stopServers() {
+	servers.mu.Lock()
+	defer servers.mu.Unlock()
+	for _, cmd := range servers.cmds {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() {
+			cmd.Wait()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	}
+	servers.cmds = nil
 }
 
 // demo title geometry, as asked of the head-end below.
@@ -85,7 +124,7 @@ func startHeadend(t *testing.T) string {
 			return
 		}
 		headend.url = line[1]
-		// The process ends with the test binary.
+		keepServer(cmd) // TestMain stops it
 	})
 	if headend.err != nil {
 		t.Fatal(headend.err)
@@ -252,23 +291,115 @@ func TestHeadlessRefusesWhatItCannotPlay(t *testing.T) {
 	}
 }
 
-// runningBox is a running `manbang` UI with its control endpoint.
-type runningBox struct {
-	t       *testing.T
-	control string
+// walk is the head-end of the walk-through: the demo catalogue with three
+// titles and three channels, plus a title ingested at test time whose
+// Korean name starts with 다큐, served from its data directory.
+var walk struct {
+	once sync.Once
+	url  string
+	err  error
 }
 
-func startBox(t *testing.T, operatorURL string, lang string) *runningBox {
+// walkTitle is the ingested title's ID.
+const walkTitle = "doc-sea"
+
+func startWalkHeadend(t testing.TB) string {
+	t.Helper()
+	walk.once.Do(func() { walk.url, walk.err = buildWalkHeadend() })
+	if walk.err != nil {
+		t.Fatal(walk.err)
+	}
+	return walk.url
+}
+
+func buildWalkHeadend() (string, error) {
+	data := filepath.Join(os.TempDir(), "manbang-e2e-walk")
+	headend := filepath.Join(binDir, "manbang-headend")
+	// The demo catalogue: built once, its media cached across runs.
+	demo := exec.Command(headend, "--demo", "--demo-titles", "3", "--demo-channels", "3", "--demo-duration", fmt.Sprintf("%ds", demoSeconds),
+		"--addr", "127.0.0.1:0", "--data", data)
+	if _, err := serveUntil(demo); err != nil {
+		return "", fmt.Errorf("demo head-end: %w", err)
+	}
+	demo.Process.Signal(os.Interrupt)
+	demo.Wait()
+	// A title to find by searching 다큐.
+	tmp, err := os.MkdirTemp("", "manbang-e2e-clip")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+	clip := filepath.Join(tmp, "sea.ts")
+	ffmpeg := exec.Command("ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25",
+		"-f", "lavfi", "-i", "sine=frequency=330:sample_rate=48000", "-t", "4",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "mp2", "-f", "mpegts", clip)
+	if out, err := ffmpeg.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("ffmpeg: %v\n%s", err, out)
+	}
+	ingest := exec.Command(headend, "ingest", clip, "--data", filepath.Join(data, "demo"), "--id", walkTitle, "--replace",
+		"--title", "The Sea, a documentary", "--title-ko", "다큐 바다", "--title-ru", "Море, документальный фильм",
+		"--category", "docs", "--rungs", "1", "--audio", "mp3", "--year", "2025", "--rating", "ALL", "--language", "ko")
+	if out, err := ingest.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("ingest: %v\n%s", err, out)
+	}
+	serve := exec.Command(headend, "--data", filepath.Join(data, "demo"), "--addr", "127.0.0.1:0")
+	url, err := serveUntil(serve)
+	if err != nil {
+		return "", fmt.Errorf("head-end: %w", err)
+	}
+	keepServer(serve) // TestMain stops it
+	return url, nil
+}
+
+// serveUntil starts a head-end and returns its URL once it serves.
+func serveUntil(cmd *exec.Cmd) (string, error) {
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	line := waitLine(stderr, regexp.MustCompile(`serving .* on (http://\S+)`), 5*time.Minute)
+	if line == nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return "", errors.New("it did not report that it was serving")
+	}
+	return line[1], nil
+}
+
+// runningBox is a running `manbang` UI with its control endpoint.
+type runningBox struct {
+	t       testing.TB
+	control string
+	started time.Time
+	stop    func() // interrupts the box and waits for it to end
+}
+
+// startBox runs the box against operatorURL with a fresh state, its
+// remotes limited to the control endpoint, live channels as unicast (no
+// multicast on the test machine's network).
+func startBox(t testing.TB, operatorURL string, lang string) *runningBox {
+	t.Helper()
+	return startBoxIn(t, t.TempDir(), operatorURL, lang)
+}
+
+// startBoxIn is startBox with the state and caches in dir.
+func startBoxIn(t testing.TB, dir, operatorURL string, lang string) *runningBox {
 	t.Helper()
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		t.Skip("no display: run under xvfb-run (make test does)")
 	}
-	cmd := exec.Command(filepath.Join(binDir, "manbang"), "--operator", operatorURL, "--control", "127.0.0.1:0", "--lang", lang)
+	started := time.Now()
+	cmd := exec.Command(filepath.Join(binDir, "manbang"), "--operator", operatorURL, "--control", "127.0.0.1:0", "--lang", lang,
+		"--state", filepath.Join(dir, "state"), "--cache", filepath.Join(dir, "cache"),
+		"--evdev", "none", "--lirc", "none", "--cec", "none", "--live-unicast")
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
+	stop := func() {
 		cmd.Process.Signal(os.Interrupt)
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
@@ -278,12 +409,14 @@ func startBox(t *testing.T, operatorURL string, lang string) *runningBox {
 			cmd.Process.Kill()
 			t.Error("manbang did not exit within 10 s of SIGINT")
 		}
-	})
+	}
+	var once sync.Once
+	t.Cleanup(func() { once.Do(stop) })
 	m := waitLine(stderr, regexp.MustCompile(`control endpoint on (http://\S+)`), time.Minute)
 	if m == nil {
 		t.Fatal("manbang did not start its control endpoint")
 	}
-	return &runningBox{t: t, control: m[1]}
+	return &runningBox{t: t, control: m[1], started: started, stop: func() { once.Do(stop) }}
 }
 
 func (b *runningBox) press(keys ...string) {
@@ -299,41 +432,86 @@ func (b *runningBox) press(keys ...string) {
 	}
 }
 
-// uiState is the part of the control endpoint's state the tests read.
+// uiState is the part of the control endpoint's state the tests read:
+// every screen's report shares these names.
 type uiState struct {
-	Frames  uint64 `json:"frames"`
+	Frames  uint64   `json:"frames"`
+	Lang    string   `json:"lang"`
+	Stack   []string `json:"stack"`
 	Current struct {
-		Screen string        `json:"screen"`
-		Status string        `json:"status"`
-		Rows   int           `json:"rows"`
-		State  string        `json:"state"`
-		Error  string        `json:"error"`
-		Stats  *player.Stats `json:"stats"`
-		Focus  *struct {
-			TitleID string `json:"title_id"`
-		} `json:"focus"`
+		Screen    string        `json:"screen"`
+		Status    string        `json:"status"`
+		Rows      int           `json:"rows"`
+		RowIDs    []string      `json:"row_ids"`
+		State     string        `json:"state"`
+		Error     string        `json:"error"`
+		Stats     *player.Stats `json:"stats"`
+		OSD       bool          `json:"osd"`
+		TitleID   string        `json:"title_id"`
+		ChannelID string        `json:"channel_id"`
+		Number    int           `json:"number"`
+		Programme string        `json:"programme"`
+		Loaded    int           `json:"loaded"`
+		Channels  int           `json:"channels"`
+		// Search.
+		Query   string   `json:"query"`
+		Layout  string   `json:"layout"`
+		Focus   any      `json:"focus"`
+		KeyRow  int      `json:"key_row"`
+		KeyCol  int      `json:"key_col"`
+		Results []string `json:"results"`
+		Pick    int      `json:"pick"`
+		// The guide.
+		Programmes int `json:"programmes"`
 	} `json:"current"`
 }
 
-// waitFor polls the UI state until ok accepts it.
+// homeFocus is Home's focus, when Home is on screen.
+type homeFocus struct {
+	Row     int    `json:"row"`
+	Kind    string `json:"kind"`
+	TitleID string `json:"title_id"`
+}
+
+func (s uiState) homeFocus() *homeFocus {
+	b, _ := json.Marshal(s.Current.Focus)
+	var f homeFocus
+	if json.Unmarshal(b, &f) != nil || f.Kind == "" {
+		return nil
+	}
+	return &f
+}
+
+func (b *runningBox) state() uiState {
+	b.t.Helper()
+	resp, err := http.Get(b.control + "/api/v1/state")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var s uiState
+	json.NewDecoder(resp.Body).Decode(&s)
+	return s
+}
+
+// waitFor reads the UI state until ok accepts it, within a minute.
 func (b *runningBox) waitFor(what string, ok func(s uiState) bool) uiState {
 	b.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.After(time.Minute)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
 	var s uiState
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(b.control + "/api/v1/state")
-		if err == nil {
-			s = uiState{}
-			json.NewDecoder(resp.Body).Decode(&s)
-			resp.Body.Close()
-			if ok(s) {
-				return s
-			}
+	for {
+		s = b.state()
+		if ok(s) {
+			return s
 		}
-		time.Sleep(100 * time.Millisecond)
+		select {
+		case <-tick.C:
+		case <-deadline:
+			b.t.Fatalf("timed out waiting for %s; last state %+v", what, s)
+		}
 	}
-	b.t.Fatalf("timed out waiting for %s; last state %+v", what, s)
-	return s
 }
 
 func (b *runningBox) screenshot(name string) *image.RGBA {
@@ -378,35 +556,212 @@ func colours(img *image.RGBA, r image.Rectangle) int {
 	return len(seen)
 }
 
-// TestBoxListsAndPlays drives the whole box: Home lists the head-end's
-// titles, OK plays the focused one with its picture on screen, Back returns.
-func TestBoxListsAndPlays(t *testing.T) {
-	base := startHeadend(t)
-	b := startBox(t, base, "en")
-	home := b.waitFor("the title list", func(s uiState) bool {
-		return s.Current.Screen == "home" && s.Current.Status == "ready" && s.Current.Focus != nil
-	})
-	if home.Current.Rows == 0 {
-		t.Fatal("Home shows no rows")
-	}
-	shot := b.screenshot("home")
-	if n := colours(shot, shot.Bounds()); n < 8 {
-		t.Errorf("Home screenshot has %d colours; it looks blank", n)
-	}
-	b.press("ok")
-	b.waitFor("video on screen", func(s uiState) bool {
+// playing waits until the player shows frames, failing on an error.
+func (b *runningBox) playing(what string) uiState {
+	b.t.Helper()
+	return b.waitFor(what, func(s uiState) bool {
 		if s.Current.Screen == "player" && s.Current.State == "error" {
-			t.Fatalf("playback failed: %s", s.Current.Error)
+			b.t.Fatalf("%s: playback failed: %s", what, s.Current.Error)
 		}
 		return s.Current.Screen == "player" && s.Current.Stats != nil && s.Current.Stats.PresentedFrames >= 25
 	})
-	// The OSD covers the bottom; the test pattern fills the middle.
-	shot = b.screenshot("player")
+}
+
+// checkVideo checks that decoded pictures fill the middle of the screen.
+func (b *runningBox) checkVideo(name string) {
+	b.t.Helper()
+	shot := b.screenshot(name)
 	bnd := shot.Bounds()
 	mid := image.Rect(bnd.Dx()/4, bnd.Dy()/8, bnd.Dx()*3/4, bnd.Dy()/2)
 	if n := colours(shot, mid); n < 16 {
-		t.Errorf("the video area has %d colours; no decoded frame is on screen", n)
+		b.t.Errorf("%s: the video area has %d colours; no decoded frame is on screen", name, n)
 	}
+}
+
+// typeOnKeyboard types text on the search screen's on-screen keyboard,
+// moving the focus key by key as a viewer does with the arrows.
+func (b *runningBox) typeOnKeyboard(keys [][2]int) {
+	b.t.Helper()
+	for _, k := range keys {
+		s := b.state()
+		var moves []string
+		for r := s.Current.KeyRow; r < k[0]; r++ {
+			moves = append(moves, "down")
+		}
+		for r := s.Current.KeyRow; r > k[0]; r-- {
+			moves = append(moves, "up")
+		}
+		col := s.Current.KeyCol
+		if s.Current.KeyRow != k[0] { // moving between rows keeps the column in range
+			col = min(col, 6)
+		}
+		for c := col; c < k[1]; c++ {
+			moves = append(moves, "right")
+		}
+		for c := col; c > k[1]; c-- {
+			moves = append(moves, "left")
+		}
+		b.press(append(moves, "ok")...)
+		b.waitFor(fmt.Sprintf("key %v typed", k), func(s uiState) bool { return s.Current.KeyRow == k[0] && s.Current.KeyCol == k[1] })
+	}
+}
+
+// TestWalkThrough drives the whole box as a viewer would, by key presses
+// through the control endpoint, against the real head-end on 127.0.0.1:
+// Home, a category, a title's page, playing it with the OSD, back; a
+// search typed on the on-screen Hangul keyboard, its result played; live
+// TV, channel 3 dialled by digits, the programme guide.
+func TestWalkThrough(t *testing.T) {
+	base := startWalkHeadend(t)
+	b := startBox(t, base, "ko")
+	home := b.waitFor("Home", func(s uiState) bool {
+		return s.Current.Screen == "home" && s.Current.Status == "ready" && s.homeFocus() != nil
+	})
+	if n := colours(b.screenshot("walk-home"), image.Rect(0, 0, 1280, 720)); n < 8 {
+		t.Errorf("Home has %d colours; it looks blank", n)
+	}
+	docs := -1
+	for i, id := range home.Current.RowIDs {
+		if id == "cat:docs" {
+			docs = i
+		}
+	}
+	if docs < 0 {
+		t.Fatalf("Home rows %v lack the documentaries", home.Current.RowIDs)
+	}
+
+	// Home -> the category -> a title's page -> play -> OSD -> back.
+	for i := 0; i < docs; i++ {
+		b.press("down")
+	}
+	for b.state().homeFocus().Kind != "see_all" {
+		b.press("right")
+	}
+	b.press("ok")
+	b.waitFor("the category", func(s uiState) bool { return s.Current.Screen == "grid" && s.Current.Loaded >= 2 })
+	b.press("ok")
+	detail := b.waitFor("the title's page", func(s uiState) bool { return s.Current.Screen == "detail" })
+	b.press("ok")
+	played := b.playing("the title")
+	if played.Current.TitleID != detail.Current.TitleID {
+		t.Errorf("played %s, the page was %s", played.Current.TitleID, detail.Current.TitleID)
+	}
+	b.press("ok") // pause: the OSD stays
+	b.waitFor("paused with the OSD", func(s uiState) bool { return s.Current.State == "paused" && s.Current.OSD })
+	b.checkVideo("walk-osd")
 	b.press("back")
-	b.waitFor("Home again", func(s uiState) bool { return s.Current.Screen == "home" })
+	b.waitFor("the title's page again", func(s uiState) bool { return s.Current.Screen == "detail" })
+
+	// Search 다큐, typed on the Hangul keyboard, and play what it finds.
+	b.press("home", "blue")
+	b.waitFor("search", func(s uiState) bool { return s.Current.Screen == "search" && s.Current.Layout == "한글" })
+	// 다 = ㄷ (row 0, col 2), ㅏ (row 1, col 7); 큐 = ㅋ (row 2, col 0), ㅠ (row 2, col 4).
+	b.typeOnKeyboard([][2]int{{0, 2}, {1, 7}, {2, 0}, {2, 4}})
+	found := b.waitFor("results", func(s uiState) bool {
+		return s.Current.Screen == "search" && s.Current.Query == "다큐" && len(s.Current.Results) > 0
+	})
+	b.screenshot("walk-search")
+	pick := -1
+	for i, id := range found.Current.Results {
+		if id == walkTitle {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		t.Fatalf("searching 다큐 found %v, not %s", found.Current.Results, walkTitle)
+	}
+	for range 7 { // to the keyboard's right edge, then over to the results
+		b.press("right")
+	}
+	b.waitFor("the results", func(s uiState) bool { return s.Current.Focus == "results" })
+	for i := 0; i < pick; i++ {
+		b.press("down")
+	}
+	b.press("ok")
+	b.waitFor("the found title's page", func(s uiState) bool { return s.Current.Screen == "detail" && s.Current.TitleID == walkTitle })
+	b.press("ok")
+	b.playing("the found title")
+	b.checkVideo("walk-found")
+
+	// Live TV: channel 3 by its digit, then the guide.
+	b.press("home", "red")
+	b.waitFor("the channel list", func(s uiState) bool { return s.Current.Screen == "live" && s.Current.Channels >= 3 })
+	b.press("3")
+	live := b.waitFor("channel 3", func(s uiState) bool {
+		return s.Current.Screen == "player" && s.Current.Number == 3 && (s.Current.State == "playing" || s.Current.State == "error")
+	})
+	if live.Current.Programme == "" {
+		t.Errorf("channel 3's banner has no programme: %+v", live.Current)
+	}
+	if live.Current.State == "error" {
+		// The reference head-end streams live channels by multicast (not
+		// joined on a test machine's network), or by unicast when it runs a
+		// live streamer; without one it answers 503.
+		if !strings.Contains(live.Current.Error, "unicast") {
+			t.Errorf("channel 3 failed: %s", live.Current.Error)
+		}
+		t.Logf("channel 3 not played: %s", live.Current.Error)
+		b.screenshot("walk-channel3")
+	} else {
+		b.playing("channel 3")
+		b.checkVideo("walk-channel3")
+	}
+	b.press("ch+")
+	next := b.waitFor("the next channel", func(s uiState) bool { return s.Current.Screen == "player" && s.Current.Number != 3 })
+	b.press("last")
+	b.waitFor("channel 3 again", func(s uiState) bool { return s.Current.Screen == "player" && s.Current.Number == 3 })
+	if len(next.Stack) != len(live.Stack) {
+		t.Errorf("zapping changed the screens from %v to %v", live.Stack, next.Stack)
+	}
+	b.press("green")
+	g := b.waitFor("the guide", func(s uiState) bool { return s.Current.Screen == "guide" && s.Current.Programmes > 0 })
+	if g.Current.ChannelID != live.Current.ChannelID {
+		t.Errorf("the guide opened on %s, not the channel watched, %s", g.Current.ChannelID, live.Current.ChannelID)
+	}
+	b.press("right", "ff")
+	b.screenshot("walk-guide")
+	b.press("home")
+	b.waitFor("Home again", func(s uiState) bool { return s.Current.Screen == "home" && len(s.Stack) == 1 })
+}
+
+// BenchmarkStartToHome measures from starting `manbang` to a Home that
+// takes keys, with its rows from a running head-end: "cold" on a new box
+// (no device token, no caches), "warm" as a box starts every day, with
+// the token and the catalogue and posters kept from the last run.
+func BenchmarkStartToHome(b *testing.B) {
+	base := startWalkHeadend(b)
+	for _, warm := range []bool{false, true} {
+		name := map[bool]string{false: "cold", true: "warm"}[warm]
+		b.Run(name, func(b *testing.B) {
+			dir := b.TempDir()
+			if warm {
+				box := startBoxIn(b, dir, base, "en")
+				box.waitHome()
+				box.stop()
+			}
+			var total time.Duration
+			n := 0
+			for b.Loop() {
+				run := dir
+				if !warm {
+					run = filepath.Join(dir, strconv.Itoa(n))
+				}
+				box := startBoxIn(b, run, base, "en")
+				box.waitHome()
+				total += time.Since(box.started)
+				n++
+				box.stop()
+			}
+			b.ReportMetric(float64(total.Milliseconds())/float64(n), "ms-to-home")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}
+
+// waitHome waits for Home with its rows, taking keys.
+func (b *runningBox) waitHome() uiState {
+	b.t.Helper()
+	return b.waitFor("Home", func(s uiState) bool {
+		return s.Current.Screen == "home" && s.Current.Status == "ready" && s.homeFocus() != nil
+	})
 }

@@ -234,6 +234,13 @@ func (r *Renderer) End() {
 	}
 }
 
+// Finish draws what is batched and waits until the GPU has finished the
+// frame: for measuring frame times, not for presenting.
+func (r *Renderer) Finish() {
+	r.flush()
+	gl.Finish()
+}
+
 // Err returns the first GL error seen at the end of a frame.
 func (r *Renderer) Err() error { return r.err }
 

@@ -27,7 +27,8 @@ type WindowConfig struct {
 // Window is the UI's window with its OpenGL ES 2.0 context, created through
 // EGL so that the same code runs on desktop Mesa and on set-top-box GPUs.
 type Window struct {
-	w *glfw.Window
+	w   *glfw.Window
+	cfg WindowConfig
 }
 
 // OpenWindow initialises GLFW, opens a window with an ES 2.0 context, makes
@@ -81,7 +82,7 @@ func OpenWindow(cfg WindowConfig) (*Window, error) {
 	if cfg.Fullscreen {
 		win.SetInputMode(glfw.CursorMode, glfw.CursorHidden)
 	}
-	return &Window{w: win}, nil
+	return &Window{w: win, cfg: cfg}, nil
 }
 
 // initGLFW initialises GLFW and resets the window hints. go-gl's Init only
@@ -106,6 +107,28 @@ func (w *Window) GLFW() *glfw.Window { return w.w }
 // Size returns the framebuffer size in pixels, which is what Renderer.Begin
 // wants; it can differ from the window size on high-density screens.
 func (w *Window) Size() (width, height int) { return w.w.GetFramebufferSize() }
+
+// SetMode changes the display mode at run time: in full screen the
+// monitor's video mode becomes width x height (the closest the monitor
+// has); in a window the window takes that size. Zero width or height goes
+// back to the mode the window was opened with.
+func (w *Window) SetMode(width, height int) {
+	if m := w.w.GetMonitor(); m != nil {
+		mode := m.GetVideoMode()
+		if width <= 0 || height <= 0 {
+			width, height = mode.Width, mode.Height
+		}
+		w.w.SetMonitor(m, 0, 0, width, height, mode.RefreshRate)
+		return
+	}
+	if width <= 0 || height <= 0 {
+		width, height = w.cfg.Width, w.cfg.Height
+		if width <= 0 || height <= 0 {
+			width, height = 1280, 720
+		}
+	}
+	w.w.SetSize(width, height)
+}
 
 // ShouldClose reports whether the user or the system asked to close.
 func (w *Window) ShouldClose() bool { return w.w.ShouldClose() }

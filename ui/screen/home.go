@@ -7,7 +7,6 @@ import (
 
 	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/remote"
-	"github.com/manbang/manbang/ui/draw"
 	"github.com/manbang/manbang/ui/i18n"
 )
 
@@ -21,22 +20,68 @@ const (
 	HomeError   HomeStatus = "error"
 )
 
-// Row is a shelf of titles on Home: one category of the archive.
+// RowKind says what a row of Home holds.
+type RowKind int
+
+// Kinds of rows, in the order Home shows them.
+const (
+	RowContinue   RowKind = iota + 1 // titles left unfinished
+	RowLive                          // live channels and what they show now
+	RowFavourites                    // titles the viewer marked
+	RowCategory                      // a category of the archive
+)
+
+// Row is a shelf of Home.
 type Row struct {
+	Kind RowKind
+	// Category names a category row and opens its grid.
 	Category operator.Category
-	Titles   []operator.Title
+	// Total is the number of titles in the category; a category row ends
+	// with a tile that opens them all.
+	Total int
+	Items []Item
 }
 
-// Home is the first screen: rows of titles by category, moved through with
-// the arrows, OK to play.
+// Item is one tile of a row: a title, or a channel with its programme.
+type Item struct {
+	Title   operator.Title
+	Channel *operator.Channel
+	// Now is what the channel shows now, if the guide says.
+	Now *operator.Programme
+	// Resume is where the viewer stopped in the title; Progress is the
+	// fraction watched.
+	Resume   time.Duration
+	Progress float32
+}
+
+// id names the item for keeping the focus across reloads.
+func (it Item) id() string {
+	if it.Channel != nil {
+		return "ch:" + it.Channel.ID
+	}
+	return "t:" + it.Title.ID
+}
+
+// navItems are the entries of Home's top bar.
+var navItems = []string{i18n.NavSearch, i18n.NavLive, i18n.NavGuide, i18n.NavSettings}
+
+// Home is the first screen: a top bar (search, live TV, guide, settings)
+// and rows of tiles — continue watching, live TV now, favourites, then the
+// operator's categories — moved through with the arrows.
 type Home struct {
 	host    Host
 	status  HomeStatus
 	rows    []Row
-	row     int
+	row     int   // -1: the top bar
 	col     []int // focused column of each row, kept when moving between rows
-	err     string
-	retryAt time.Time
+	nav     int
+	fail    Failure
+	retried time.Time // the RetryAt already acted on
+
+	scrollY anim   // rows scrolled up, in rows
+	scrollX []anim // each row's tiles scrolled left, in tiles
+	ringX   anim   // the focus ring's position, design units
+	ringY   anim
 }
 
 // NewHome returns Home in its loading state.
@@ -52,77 +97,209 @@ func (h *Home) SetLoading() {
 	}
 }
 
-// SetRows shows the catalogue; empty rows are left out.
+// SetRows shows the rows; empty rows are left out. The focus stays on the
+// same item if it is still there.
 func (h *Home) SetRows(rows []Row) {
-	focused := h.focused()
+	focused, _ := h.focusedItem()
+	focusedRow := h.row
 	h.rows = h.rows[:0]
 	for _, r := range rows {
-		if len(r.Titles) > 0 {
+		if len(r.Items) > 0 {
 			h.rows = append(h.rows, r)
 		}
 	}
 	h.col = make([]int, len(h.rows))
-	h.row = 0
+	h.scrollX = make([]anim, len(h.rows))
 	h.status = HomeReady
-	h.err = ""
-	// Keep the focus on the same title across a reload.
-	if focused != nil {
-		for ri, r := range h.rows {
-			for ci, t := range r.Titles {
-				if t.ID == focused.ID {
-					h.row, h.col[ri] = ri, ci
-				}
+	h.fail = Failure{}
+	if focusedRow < 0 {
+		return
+	}
+	h.row = 0
+	if focused.Title.ID == "" && focused.Channel == nil {
+		return
+	}
+	best := -1
+	for ri, r := range h.rows {
+		for ci, it := range r.Items {
+			if it.id() == focused.id() && (best < 0 || ri == focusedRow) {
+				best, h.col[ri] = ri, ci
 			}
 		}
 	}
+	if best >= 0 {
+		h.row = best
+	}
 }
 
-// SetError shows that the catalogue could not be had, and when the app
-// will try again. Rows already shown stay; the error is a banner then.
-func (h *Home) SetError(err error, retryAt time.Time) {
-	h.err = err.Error()
-	h.retryAt = retryAt
+// SetError shows that the rows could not be had. Rows already shown stay;
+// the failure is a banner over them then.
+func (h *Home) SetError(err error, now time.Time) {
+	h.fail = failureOf(err, now)
 	if len(h.rows) == 0 {
 		h.status = HomeError
 	}
 }
 
-func (h *Home) focused() *operator.Title {
-	if h.row >= len(h.rows) {
-		return nil
+// focusedItem returns the focused item; see is true on a row's last tile,
+// which opens the category.
+func (h *Home) focusedItem() (it Item, see bool) {
+	if h.row < 0 || h.row >= len(h.rows) {
+		return Item{}, false
 	}
 	r := h.rows[h.row]
-	return &r.Titles[h.col[h.row]]
+	c := h.col[h.row]
+	if c >= len(r.Items) {
+		return Item{}, true
+	}
+	return r.Items[c], false
+}
+
+// tiles returns the number of tiles of row ri, the "see all" tile
+// included.
+func (h *Home) tiles(ri int) int {
+	n := len(h.rows[ri].Items)
+	if h.rows[ri].Kind == RowCategory {
+		n++
+	}
+	return n
 }
 
 // Handle implements Screen.
-func (h *Home) Handle(ev remote.Event) {
-	if ev.Action == remote.Release {
-		return
+func (h *Home) Handle(ev remote.Event) bool {
+	if !pressed(ev) {
+		return ev.Action != remote.LongPress && isNavKey(ev.Key)
 	}
-	if h.status == HomeError {
-		if ev.Key == remote.KeyOK {
-			h.host.Reload()
+	if h.status != HomeReady && h.row >= 0 {
+		switch ev.Key {
+		case remote.KeyOK:
+			if firstPress(ev) {
+				h.host.Reload()
+			}
+		case remote.KeyUp:
+			h.row = -1
+		case remote.KeyDown, remote.KeyLeft, remote.KeyRight:
+		default:
+			return false
 		}
-		return
+		return true
 	}
-	if len(h.rows) == 0 {
-		return
+	if h.row < 0 {
+		return h.handleNav(ev)
 	}
 	switch ev.Key {
 	case remote.KeyUp:
-		h.row = max(h.row-1, 0)
+		if h.row == 0 {
+			h.row = -1
+		} else {
+			h.row--
+		}
 	case remote.KeyDown:
 		h.row = min(h.row+1, len(h.rows)-1)
 	case remote.KeyLeft:
 		h.col[h.row] = max(h.col[h.row]-1, 0)
 	case remote.KeyRight:
-		h.col[h.row] = min(h.col[h.row]+1, len(h.rows[h.row].Titles)-1)
-	case remote.KeyOK, remote.KeyPlayPause:
-		if ev.Action == remote.Press {
-			h.host.Play(*h.focused())
+		h.col[h.row] = min(h.col[h.row]+1, h.tiles(h.row)-1)
+	case remote.KeyOK:
+		if firstPress(ev) {
+			h.open(false)
 		}
+	case remote.KeyPlayPause:
+		if firstPress(ev) {
+			h.open(true)
+		}
+	default:
+		return false
 	}
+	return true
+}
+
+func isNavKey(k remote.Key) bool {
+	switch k {
+	case remote.KeyUp, remote.KeyDown, remote.KeyLeft, remote.KeyRight, remote.KeyOK, remote.KeyPlayPause:
+		return true
+	}
+	return false
+}
+
+// handleNav moves along the top bar and opens its entries.
+func (h *Home) handleNav(ev remote.Event) bool {
+	switch ev.Key {
+	case remote.KeyLeft:
+		h.nav = max(h.nav-1, 0)
+	case remote.KeyRight:
+		h.nav = min(h.nav+1, len(navItems)-1)
+	case remote.KeyDown:
+		h.row = 0
+	case remote.KeyUp:
+	case remote.KeyOK:
+		if firstPress(ev) {
+			h.host.Push(navScreen(h.host, navItems[h.nav]))
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// navScreen returns the screen a top-bar entry opens.
+func navScreen(host Host, key string) Screen {
+	switch key {
+	case i18n.NavSearch:
+		return NewSearch(host)
+	case i18n.NavLive:
+		return NewLive(host)
+	case i18n.NavGuide:
+		return NewGuide(host)
+	}
+	return NewSettings(host)
+}
+
+// open acts on the focused tile: a title opens its page (or plays, with
+// play), a channel plays, the last tile opens the category.
+func (h *Home) open(play bool) {
+	it, see := h.focusedItem()
+	switch {
+	case see:
+		h.host.Push(NewGrid(h.host, h.rows[h.row].Category))
+	case it.Channel != nil:
+		h.host.PlayChannel(*it.Channel)
+	case play:
+		h.host.Play(it.Title, it.Resume)
+	default:
+		h.host.Push(NewDetail(h.host, it.Title))
+	}
+}
+
+// Update implements Screen: it retries a failed load when its time comes
+// and moves the animations on.
+func (h *Home) Update(now time.Time) {
+	if !h.fail.RetryAt.IsZero() && !now.Before(h.fail.RetryAt) && h.retried != h.fail.RetryAt {
+		h.retried = h.fail.RetryAt
+		h.host.Reload()
+	}
+	first := float32(max(h.row-1, 0))
+	h.scrollY.target(first)
+	h.scrollY.update(now)
+	for ri := range h.rows {
+		h.scrollX[ri].target(float32(h.firstTile(ri)))
+		h.scrollX[ri].update(now)
+	}
+	if h.row >= 0 && h.row < len(h.rows) {
+		h.ringX.target(float32(h.col[h.row]-h.firstTile(h.row)) * (tileW + tileGap))
+		h.ringY.target((float32(h.row) - first) * rowH)
+	}
+	h.ringX.update(now)
+	h.ringY.update(now)
+}
+
+// visibleTiles is how many tiles a row shows on the 1280-wide design grid.
+const visibleTiles = 4
+
+// firstTile returns the first tile shown of row ri: the row scrolls so the
+// focus stays within the tiles shown, one from the edge where it can.
+func (h *Home) firstTile(ri int) int {
+	return min(max(0, h.col[ri]-(visibleTiles-2)), max(0, h.tiles(ri)-visibleTiles))
 }
 
 // HomeState is Home's report to the control endpoint.
@@ -130,192 +307,94 @@ type HomeState struct {
 	Screen string     `json:"screen"`
 	Status HomeStatus `json:"status"`
 	Rows   int        `json:"rows"`
-	Titles int        `json:"titles"`
-	Error  string     `json:"error,omitempty"`
-	Focus  *Focus     `json:"focus,omitempty"`
+	// RowIDs name the rows: "continue", "live", "favourites", "cat:ID".
+	RowIDs []string `json:"row_ids"`
+	Titles int      `json:"titles"`
+	Error  string   `json:"error,omitempty"`
+	Focus  *Focus   `json:"focus,omitempty"`
+	// Nav is the focused entry of the top bar when the focus is there.
+	Nav string `json:"nav,omitempty"`
 }
 
-// Focus names the focused title.
+// Focus names the focused tile.
 type Focus struct {
-	Row     int    `json:"row"`
-	Col     int    `json:"col"`
-	TitleID string `json:"title_id"`
-	Title   string `json:"title"`
+	Row       int    `json:"row"`
+	Col       int    `json:"col"`
+	Kind      string `json:"kind"` // "title", "channel" or "see_all"
+	TitleID   string `json:"title_id,omitempty"`
+	ChannelID string `json:"channel_id,omitempty"`
+	Title     string `json:"title"`
 }
 
 // State implements Screen.
 func (h *Home) State() any {
-	s := HomeState{Screen: h.Name(), Status: h.status, Rows: len(h.rows), Error: h.err}
+	lang := h.host.Lang()
+	s := HomeState{Screen: h.Name(), Status: h.status, Rows: len(h.rows), Error: h.fail.Detail, RowIDs: []string{}}
 	for _, r := range h.rows {
-		s.Titles += len(r.Titles)
+		s.RowIDs = append(s.RowIDs, r.id())
+		if r.Kind == RowCategory {
+			s.Titles += len(r.Items)
+		}
 	}
-	if t := h.focused(); t != nil {
-		s.Focus = &Focus{Row: h.row, Col: h.col[h.row], TitleID: t.ID, Title: t.Name.In(h.host.Lang())}
+	if h.row < 0 {
+		s.Nav = strings.TrimPrefix(navItems[h.nav], "nav.")
+		return s
 	}
+	it, see := h.focusedItem()
+	if h.row >= len(h.rows) {
+		return s
+	}
+	f := &Focus{Row: h.row, Col: h.col[h.row]}
+	switch {
+	case see:
+		f.Kind, f.Title = "see_all", h.rows[h.row].Category.Name.In(lang)
+	case it.Channel != nil:
+		f.Kind, f.ChannelID, f.Title = "channel", it.Channel.ID, it.Channel.Name.In(lang)
+	default:
+		f.Kind, f.TitleID, f.Title = "title", it.Title.ID, it.Title.Name.In(lang)
+	}
+	s.Focus = f
 	return s
 }
 
-// Layout of Home on the 1280x720 design grid.
-const (
-	homeMargin   = 64
-	homeTopRows  = 250 // where the first row's label sits
-	tileW        = 232
-	tileH        = 130
-	tileGap      = 24
-	rowH         = 215
-	rowLabelSize = 24
-	tileTextSize = 19
-)
-
-// Draw implements Screen.
-func (h *Home) Draw(c draw.Canvas, now time.Time) {
-	s := scale(c)
-	w, ht := c.Size()
-	lang := h.host.Lang()
-	c.FillRect(draw.Rect{W: w, H: ht}, colBackground)
-	draw.BoldText(c, homeMargin*s, 58*s, i18n.T(lang, i18n.AppName), 34*s, colAccent)
-	clock := now.Format("15:04")
-	cw, _, _ := c.MeasureText(clock, 26*s)
-	c.Text(w-homeMargin*s-cw, 56*s, clock, 26*s, colTextDim)
-
-	switch h.status {
-	case HomeLoading:
-		centreText(c, draw.Rect{W: w, H: ht}, ht/2, i18n.T(lang, i18n.LoadingCatalog), 30*s, colText)
-		h.drawSpinner(c, now, w/2, ht/2+50*s, s)
-		return
-	case HomeError:
-		h.drawError(c, now, s)
-		return
+func (r Row) id() string {
+	switch r.Kind {
+	case RowContinue:
+		return "continue"
+	case RowLive:
+		return "live"
+	case RowFavourites:
+		return "favourites"
 	}
-	if len(h.rows) == 0 {
-		centreText(c, draw.Rect{W: w, H: ht}, ht/2, i18n.T(lang, i18n.CatalogEmpty), 30*s, colText)
-		return
-	}
-	h.drawDetails(c, s)
-	// Rows scroll so the focused one is the first or second shown.
-	first := max(h.row-1, 0)
-	top := homeTopRows * s
-	c.PushClip(draw.Rect{Y: top - 34*s, W: w, H: ht - top - 22*s})
-	for ri := first; ri < len(h.rows); ri++ {
-		y := top + float32(ri-first)*rowH*s
-		if y > ht-60*s { // a row whose label would meet the key hints
-			break
-		}
-		h.drawRow(c, ri, y, s)
-	}
-	c.PopClip()
-	if h.err != "" {
-		msg := i18n.T(lang, i18n.ServerDown) + " · " + i18n.T(lang, i18n.RetryIn, secondsUntil(now, h.retryAt))
-		c.RoundRect(draw.Rect{X: w - 560*s, Y: 80 * s, W: 500 * s, H: 40 * s}, 8*s, colPanel)
-		c.Text(w-545*s, 107*s, ellipsize(c, msg, 18*s, 470*s), 18*s, colError)
-	}
-	hint := i18n.T(lang, i18n.HintHome)
-	c.Text(homeMargin*s, ht-24*s, hint, 18*s, colTextDim)
+	return "cat:" + r.Category.ID
 }
 
-func (h *Home) drawRow(c draw.Canvas, ri int, y float32, s float32) {
-	lang := h.host.Lang()
-	r := h.rows[ri]
-	w, _ := c.Size()
-	labelCol := colTextDim
-	if ri == h.row {
-		labelCol = colText
+func (r Row) label(lang string) string {
+	switch r.Kind {
+	case RowContinue:
+		return i18n.T(lang, i18n.RowContinue)
+	case RowLive:
+		return i18n.T(lang, i18n.RowLiveNow)
+	case RowFavourites:
+		return i18n.T(lang, i18n.RowFavourites)
 	}
-	draw.BoldText(c, homeMargin*s, y, r.Category.Name.In(lang), rowLabelSize*s, labelCol)
-	visible := int((w - homeMargin*s) / ((tileW + tileGap) * s))
-	first := max(0, h.col[ri]-max(visible-2, 0))
-	for ci := first; ci < len(r.Titles); ci++ {
-		x := homeMargin*s + float32(ci-first)*(tileW+tileGap)*s
-		if x > w {
-			break
-		}
-		focused := ri == h.row && ci == h.col[ri]
-		h.drawTile(c, r.Titles[ci], draw.Rect{X: x, Y: y + 16*s, W: tileW * s, H: tileH * s}, ri, focused, s)
-	}
+	return r.Category.Name.In(lang)
 }
 
-func (h *Home) drawTile(c draw.Canvas, t operator.Title, r draw.Rect, ri int, focused bool, s float32) {
-	if focused {
-		c.RoundRect(r.Inset(-5*s), 14*s, colFocus)
-	}
-	if img := h.poster(t); img != nil {
-		c.PushClip(r)
-		c.Image(r, img)
-		c.PopClip()
-	} else {
-		c.RoundRect(r, 10*s, tileColours[ri%len(tileColours)])
-		name := ellipsize(c, t.Name.In(h.host.Lang()), 22*s, r.W-24*s)
-		centreText(c, r, r.Y+r.H/2+8*s, name, 22*s, colText)
-	}
-	col := colTextDim
-	if focused {
-		col = colText
-	}
-	c.Text(r.X, r.Bottom()+28*s, ellipsize(c, t.Name.In(h.host.Lang()), tileTextSize*s, r.W), tileTextSize*s, col)
-}
-
-func (h *Home) poster(t operator.Title) *draw.Image {
-	if t.PosterURL == "" {
-		return nil
-	}
-	return h.host.Poster(t.PosterURL)
-}
-
-// drawDetails describes the focused title above the rows.
-func (h *Home) drawDetails(c draw.Canvas, s float32) {
-	t := h.focused()
-	if t == nil {
-		return
-	}
-	lang := h.host.Lang()
-	w, _ := c.Size()
-	draw.BoldText(c, homeMargin*s, 120*s, ellipsize(c, t.Name.In(lang), 32*s, w-2*homeMargin*s), 32*s, colText)
-	var facts []string
+// facts returns a title's year, length, rating and language as one line.
+func facts(lang string, t operator.Title) string {
+	var f []string
 	if t.Year > 0 {
-		facts = append(facts, fmt.Sprint(t.Year))
+		f = append(f, fmt.Sprint(t.Year))
 	}
 	if t.DurationSec > 0 {
-		facts = append(facts, i18n.T(lang, i18n.Minutes, max(1, (t.DurationSec+30)/60)))
+		f = append(f, i18n.T(lang, i18n.Minutes, max(1, (t.DurationSec+30)/60)))
 	}
 	if t.Rating != "" {
-		r := t.Rating
-		if r == "ALL" {
-			r = i18n.T(lang, i18n.RatingAll)
-		}
-		facts = append(facts, r)
+		f = append(f, i18n.Rating(lang, t.Rating))
 	}
 	if t.Language != "" {
-		facts = append(facts, strings.ToUpper(t.Language))
+		f = append(f, i18n.LanguageName(lang, t.Language))
 	}
-	c.Text(homeMargin*s, 156*s, strings.Join(facts, "  ·  "), 20*s, colAccent)
-	c.Text(homeMargin*s, 190*s, ellipsize(c, t.Description.In(lang), 20*s, w-2*homeMargin*s), 20*s, colTextDim)
-}
-
-func (h *Home) drawError(c draw.Canvas, now time.Time, s float32) {
-	lang := h.host.Lang()
-	w, ht := c.Size()
-	box := draw.Rect{X: w/2 - 360*s, Y: ht/2 - 130*s, W: 720 * s, H: 260 * s}
-	c.RoundRect(box, 16*s, colPanel)
-	centreText(c, box, box.Y+70*s, i18n.T(lang, i18n.ServerDown), 32*s, colError)
-	centreText(c, box, box.Y+120*s, ellipsize(c, h.err, 18*s, box.W-48*s), 18*s, colTextDim)
-	centreText(c, box, box.Y+175*s, i18n.T(lang, i18n.RetryIn, secondsUntil(now, h.retryAt)), 22*s, colText)
-	centreText(c, box, box.Y+220*s, i18n.T(lang, i18n.RetryNow), 20*s, colAccent)
-}
-
-// drawSpinner draws eight dots, one lit, turning twice a second.
-func (h *Home) drawSpinner(c draw.Canvas, now time.Time, x, y, s float32) {
-	lit := int(now.UnixMilli()/125) % 8
-	for i := 0; i < 8; i++ {
-		dx := []float32{0, 0.7, 1, 0.7, 0, -0.7, -1, -0.7}[i] * 22 * s
-		dy := []float32{-1, -0.7, 0, 0.7, 1, 0.7, 0, -0.7}[i] * 22 * s
-		col := colTextDim.Fade(0.4)
-		if i == lit {
-			col = colAccent
-		}
-		c.RoundRect(draw.Rect{X: x + dx - 5*s, Y: y + dy - 5*s, W: 10 * s, H: 10 * s}, 5*s, col)
-	}
-}
-
-func secondsUntil(now, t time.Time) int {
-	return max(0, int(t.Sub(now).Seconds()+0.999))
+	return strings.Join(f, "  ·  ")
 }

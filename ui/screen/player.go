@@ -1,14 +1,13 @@
 package screen
 
 import (
-	"fmt"
+	"errors"
 	"time"
 
 	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/player"
 	"github.com/manbang/manbang/player/media"
 	"github.com/manbang/manbang/remote"
-	"github.com/manbang/manbang/ui/draw"
 	"github.com/manbang/manbang/ui/i18n"
 )
 
@@ -24,34 +23,102 @@ const (
 	PlayEnded   PlayState = "ended"
 )
 
-// osdShown is how long the on-screen display stays after a key press.
-const osdShown = 4 * time.Second
+// How long the on-screen display and the channel banner stay after a key.
+const (
+	osdShown    = 4 * time.Second
+	bannerShown = 5 * time.Second
+)
 
-// Control is what the Player screen asks of a playback.
+// Seek steps of the arrows, and how long a seek target is kept for the
+// next press to add to (the player's position lags behind a seek).
+const (
+	seekBack    = 10 * time.Second
+	seekForward = 30 * time.Second
+	seekHold    = 1500 * time.Millisecond
+)
+
+// speeds are the fast-forward and rewind speeds, in order.
+var speeds = []float64{2, 4, 8, 16}
+
+// Control is what the Player screen asks of a playback. Methods a player
+// cannot do return errors.ErrUnsupported; the screen then says so or does
+// without.
 type Control interface {
 	SetPaused(p bool)
 	Stats() player.Stats
+	// Seek jumps to pos from the start of the title.
+	Seek(pos time.Duration) error
+	// SetSpeed plays at speed times real time (negative: rewinding); 1 is
+	// normal play.
+	SetSpeed(speed float64) error
+	// AudioTracks returns the audio tracks and the index of the one
+	// playing; SetAudioTrack changes it.
+	AudioTracks() ([]Track, int)
+	SetAudioTrack(i int) error
+	// Subtitles returns the subtitle tracks and the index of the one
+	// shown, -1 for none; SetSubtitles changes it (-1 turns them off).
+	Subtitles() ([]Track, int)
+	SetSubtitles(i int) error
 }
 
-// Player is the full-screen video with its on-screen display.
+// Track is an audio or subtitle track as the viewer picks it.
+type Track struct {
+	Lang  string // ISO 639 code, if known
+	Label string // the stream's own name for it, if any
+}
+
+// menuKind is the track menu open over the video, if any.
+type menuKind int
+
+const (
+	menuNone menuKind = iota
+	menuAudio
+	menuSubtitles
+)
+
+// Player is the full-screen video with its on-screen display: a title's
+// progress, or a live channel's banner.
 type Player struct {
-	host     Host
-	title    operator.Title
-	state    PlayState
-	err      string
-	ctl      Control
-	frame    *media.VideoFrame
-	info     bool
-	osdUntil time.Time
-	now      func() time.Time
+	host    Host
+	title   operator.Title
+	channel *operator.Channel
+	now     *operator.Programme // the channel's programme, for the banner
+	next    *operator.Programme
+	state   PlayState
+	fail    Failure
+	retry   func()
+	retried time.Time
+	ctl     Control
+	frame   *media.VideoFrame
+	info    bool
+
+	osdUntil    time.Time
+	bannerUntil time.Time
+	clock       time.Time // as of the last Update
+
+	speed      float64 // 0 or 1: normal
+	seekTo     time.Duration
+	seekAt     time.Time
+	menu       menuKind
+	menuPick   int
+	digits     digitEntry
+	toast      string
+	toastUntil time.Time
 }
 
-// NewPlayer returns the Player screen for t, opening.
-func NewPlayer(host Host, t operator.Title, now func() time.Time) *Player {
-	if now == nil {
-		now = time.Now
-	}
-	return &Player{host: host, title: t, state: PlayOpening, now: now, osdUntil: now().Add(osdShown)}
+// NewPlayer returns the Player screen for a title, opening.
+func NewPlayer(host Host, t operator.Title) *Player {
+	now := host.Now()
+	return &Player{host: host, title: t, state: PlayOpening, osdUntil: now.Add(osdShown), clock: now}
+}
+
+// NewLivePlayer returns the Player screen for a channel, opening, with the
+// programmes it shows now and next if known.
+func NewLivePlayer(host Host, ch operator.Channel, now, next *operator.Programme) *Player {
+	p := NewPlayer(host, operator.Title{ID: ch.ID, Name: ch.Name})
+	p.channel, p.now, p.next = &ch, now, next
+	p.bannerUntil = host.Now().Add(bannerShown)
+	return p
 }
 
 // Name implements Screen.
@@ -60,163 +127,371 @@ func (p *Player) Name() string { return "player" }
 // Title returns the title being played.
 func (p *Player) Title() operator.Title { return p.title }
 
+// Channel returns the channel being played, nil for a title.
+func (p *Player) Channel() *operator.Channel { return p.channel }
+
 // SetControl attaches the started playback.
 func (p *Player) SetControl(c Control) {
 	p.ctl = c
-	if p.state == PlayOpening {
+	if p.state == PlayOpening || p.state == PlayError {
 		p.state = PlayPlaying
+		p.fail = Failure{}
 	}
 }
 
 // SetFrame sets the picture to show. The screen does not own the frame.
 func (p *Player) SetFrame(f *media.VideoFrame) { p.frame = f }
 
-// SetError shows that playback failed.
-func (p *Player) SetError(err error) {
+// SetError shows that playback failed. With a retry function the screen
+// calls it when its countdown ends, or at OK; without, Back is the way.
+func (p *Player) SetError(err error, retry func()) {
 	p.state = PlayError
-	p.err = err.Error()
+	p.ctl = nil
+	p.fail = failureOf(&KindError{Kind: FailStream, Err: err}, p.host.Now())
+	var ke *KindError
+	if errors.As(err, &ke) {
+		p.fail.Kind = ke.Kind
+	}
+	p.retry = retry
+	if retry == nil {
+		p.fail.RetryAt = time.Time{}
+	}
 }
 
 // SetEnded marks the end of the title.
 func (p *Player) SetEnded() { p.state = PlayEnded }
 
-// Handle implements Screen.
-func (p *Player) Handle(ev remote.Event) {
-	if ev.Action == remote.Release {
-		return
+// Position returns where the playback is, for remembering it.
+func (p *Player) Position() time.Duration {
+	if p.ctl == nil {
+		return 0
 	}
-	p.osdUntil = p.now().Add(osdShown)
+	return time.Duration(p.ctl.Stats().PositionMS * float64(time.Millisecond))
+}
+
+// Handle implements Screen.
+func (p *Player) Handle(ev remote.Event) bool {
+	now := p.host.Now()
+	if p.channel != nil && p.digits.add(ev, now) {
+		p.bannerUntil = now.Add(bannerShown)
+		return true
+	}
+	if !pressed(ev) {
+		return ev.Action != remote.LongPress
+	}
+	p.osdUntil = now.Add(osdShown)
+	if p.menu != menuNone {
+		return p.handleMenu(ev)
+	}
 	switch ev.Key {
 	case remote.KeyBack, remote.KeyStop:
-		if ev.Action == remote.Press {
+		if firstPress(ev) {
 			p.host.Back()
 		}
-	case remote.KeyOK, remote.KeyPlayPause:
-		if ev.Action != remote.Press || p.ctl == nil {
-			return
+	case remote.KeyOK:
+		if !firstPress(ev) {
+			return true
 		}
-		switch p.state {
-		case PlayPlaying:
-			p.state = PlayPaused
-			p.ctl.SetPaused(true)
-		case PlayPaused:
-			p.state = PlayPlaying
-			p.ctl.SetPaused(false)
+		switch {
+		case p.state == PlayError && p.retry != nil:
+			p.retried = p.fail.RetryAt
+			p.retry()
+		case p.channel != nil:
+			if n, ok := p.digits.done(now, true); ok {
+				p.tune(n)
+			} else {
+				p.bannerUntil = now.Add(bannerShown)
+			}
+		default:
+			p.togglePause()
+		}
+	case remote.KeyPlayPause:
+		if firstPress(ev) {
+			p.togglePause()
 		}
 	case remote.KeyInfo:
-		if ev.Action == remote.Press {
+		if firstPress(ev) {
 			p.info = !p.info
+			p.bannerUntil = now.Add(bannerShown)
 		}
+	case remote.KeyLeft:
+		p.seekBy(-seekBack, now)
+	case remote.KeyRight:
+		p.seekBy(seekForward, now)
+	case remote.KeyFastForward, remote.KeyRewind:
+		if firstPress(ev) {
+			p.changeSpeed(ev.Key == remote.KeyFastForward, now)
+		}
+	case remote.KeyYellow:
+		if firstPress(ev) {
+			p.openMenu(menuAudio, now)
+		}
+	case remote.KeyBlue:
+		if firstPress(ev) {
+			p.openMenu(menuSubtitles, now)
+		}
+	case remote.KeyChannelUp, remote.KeyChannelDown:
+		if p.channel != nil && firstPress(ev) {
+			delta := 1
+			if ev.Key == remote.KeyChannelDown {
+				delta = -1
+			}
+			p.host.Zap(delta)
+		}
+		return p.channel != nil
+	case remote.KeyLastChannel:
+		if p.channel != nil && firstPress(ev) {
+			p.host.TuneLast()
+		}
+		return p.channel != nil
+	case remote.KeyUp, remote.KeyDown:
+		if p.channel != nil {
+			p.bannerUntil = now.Add(bannerShown)
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+func (p *Player) tune(n int) {
+	if !p.host.TuneNumber(n) {
+		p.say(i18n.T(p.host.Lang(), i18n.NoChannel, n))
+	}
+}
+
+// say shows a short message over the video.
+func (p *Player) say(msg string) {
+	p.toast, p.toastUntil = msg, p.host.Now().Add(toastTime)
+}
+
+func (p *Player) togglePause() {
+	if p.ctl == nil {
+		return
+	}
+	switch p.state {
+	case PlayPlaying:
+		if p.speed != 0 && p.speed != 1 {
+			p.setSpeed(1)
+			return
+		}
+		p.state = PlayPaused
+		p.ctl.SetPaused(true)
+	case PlayPaused:
+		p.state = PlayPlaying
+		p.ctl.SetPaused(false)
+	}
+}
+
+// seekBy jumps by d from where the playback is, or from where the last
+// seek was aimed if that was a moment ago (a held arrow adds up).
+func (p *Player) seekBy(d time.Duration, now time.Time) {
+	if p.ctl == nil || p.channel != nil {
+		return
+	}
+	from := p.Position()
+	if now.Sub(p.seekAt) < seekHold {
+		from = p.seekTo
+	}
+	to := max(from+d, 0)
+	if total := time.Duration(p.title.DurationSec) * time.Second; total > 0 {
+		to = min(to, total-time.Second)
+	}
+	if err := p.ctl.Seek(to); err != nil {
+		p.say(i18n.T(p.host.Lang(), i18n.CannotSeek))
+		return
+	}
+	p.seekTo, p.seekAt = to, now
+}
+
+// changeSpeed steps through the fast-forward or rewind speeds; a player
+// that cannot change speed seeks instead.
+func (p *Player) changeSpeed(forward bool, now time.Time) {
+	if p.ctl == nil || p.channel != nil {
+		return
+	}
+	next := speeds[0]
+	for i, sp := range speeds {
+		if (forward && p.speed == sp) || (!forward && p.speed == -sp) {
+			next = speeds[(i+1)%len(speeds)]
+		}
+	}
+	if !forward {
+		next = -next
+	}
+	if !p.setSpeed(next) {
+		if forward {
+			p.seekBy(seekForward, now)
+		} else {
+			p.seekBy(-seekBack, now)
+		}
+	}
+}
+
+func (p *Player) setSpeed(sp float64) bool {
+	if err := p.ctl.SetSpeed(sp); err != nil {
+		return false
+	}
+	p.speed = sp
+	if p.state == PlayPaused {
+		p.state = PlayPlaying
+		p.ctl.SetPaused(false)
+	}
+	return true
+}
+
+func (p *Player) openMenu(kind menuKind, now time.Time) {
+	if p.ctl == nil {
+		return
+	}
+	lang := p.host.Lang()
+	var tracks []Track
+	var cur int
+	if kind == menuAudio {
+		tracks, cur = p.ctl.AudioTracks()
+		if len(tracks) < 2 {
+			p.say(i18n.T(lang, i18n.OnlyTrack))
+			return
+		}
+	} else {
+		tracks, cur = p.ctl.Subtitles()
+		if len(tracks) == 0 {
+			p.say(i18n.T(lang, i18n.NoSubtitles))
+			return
+		}
+		cur++ // the first entry is "off"
+	}
+	p.menu, p.menuPick = kind, max(cur, 0)
+}
+
+// menuEntries returns the entries of the open menu, as drawn.
+func (p *Player) menuEntries() []string {
+	lang := p.host.Lang()
+	var tracks []Track
+	var out []string
+	if p.menu == menuAudio {
+		tracks, _ = p.ctl.AudioTracks()
+	} else {
+		tracks, _ = p.ctl.Subtitles()
+		out = append(out, i18n.T(lang, i18n.SubtitlesOff))
+	}
+	for i, t := range tracks {
+		name := t.Label
+		if t.Lang != "" {
+			name = i18n.LanguageName(lang, t.Lang)
+			if t.Label != "" && t.Label != name {
+				name += " · " + t.Label
+			}
+		}
+		if name == "" {
+			name = i18n.T(lang, i18n.TrackN, i+1)
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+func (p *Player) handleMenu(ev remote.Event) bool {
+	if p.ctl == nil {
+		p.menu = menuNone
+		return true
+	}
+	n := len(p.menuEntries())
+	switch ev.Key {
+	case remote.KeyUp:
+		p.menuPick = max(p.menuPick-1, 0)
+	case remote.KeyDown:
+		p.menuPick = min(p.menuPick+1, n-1)
+	case remote.KeyOK:
+		if !firstPress(ev) {
+			return true
+		}
+		if p.menu == menuAudio {
+			p.ctl.SetAudioTrack(p.menuPick)
+		} else {
+			p.ctl.SetSubtitles(p.menuPick - 1)
+		}
+		p.menu = menuNone
+	case remote.KeyBack, remote.KeyYellow, remote.KeyBlue:
+		if firstPress(ev) {
+			p.menu = menuNone
+		}
+	}
+	return true
+}
+
+// Update implements Screen: channel digits, retries, the end of a speed
+// change once the player reports it.
+func (p *Player) Update(now time.Time) {
+	p.clock = now
+	if n, ok := p.digits.done(now, false); ok {
+		p.tune(n)
+	}
+	if p.state == PlayError && p.retry != nil && !p.fail.RetryAt.IsZero() && !now.Before(p.fail.RetryAt) && p.retried != p.fail.RetryAt {
+		p.retried = p.fail.RetryAt
+		p.retry()
+	}
+	if p.channel != nil && p.now != nil && !now.Before(p.now.Stop) {
+		p.now, p.next = p.next, nil // the banner moves on with the schedule
 	}
 }
 
 // PlayerState is the Player screen's report to the control endpoint.
 type PlayerState struct {
-	Screen  string        `json:"screen"`
-	TitleID string        `json:"title_id"`
-	Title   string        `json:"title"`
-	State   PlayState     `json:"state"`
-	Error   string        `json:"error,omitempty"`
-	Stats   *player.Stats `json:"stats,omitempty"`
-	Info    bool          `json:"info"`
+	Screen    string        `json:"screen"`
+	TitleID   string        `json:"title_id"`
+	Title     string        `json:"title"`
+	ChannelID string        `json:"channel_id,omitempty"`
+	Number    int           `json:"number,omitempty"`
+	Programme string        `json:"programme,omitempty"`
+	State     PlayState     `json:"state"`
+	Error     string        `json:"error,omitempty"`
+	Stats     *player.Stats `json:"stats,omitempty"`
+	Info      bool          `json:"info"`
+	OSD       bool          `json:"osd"`
+	Banner    bool          `json:"banner"`
+	Speed     float64       `json:"speed,omitempty"`
+	Menu      string        `json:"menu,omitempty"`
+	Digits    string        `json:"digits,omitempty"`
+	Message   string        `json:"message,omitempty"`
 }
 
 // State implements Screen.
 func (p *Player) State() any {
-	s := PlayerState{Screen: p.Name(), TitleID: p.title.ID, Title: p.title.Name.In(p.host.Lang()), State: p.state, Error: p.err, Info: p.info}
+	lang := p.host.Lang()
+	s := PlayerState{
+		Screen: p.Name(), TitleID: p.title.ID, Title: p.title.Name.In(lang), State: p.state,
+		Error: p.fail.Detail, Info: p.info, OSD: p.osdVisible(p.clock), Banner: p.channel != nil && p.clock.Before(p.bannerUntil),
+		Digits: p.digits.typed,
+	}
+	if p.speed != 1 {
+		s.Speed = p.speed
+	}
+	if p.channel != nil {
+		s.TitleID, s.ChannelID, s.Number = "", p.channel.ID, p.channel.Number
+		if p.now != nil {
+			s.Programme = p.now.Title.In(lang)
+		}
+	}
 	if p.ctl != nil {
 		st := p.ctl.Stats()
 		s.Stats = &st
 	}
+	switch p.menu {
+	case menuAudio:
+		s.Menu = "audio"
+	case menuSubtitles:
+		s.Menu = "subtitles"
+	}
+	if p.clock.Before(p.toastUntil) {
+		s.Message = p.toast
+	}
 	return s
 }
 
-// Draw implements Screen.
-func (p *Player) Draw(c draw.Canvas, now time.Time) {
-	s := scale(c)
-	w, h := c.Size()
-	lang := p.host.Lang()
-	full := draw.Rect{W: w, H: h}
-	c.FillRect(full, draw.Black)
-	if p.frame != nil {
-		c.Video(full, p.frame)
+func (p *Player) osdVisible(now time.Time) bool {
+	if p.channel != nil {
+		return false
 	}
-	switch p.state {
-	case PlayOpening:
-		draw.BoldText(c, homeMargin*s, h/2, p.title.Name.In(lang), 36*s, colText)
-		c.Text(homeMargin*s, h/2+48*s, i18n.T(lang, i18n.Opening), 24*s, colTextDim)
-		return
-	case PlayError:
-		box := draw.Rect{X: w/2 - 380*s, Y: h/2 - 110*s, W: 760 * s, H: 220 * s}
-		c.RoundRect(box, 16*s, colPanel)
-		centreText(c, box, box.Y+64*s, i18n.T(lang, i18n.StreamFailed), 30*s, colError)
-		centreText(c, box, box.Y+112*s, ellipsize(c, p.err, 18*s, box.W-48*s), 18*s, colTextDim)
-		centreText(c, box, box.Y+176*s, i18n.T(lang, i18n.HintError), 20*s, colAccent)
-		return
-	}
-	if p.state == PlayPaused || p.state == PlayEnded || now.Before(p.osdUntil) {
-		p.drawOSD(c, s)
-	}
-	if p.info && p.ctl != nil {
-		p.drawInfo(c, s)
-	}
-}
-
-// drawOSD draws the title and progress bar over the bottom of the video.
-func (p *Player) drawOSD(c draw.Canvas, s float32) {
-	w, h := c.Size()
-	lang := p.host.Lang()
-	panel := draw.Rect{X: 0, Y: h - 170*s, W: w, H: 170 * s}
-	c.FillRect(panel, colPanel)
-	draw.BoldText(c, homeMargin*s, panel.Y+52*s, ellipsize(c, p.title.Name.In(lang), 30*s, w-400*s), 30*s, colText)
-	switch p.state {
-	case PlayPaused:
-		draw.BoldText(c, w-homeMargin*s-200*s, panel.Y+52*s, "❚❚ "+i18n.T(lang, i18n.Paused), 26*s, colAccent)
-	case PlayEnded:
-		draw.BoldText(c, w-homeMargin*s-200*s, panel.Y+52*s, i18n.T(lang, i18n.EndOfTitle), 26*s, colAccent)
-	}
-	var pos time.Duration
-	if p.ctl != nil {
-		pos = time.Duration(p.ctl.Stats().PositionMS * float64(time.Millisecond))
-	}
-	total := time.Duration(p.title.DurationSec) * time.Second
-	bar := draw.Rect{X: homeMargin * s, Y: panel.Y + 84*s, W: w - 2*homeMargin*s, H: 10 * s}
-	c.RoundRect(bar, 5*s, colTextDim.Fade(0.4))
-	if total > 0 {
-		done := bar
-		done.W = bar.W * float32(min(max(float64(pos)/float64(total), 0), 1))
-		c.RoundRect(done, 5*s, colAccent)
-	}
-	c.Text(bar.X, bar.Bottom()+34*s, formatClock(pos), 22*s, colText)
-	if total > 0 {
-		rest := "-" + formatClock(total-pos)
-		rw, _, _ := c.MeasureText(rest, 22*s)
-		c.Text(bar.Right()-rw, bar.Bottom()+34*s, rest, 22*s, colText)
-	}
-	hint := i18n.T(lang, i18n.HintPlayer)
-	hw, _, _ := c.MeasureText(hint, 18*s)
-	c.Text((w-hw)/2, bar.Bottom()+34*s, hint, 18*s, colTextDim)
-}
-
-// drawInfo shows the stream's technical facts for the viewer (and the
-// technician on the phone with them).
-func (p *Player) drawInfo(c draw.Canvas, s float32) {
-	st := p.ctl.Stats()
-	w, _ := c.Size()
-	lines := []string{
-		i18n.T(p.host.Lang(), i18n.StreamInfo),
-		fmt.Sprintf("%dx%d  %s / %s", st.Width, st.Height, st.VideoCodec, st.AudioCodec),
-		fmt.Sprintf("%.0f kb/s", st.BitrateKbps),
-		fmt.Sprintf("frames %d  dropped %d  errors %d", st.PresentedFrames, st.DroppedFrames, st.DecodeErrors),
-		fmt.Sprintf("audio: %s  A/V drift max %.0f ms", st.AudioOutput, st.AVDriftMSMax),
-	}
-	box := draw.Rect{X: w - 560*s, Y: 40 * s, W: 500 * s, H: float32(len(lines))*32*s + 28*s}
-	c.RoundRect(box, 12*s, colPanel)
-	for i, l := range lines {
-		col := colText
-		if i == 0 {
-			col = colAccent
-		}
-		c.Text(box.X+24*s, box.Y+42*s+float32(i)*32*s, l, 20*s, col)
-	}
+	return p.state == PlayPaused || p.state == PlayEnded || (p.speed != 0 && p.speed != 1) || now.Before(p.osdUntil)
 }

@@ -1,54 +1,177 @@
 // Package screen holds the UI's screens as plain state: each takes key
-// events, and draws itself on a draw.Canvas. No GL here, so screens are
-// tested with a draw.Recorder.
+// events, moves its timers and animations on in Update, and draws itself on
+// a draw.Canvas. No GL here, so screens are tested with a draw.Recorder.
 package screen
 
 import (
+	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/remote"
 	"github.com/manbang/manbang/ui/draw"
+	"github.com/manbang/manbang/ui/state"
 )
 
 // Screen is one full-screen state of the UI.
 type Screen interface {
 	// Name identifies the screen in the state report ("home", "player").
 	Name() string
-	// Handle reacts to a key event.
-	Handle(ev remote.Event)
-	// Draw paints the screen; now drives animations and timeouts.
+	// Handle reacts to a key event and reports whether it used it; keys a
+	// screen leaves are the app's (colour keys, Menu).
+	Handle(ev remote.Event) bool
+	// Update moves timers and animations to now; the app calls it once a
+	// frame before Draw.
+	Update(now time.Time)
+	// Draw paints the screen as of now.
 	Draw(c draw.Canvas, now time.Time)
 	// State describes the screen for the control endpoint, as JSON-able data.
 	State() any
 }
 
-// Host is what screens ask of the app around them.
+// Host is what screens ask of the app around them. Requests that take time
+// answer through their done callback, which the app calls on the render
+// loop, never from another goroutine.
 type Host interface {
 	Lang() string
-	// Play starts playing a title.
-	Play(t operator.Title)
+	// Now is the app's clock: screens time failures and debounces by it.
+	Now() time.Time
 	// Back leaves the current screen.
 	Back()
-	// Reload asks the operator for the catalogue again.
-	Reload()
-	// Poster returns a title's poster, or nil while it loads or if it
-	// cannot; the first call starts loading it.
+	// Push opens s over the current screen.
+	Push(s Screen)
+	// Poster returns a picture (poster, channel logo), or nil while it
+	// loads or if it cannot; the first call starts loading it.
 	Poster(url string) *draw.Image
+
+	// Reload asks the operator for Home's rows again.
+	Reload()
+	// Titles fetches a page of a category.
+	Titles(categoryID string, offset, limit int, done func(operator.TitlePage, error))
+	// Search fetches the titles matching q; a newer search cancels an
+	// older one still running.
+	Search(q string, done func(operator.TitlePage, error))
+	// Channels fetches the live channels, by number.
+	Channels(done func([]operator.Channel, error))
+	// Guide fetches the programmes overlapping [from, to).
+	Guide(from, to time.Time, done func([]operator.Programme, error))
+
+	// State is what the box remembers: settings, favourites, resume
+	// positions, recent searches. Screens read it and change it only
+	// through the Host.
+	State() *state.State
+	SetFavourite(t operator.Title, fav bool)
+	AddRecent(q string)
+	// Apply changes the settings; the app applies them at once.
+	Apply(s state.Settings)
+
+	// Play plays a title from a position, asking for the PIN first if its
+	// rating needs it.
+	Play(t operator.Title, from time.Duration)
+	// PlayChannel tunes to a channel.
+	PlayChannel(ch operator.Channel)
+	// PlayProgramme plays a past programme of a channel (catch-up).
+	PlayProgramme(ch operator.Channel, p operator.Programme)
+	// Zap tunes delta channels up or down from the one playing.
+	Zap(delta int)
+	// TuneNumber tunes to the channel with that number and reports
+	// whether there is one.
+	TuneNumber(n int) bool
+	// TuneLast tunes back to the channel watched before.
+	TuneLast()
+
+	// Network reports the box's network and whether the operator answers.
+	Network(done func(NetStatus))
+	// About describes the box.
+	About() About
+	// Update asks the firmware update agent for a newer image and
+	// installs it; it reports false at once when the box has no agent.
+	Update(done func(version string, err error)) bool
+}
+
+// NetStatus is what the Settings screen shows about the network.
+type NetStatus struct {
+	// Addresses are the box's addresses, "eth0 192.168.1.20", loopback
+	// left out.
+	Addresses []string
+	// Operator is the server asked, and Err why it did not answer.
+	Operator string
+	Err      error
+}
+
+// About describes the box.
+type About struct {
+	Model, Serial, Firmware string
+}
+
+// FailKind says what kind of trouble a Failure is.
+type FailKind int
+
+// Kinds of failure, each with its own message.
+const (
+	FailServer     FailKind = iota // the operator's server does not answer
+	FailNetwork                    // the box has no network
+	FailStream                     // the stream cannot be played
+	FailNotOffered                 // the operator does not offer this
+)
+
+// KindError is an error the app has classified.
+type KindError struct {
+	Kind FailKind
+	Err  error
+}
+
+func (e *KindError) Error() string { return e.Err.Error() }
+func (e *KindError) Unwrap() error { return e.Err }
+
+// ErrNotOffered is the error of requests for things the operator does not
+// offer (live TV from a head-end without channels).
+var ErrNotOffered = errors.New("not offered by this operator")
+
+// Failure is a request that failed, as a screen shows it.
+type Failure struct {
+	Kind    FailKind
+	Detail  string
+	RetryAt time.Time // zero: no automatic retry
+}
+
+// retryAfter is how long screens wait before asking again after a
+// failure that may pass.
+const retryAfter = 5 * time.Second
+
+// failureOf classifies err for showing at now.
+func failureOf(err error, now time.Time) Failure {
+	f := Failure{Kind: FailServer, Detail: err.Error(), RetryAt: now.Add(retryAfter)}
+	var ke *KindError
+	switch {
+	case errors.As(err, &ke):
+		f.Kind = ke.Kind
+	case errors.Is(err, ErrNotOffered):
+		f.Kind = FailNotOffered
+	}
+	if f.Kind == FailNotOffered {
+		f.RetryAt = time.Time{}
+	}
+	return f
 }
 
 // Palette of the UI: dark, with one warm accent, high contrast for the sofa.
 var (
 	colBackground = draw.RGB(0x0e141b)
 	colPanel      = draw.RGBA(0x1b2633e6)
+	colPanelSolid = draw.RGB(0x1b2633)
+	colRaised     = draw.RGB(0x263445)
 	colText       = draw.RGB(0xf2f4f7)
 	colTextDim    = draw.RGB(0x9aa7b5)
 	colAccent     = draw.RGB(0xffb33c)
 	colFocus      = draw.RGB(0xffffff)
 	colError      = draw.RGB(0xff6b5e)
-	// Tile colours by category, for titles whose poster is not there yet.
+	colLive       = draw.RGB(0xe5484d)
+	colGreen      = draw.RGB(0x46a758)
+	colYellow     = draw.RGB(0xf5d90a)
+	colBlue       = draw.RGB(0x3e8ef7)
+	// Tile colours by row, for titles whose poster is not there yet.
 	tileColours = []draw.Color{
 		draw.RGB(0x2f6f8f), draw.RGB(0x8f3f5a), draw.RGB(0x4f7f3a),
 		draw.RGB(0x8a6a2a), draw.RGB(0x5a4f9a), draw.RGB(0x2f8a7a),
@@ -66,27 +189,6 @@ func scale(c draw.Canvas) float32 {
 	return h / 720
 }
 
-// ellipsize shortens s with "…" until it fits width at size.
-func ellipsize(c draw.Canvas, s string, size, width float32) string {
-	if w, _, _ := c.MeasureText(s, size); w <= width {
-		return s
-	}
-	for len(s) > 0 {
-		_, n := utf8.DecodeLastRuneInString(s)
-		s = s[:len(s)-n]
-		if w, _, _ := c.MeasureText(s+"…", size); w <= width {
-			return s + "…"
-		}
-	}
-	return ""
-}
-
-// centreText draws s centred horizontally in r with its baseline at y.
-func centreText(c draw.Canvas, r draw.Rect, y float32, s string, size float32, col draw.Color) {
-	w, _, _ := c.MeasureText(s, size)
-	c.Text(r.X+(r.W-w)/2, y, s, size, col)
-}
-
 // formatClock formats d as H:MM:SS or M:SS.
 func formatClock(d time.Duration) string {
 	s := int(max(d, 0) / time.Second)
@@ -95,3 +197,11 @@ func formatClock(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
+
+// pressed reports whether ev is a press or an auto-repeat: what moves
+// focus. Releases and long presses do not.
+func pressed(ev remote.Event) bool { return ev.Action == remote.Press || ev.Action == remote.Repeat }
+
+// firstPress reports whether ev is the first press of its key: what
+// starts things, so that a held OK does not start them again.
+func firstPress(ev remote.Event) bool { return ev.Action == remote.Press }

@@ -1,183 +1,213 @@
 package screen
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/manbang/manbang/operator"
-	"github.com/manbang/manbang/player"
-	"github.com/manbang/manbang/player/media"
 	"github.com/manbang/manbang/remote"
 	"github.com/manbang/manbang/ui/draw"
 	"github.com/manbang/manbang/ui/i18n"
 )
 
-// fakeHost records what the screens ask of the app.
-type fakeHost struct {
-	lang    string
-	played  []string
-	backs   int
-	reloads int
-}
-
-func (h *fakeHost) Lang() string              { return h.lang }
-func (h *fakeHost) Play(t operator.Title)     { h.played = append(h.played, t.ID) }
-func (h *fakeHost) Back()                     { h.backs++ }
-func (h *fakeHost) Reload()                   { h.reloads++ }
-func (h *fakeHost) Poster(string) *draw.Image { return nil }
-
-func press(k remote.Key) remote.Event { return remote.Event{Key: k, Action: remote.Press} }
-
 func testRows() []Row {
-	mk := func(id, ko, en, ru string) operator.Title {
-		return operator.Title{ID: id, Name: operator.Text{"ko": ko, "en": en, "ru": ru}, Year: 2024, DurationSec: 1260, Rating: "ALL"}
-	}
+	chs := testChannels()
+	g := newGuide(testGuide())
+	now, _ := g.at("kbs", t0)
 	return []Row{
-		{Category: operator.Category{ID: "docs", Name: operator.Text{"ko": "다큐멘터리", "en": "Documentaries", "ru": "Документальные"}},
-			Titles: []operator.Title{mk("d1", "바다", "The Sea", "Море"), mk("d2", "산", "Mountains", "Горы"), mk("d3", "숲", "Forest", "Лес")}},
-		{Category: operator.Category{ID: "empty", Name: operator.Text{"en": "Empty"}}},
-		{Category: operator.Category{ID: "news", Name: operator.Text{"ko": "뉴스", "en": "News", "ru": "Новости"}},
-			Titles: []operator.Title{mk("n1", "아침 뉴스", "Morning news", "Утренние новости")}},
+		{Kind: RowContinue, Items: []Item{{Title: title("c1", "이어보기", "Half seen", "Недосмотрено"), Resume: 90 * time.Second, Progress: 0.4}}},
+		{Kind: RowLive, Items: []Item{{Title: operator.Title{ID: "kbs"}, Channel: &chs[0], Now: now}}},
+		{Kind: RowCategory, Category: operator.Category{ID: "docs", Name: operator.Text{"ko": "다큐멘터리", "en": "Documentaries", "ru": "Документальные"}}, Total: 7,
+			Items: []Item{{Title: title("d1", "바다", "The Sea", "Море")}, {Title: title("d2", "산", "Mountains", "Горы")}, {Title: title("d3", "숲", "Forest", "Лес")}}},
+		{Kind: RowFavourites},
+		{Kind: RowCategory, Category: operator.Category{ID: "news", Name: operator.Text{"ko": "뉴스", "en": "News", "ru": "Новости"}}, Total: 1,
+			Items: []Item{{Title: title("n1", "아침 뉴스", "Morning news", "Утренние новости")}}},
 	}
 }
+
+func homeFocus(h *Home) *Focus { return h.State().(HomeState).Focus }
 
 func TestHomeNavigation(t *testing.T) {
-	h := &fakeHost{lang: "en"}
-	home := NewHome(h)
+	host := newHost("en")
+	home := NewHome(host)
 	home.SetRows(testRows())
+	if st := home.State().(HomeState); strings.Join(st.RowIDs, ",") != "continue,live,cat:docs,cat:news" || st.Titles != 4 {
+		t.Fatalf("rows %v, %d titles", st.RowIDs, st.Titles)
+	}
 	steps := []struct {
-		key   remote.Key
-		focus string
+		key  remote.Key
+		kind string
+		id   string
 	}{
-		{remote.KeyRight, "d2"},
-		{remote.KeyRight, "d3"},
-		{remote.KeyRight, "d3"}, // the end of the row holds
-		{remote.KeyDown, "n1"},  // the empty category was left out
-		{remote.KeyDown, "n1"},
-		{remote.KeyUp, "d3"}, // each row keeps its column
-		{remote.KeyLeft, "d2"},
+		{remote.KeyDown, "channel", "kbs"},
+		{remote.KeyDown, "title", "d1"},
+		{remote.KeyRight, "title", "d2"},
+		{remote.KeyRight, "title", "d3"},
+		{remote.KeyRight, "see_all", ""},
+		{remote.KeyRight, "see_all", ""}, // the end of the row holds
+		{remote.KeyDown, "title", "n1"},  // the empty favourites row was left out
+		{remote.KeyDown, "title", "n1"},
+		{remote.KeyUp, "see_all", ""}, // each row keeps its column
+		{remote.KeyLeft, "title", "d3"},
 	}
 	for i, s := range steps {
-		home.Handle(press(s.key))
-		st := home.State().(HomeState)
-		if st.Focus == nil || st.Focus.TitleID != s.focus {
-			t.Fatalf("step %d (%v): focus %+v, want %s", i, s.key, st.Focus, s.focus)
+		keys(home, s.key)
+		f := homeFocus(home)
+		if f == nil || f.Kind != s.kind || (f.TitleID+f.ChannelID) != s.id {
+			t.Fatalf("step %d (%v): focus %+v, want %s %s", i, s.key, f, s.kind, s.id)
 		}
 	}
-	home.Handle(remote.Event{Key: remote.KeyOK, Action: remote.Release})
-	home.Handle(press(remote.KeyOK))
-	if len(h.played) != 1 || h.played[0] != "d2" {
-		t.Fatalf("OK played %v, want [d2]", h.played)
+	keys(home, remote.KeyOK)
+	if d, ok := host.top().(*Detail); !ok || d.title.ID != "d3" {
+		t.Fatalf("OK on a title opened %T", host.top())
 	}
-	if st := home.State().(HomeState); st.Rows != 2 || st.Titles != 4 || st.Status != HomeReady {
-		t.Errorf("state %+v", st)
+	keys(home, remote.KeyRight, remote.KeyOK)
+	if g, ok := host.top().(*Grid); !ok || g.cat.ID != "docs" {
+		t.Fatalf("OK on the last tile opened %T", host.top())
 	}
-	// A reload keeps the focus on the same title.
+	keys(home, remote.KeyUp, remote.KeyOK)
+	if len(host.tuned) != 1 || host.tuned[0] != "kbs" {
+		t.Errorf("OK on a channel tuned %v", host.tuned)
+	}
+	keys(home, remote.KeyUp, remote.KeyPlayPause)
+	if len(host.played) != 1 || host.played[0] != "c1@1m30s" {
+		t.Errorf("Play on a title to continue played %v", host.played)
+	}
+	// Up from the first row reaches the top bar.
+	keys(home, remote.KeyUp, remote.KeyRight, remote.KeyRight)
+	if st := home.State().(HomeState); st.Nav != "guide" || st.Focus != nil {
+		t.Fatalf("top bar focus %q, row focus %+v", st.Nav, st.Focus)
+	}
+	keys(home, remote.KeyOK)
+	if _, ok := host.top().(*Guide); !ok {
+		t.Errorf("OK on the guide entry opened %T", host.top())
+	}
+	keys(home, remote.KeyDown)
+	if f := homeFocus(home); f == nil || f.TitleID != "c1" {
+		t.Errorf("Down from the top bar focused %+v", f)
+	}
+	// A reload keeps the focus on the same item.
+	keys(home, remote.KeyDown, remote.KeyDown, remote.KeyLeft, remote.KeyLeft)
+	home.SetRows(testRows()[2:])
+	if f := homeFocus(home); f == nil || f.TitleID != "d2" {
+		t.Errorf("after reload focus is %+v, want d2", f)
+	}
+}
+
+func TestHomeUnusedKeysGoToTheApp(t *testing.T) {
+	home := NewHome(newHost("en"))
 	home.SetRows(testRows())
-	if st := home.State().(HomeState); st.Focus.TitleID != "d2" {
-		t.Errorf("after reload focus is %s, want d2", st.Focus.TitleID)
+	for _, k := range []remote.Key{remote.KeyRed, remote.KeyMenu, remote.KeyInfo, remote.KeyVolumeUp} {
+		if home.Handle(press(k)) {
+			t.Errorf("Home used %v", k)
+		}
+	}
+	if !home.Handle(press(remote.KeyDown)) {
+		t.Error("Home did not use Down")
 	}
 }
 
 func TestHomeErrorAndRetry(t *testing.T) {
-	h := &fakeHost{lang: "ko"}
-	home := NewHome(h)
-	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
-	home.SetError(errors.New("operator: connection refused"), now.Add(5*time.Second))
+	host := newHost("ko")
+	home := NewHome(host)
+	home.SetError(errDown, t0)
 	rec := draw.NewRecorder(1280, 720, nil)
-	home.Draw(rec, now)
+	home.Update(t0)
+	home.Draw(rec, t0)
 	for _, want := range []string{i18n.T("ko", i18n.ServerDown), i18n.T("ko", i18n.RetryIn, 5), "connection refused"} {
 		if _, ok := rec.FindText(want); !ok {
 			t.Errorf("error screen lacks %q; has %q", want, rec.Texts())
 		}
 	}
-	home.Handle(press(remote.KeyOK))
-	if h.reloads != 1 {
-		t.Errorf("OK on the error screen reloaded %d times, want 1", h.reloads)
+	keys(home, remote.KeyOK)
+	if host.reloads != 1 {
+		t.Errorf("OK on the error screen reloaded %d times, want 1", host.reloads)
+	}
+	// The retry comes by itself, once, when its time comes.
+	home.Update(t0.Add(4 * time.Second))
+	home.Update(t0.Add(5 * time.Second))
+	home.Update(t0.Add(6 * time.Second))
+	if host.reloads != 2 {
+		t.Errorf("after the retry time: %d reloads, want 2", host.reloads)
+	}
+	// The top bar stays usable: settings are reachable without a server.
+	keys(home, remote.KeyUp, remote.KeyRight, remote.KeyRight, remote.KeyRight, remote.KeyOK)
+	if _, ok := host.top().(*Settings); !ok {
+		t.Errorf("the top bar on the error screen opened %T", host.top())
 	}
 	// Once rows are there, a later failure is only a banner over them.
 	home.SetRows(testRows())
-	home.SetError(errors.New("timeout"), now.Add(5*time.Second))
-	if st := home.State().(HomeState); st.Status != HomeReady || st.Error != "timeout" {
+	home.SetError(errDown, t0)
+	if st := home.State().(HomeState); st.Status != HomeReady || !strings.Contains(st.Error, "refused") {
 		t.Errorf("state after a failed reload: %+v", st)
+	}
+	// No network is told apart from a server that does not answer.
+	home = NewHome(host)
+	home.SetError(&KindError{Kind: FailNetwork, Err: errDown}, t0)
+	rec.Reset()
+	home.Draw(rec, t0)
+	if _, ok := rec.FindText(i18n.T("ko", i18n.NoNetwork)); !ok {
+		t.Errorf("no-network screen lacks its title; has %q", rec.Texts())
+	}
+}
+
+// The focus ring glides: the first frame after a key has moved it part of
+// the way, and it settles within animTime.
+func TestHomeFocusGlides(t *testing.T) {
+	home := NewHome(newHost("en"))
+	home.SetRows(testRows())
+	keys(home, remote.KeyDown, remote.KeyDown)
+	home.Update(t0)
+	home.Update(t0.Add(time.Second))
+	start := home.ringX.value()
+	keys(home, remote.KeyRight)
+	home.Update(t0.Add(time.Second + 16*time.Millisecond))
+	first := home.ringX.value()
+	want := float32(tileW + tileGap)
+	if first <= start || first >= start+want {
+		t.Errorf("first frame: ring at %v, want between %v and %v", first, start, start+want)
+	}
+	home.Update(t0.Add(time.Second + 16*time.Millisecond + animTime))
+	if got := home.ringX.value(); got != start+want {
+		t.Errorf("after %v: ring at %v, want %v", animTime, got, start+want)
 	}
 }
 
 // Every language lays Home out inside the screen, at 720p and 4K alike.
 func TestHomeDrawsInEveryLanguage(t *testing.T) {
-	now := time.Date(2026, 11, 23, 20, 15, 0, 0, time.UTC)
+	checkDrawn(t, "home", func(h *fakeHost) Screen {
+		home := NewHome(h)
+		home.SetRows(testRows())
+		return home
+	})
+	checkDrawn(t, "home loading", func(h *fakeHost) Screen { return NewHome(h) })
+	checkDrawn(t, "home error", func(h *fakeHost) Screen {
+		home := NewHome(h)
+		home.SetError(errDown, t0)
+		return home
+	})
 	for _, lang := range i18n.Languages {
-		for _, size := range [][2]float32{{1280, 720}, {3840, 2160}} {
-			h := &fakeHost{lang: lang}
-			home := NewHome(h)
-			home.SetRows(testRows())
-			rec := draw.NewRecorder(size[0], size[1], nil)
-			home.Draw(rec, now)
-			if err := rec.Err(); err != nil {
-				t.Fatalf("%s %v: %v", lang, size, err)
-			}
-			name := testRows()[0].Category.Name.In(lang)
-			if _, ok := rec.FindText(name); !ok {
-				t.Errorf("%s %v: the row label %q is missing; texts %q", lang, size, name, rec.Texts())
-			}
-			if _, ok := rec.FindText(i18n.T(lang, i18n.HintHome)); !ok {
-				t.Errorf("%s %v: no key hint", lang, size)
-			}
-			for _, op := range rec.Find(draw.OpText) {
-				if op.Visible() && (op.Rect.X < 0 || op.Rect.Right() > size[0]+1) {
-					t.Errorf("%s %v: text %q runs off screen: %+v", lang, size, op.Text, op.Rect)
-				}
+		h := newHost(lang)
+		home := NewHome(h)
+		home.SetRows(testRows())
+		rec := draw.NewRecorder(1280, 720, nil)
+		settle := func() {
+			home.Update(t0)
+			home.Update(t0.Add(time.Second))
+			rec.Reset()
+			home.Draw(rec, t0)
+		}
+		settle()
+		for _, want := range []string{i18n.T(lang, i18n.RowContinue), i18n.T(lang, i18n.RowLiveNow), i18n.T(lang, i18n.HintHome), i18n.T(lang, i18n.NavSearch)} {
+			if _, ok := rec.FindText(want); !ok {
+				t.Errorf("%s: Home lacks %q; has %q", lang, want, rec.Texts())
 			}
 		}
-	}
-}
-
-type fakeControl struct {
-	paused []bool
-	stats  player.Stats
-}
-
-func (c *fakeControl) SetPaused(p bool)    { c.paused = append(c.paused, p) }
-func (c *fakeControl) Stats() player.Stats { return c.stats }
-
-func TestPlayerKeys(t *testing.T) {
-	h := &fakeHost{lang: "ru"}
-	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
-	p := NewPlayer(h, testRows()[0].Titles[0], func() time.Time { return now })
-	if st := p.State().(PlayerState); st.State != PlayOpening {
-		t.Fatalf("new player is %s, want opening", st.State)
-	}
-	ctl := &fakeControl{stats: player.Stats{PositionMS: 61000, Width: 640, Height: 360}}
-	p.SetControl(ctl)
-	p.Handle(press(remote.KeyOK))
-	p.Handle(press(remote.KeyPlayPause))
-	if len(ctl.paused) != 2 || !ctl.paused[0] || ctl.paused[1] {
-		t.Errorf("pause calls %v, want [true false]", ctl.paused)
-	}
-	p.Handle(press(remote.KeyInfo))
-	frame := media.NewPool(1).Get(64, 36)
-	p.SetFrame(frame)
-	rec := draw.NewRecorder(1280, 720, nil)
-	p.Draw(rec, now)
-	videos := rec.Find(draw.OpVideo)
-	if len(videos) != 1 || videos[0].Frame != frame || videos[0].Rect != (draw.Rect{W: 1280, H: 720}) {
-		t.Errorf("video ops %+v", videos)
-	}
-	for _, want := range []string{"Море", "1:01", "-19:59", "640x360", i18n.T("ru", i18n.StreamInfo)} {
-		if _, ok := rec.FindText(want); !ok {
-			t.Errorf("player screen lacks %q; has %q", want, rec.Texts())
+		keys(home, remote.KeyDown, remote.KeyDown)
+		settle()
+		if _, ok := rec.FindText(testRows()[2].Category.Name.In(lang)); !ok {
+			t.Errorf("%s: Home scrolled down lacks the category row; has %q", lang, rec.Texts())
 		}
-	}
-	p.Handle(press(remote.KeyBack))
-	if h.backs != 1 {
-		t.Errorf("Back asked the host %d times", h.backs)
-	}
-	p.SetError(errors.New("hls: 404 Not Found"))
-	rec.Reset()
-	p.Draw(rec, now)
-	if op, ok := rec.FindText("404"); !ok || !strings.Contains(op.Text, "hls") {
-		t.Errorf("error screen lacks the reason; has %q", rec.Texts())
 	}
 }

@@ -1,0 +1,246 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/manbang/manbang/operator"
+	"github.com/manbang/manbang/ui/screen"
+)
+
+// Home's rows: how many titles a category row shows before its "see all"
+// tile, and how many channels the live row shows.
+const (
+	rowTitles   = 20
+	rowChannels = 30
+	// fetchers bounds the requests Home makes at once.
+	fetchers = 4
+)
+
+// errStale says Home shows what the box kept from the last run because
+// the operator did not answer now.
+var errStale = errors.New("the operator did not answer; showing the catalogue kept from before")
+
+// catalogue is what Home is made of, as the operator gave it.
+type catalogue struct {
+	cats     []operator.Category
+	pages    map[string]operator.TitlePage
+	channels []operator.Channel
+	progs    []operator.Programme
+	favs     []operator.Title // nil when the operator keeps none
+	stale    bool
+}
+
+// Reload implements screen.Host: it fetches Home's rows, showing those the
+// operator client kept from the last run at once if Home has none yet.
+func (a *App) Reload() {
+	if a.loading || a.home == nil {
+		return
+	}
+	c := a.client
+	if c == nil {
+		a.home.SetError(errNoOperator, a.now())
+		return
+	}
+	a.loading = true
+	a.home.SetLoading()
+	if a.cat == nil {
+		if cat, ok := cachedCatalogue(c); ok {
+			a.cat = cat
+			a.home.SetRows(a.rows())
+		}
+	}
+	a.goPost(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+		defer cancel()
+		cat, err := fetchCatalogue(ctx, c, a.now(), a.log.Debug)
+		err = a.classify(err)
+		a.post(func() {
+			a.loading = false
+			if err != nil {
+				a.log.Warn("catalogue", "err", err)
+				a.home.SetError(err, a.now())
+				return
+			}
+			a.cat = cat
+			if cat.channels != nil {
+				a.channels = cat.channels
+			}
+			if cat.progs != nil {
+				a.progs = cat.progs
+			}
+			if cat.favs != nil {
+				a.st.Favourites = cat.favs
+				a.st.Normalize()
+				a.save()
+			}
+			a.home.SetRows(a.rows())
+			if cat.stale {
+				a.home.SetError(errStale, a.now())
+			}
+		})
+	})
+}
+
+// cachedCatalogue returns the catalogue the client kept on disk, if all of
+// it is there.
+func cachedCatalogue(c *operator.Client) (*catalogue, bool) {
+	cats, ok := c.CachedCategories()
+	if !ok || len(cats.Categories) == 0 {
+		return nil, false
+	}
+	cat := &catalogue{cats: cats.Categories, pages: map[string]operator.TitlePage{}}
+	for _, k := range cats.Categories {
+		p, ok := c.CachedTitles(k.ID, 0, rowTitles)
+		if !ok {
+			return nil, false
+		}
+		cat.pages[k.ID] = p
+	}
+	if l, ok := c.CachedChannels(); ok {
+		cat.channels = l.Channels
+	}
+	return cat, true
+}
+
+// fetchCatalogue asks the operator for the categories and the first titles
+// of each, and, where the operator offers them, the channels with what is
+// on now and the favourites. Only the categories and titles must come.
+func fetchCatalogue(ctx context.Context, c *operator.Client, now time.Time, debug func(string, ...any)) (*catalogue, error) {
+	cats, err := c.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cat := &catalogue{cats: cats.Categories, pages: map[string]operator.TitlePage{}, stale: cats.Stale}
+	var (
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, fetchers)
+		errs []error
+	)
+	run := func(f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := f(); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, k := range cats.Categories {
+		run(func() error {
+			p, err := c.Titles(ctx, k.ID, 0, rowTitles)
+			mu.Lock()
+			cat.pages[k.ID] = p
+			mu.Unlock()
+			return err
+		})
+	}
+	run(func() error {
+		l, err := c.Channels(ctx)
+		if err != nil {
+			debug("no live channels", "err", err)
+			return nil
+		}
+		g, err := c.Guide(ctx, nil, now.Add(-3*time.Hour), now.Add(6*time.Hour))
+		if err != nil {
+			debug("no programme guide", "err", err)
+		}
+		mu.Lock()
+		cat.channels, cat.progs = l.Channels, g.Programmes
+		mu.Unlock()
+		return nil
+	})
+	run(func() error {
+		p, err := c.Favourites(ctx, 0, 100)
+		if err != nil {
+			debug("no favourites from the operator", "err", err)
+			return nil
+		}
+		mu.Lock()
+		cat.favs = p.Titles
+		mu.Unlock()
+		return nil
+	})
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	return cat, nil
+}
+
+// rows builds Home's rows from the catalogue and what the box remembers.
+func (a *App) rows() []screen.Row {
+	var rows []screen.Row
+	now := a.now()
+	cont := screen.Row{Kind: screen.RowContinue}
+	for _, r := range a.st.Resume {
+		it := screen.Item{Title: r.Title, Resume: time.Duration(r.PositionSec * float64(time.Second))}
+		if r.Title.DurationSec > 0 {
+			it.Progress = float32(min(r.PositionSec/float64(r.Title.DurationSec), 1))
+		}
+		cont.Items = append(cont.Items, it)
+	}
+	rows = append(rows, cont)
+	live := screen.Row{Kind: screen.RowLive}
+	for i := range a.channels {
+		if i == rowChannels {
+			break
+		}
+		ch := a.channels[i]
+		it := screen.Item{Title: operator.Title{ID: ch.ID, Name: ch.Name}, Channel: &ch}
+		it.Now, _ = programmeAt(a.progs, ch.ID, now)
+		live.Items = append(live.Items, it)
+	}
+	rows = append(rows, live)
+	fav := screen.Row{Kind: screen.RowFavourites}
+	for _, t := range a.st.Favourites {
+		pos, _ := a.st.ResumeAt(t.ID)
+		fav.Items = append(fav.Items, screen.Item{Title: t, Resume: pos})
+	}
+	rows = append(rows, fav)
+	if a.cat == nil {
+		return rows
+	}
+	for _, k := range a.cat.cats {
+		p := a.cat.pages[k.ID]
+		row := screen.Row{Kind: screen.RowCategory, Category: k, Total: max(p.Total, len(p.Titles))}
+		for _, t := range p.Titles {
+			pos, _ := a.st.ResumeAt(t.ID)
+			row.Items = append(row.Items, screen.Item{Title: t, Resume: pos})
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// refreshFavourites rebuilds Home's rows after the viewer's favourites or
+// resume positions changed.
+func (a *App) refreshFavourites() {
+	if a.home != nil && a.cat != nil {
+		a.home.SetRows(a.rows())
+	}
+}
+
+// programmeAt returns a channel's programme at t, and the one after.
+func programmeAt(progs []operator.Programme, channelID string, t time.Time) (now, next *operator.Programme) {
+	for i := range progs {
+		p := &progs[i]
+		if p.ChannelID != channelID {
+			continue
+		}
+		switch {
+		case !p.Start.After(t) && p.Stop.After(t):
+			now = p
+		case p.Start.After(t) && (next == nil || p.Start.Before(next.Start)):
+			next = p
+		}
+	}
+	return now, next
+}

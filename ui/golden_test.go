@@ -1,0 +1,221 @@
+package ui
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/manbang/manbang/player"
+	"github.com/manbang/manbang/player/media"
+	"github.com/manbang/manbang/remote"
+	"github.com/manbang/manbang/ui/golden"
+	"github.com/manbang/manbang/ui/screen"
+)
+
+// Golden screenshots of every screen, drawn by the whole UI against the
+// fake operator with a fixed clock. `make golden` rewrites them
+// (go test -run Golden ./ui/gfx ./ui -update); a failure leaves NAME.actual.png
+// and NAME.diff.png in testdata.
+
+// testFrame is a synthetic 4:3 video picture: eight colour bars over a
+// grey ramp, so the goldens show the video letterboxed.
+func testFrame() *media.VideoFrame {
+	f := media.NewPool(1).Get(320, 240)
+	bars := [][3]uint8{{235, 128, 128}, {210, 16, 146}, {170, 166, 16}, {145, 54, 34}, {106, 202, 222}, {81, 90, 240}, {41, 240, 110}, {16, 128, 128}}
+	cw := f.ChromaWidth()
+	for y := 0; y < f.Height; y++ {
+		for x := 0; x < f.Width; x++ {
+			b := bars[x*len(bars)/f.Width]
+			if y > f.Height*3/4 {
+				b = [3]uint8{uint8(16 + x*219/f.Width), 128, 128}
+			}
+			f.Y[y*f.Width+x] = b[0]
+			if y%2 == 0 && x%2 == 0 {
+				f.U[(y/2)*cw+x/2], f.V[(y/2)*cw+x/2] = b[1], b[2]
+			}
+		}
+	}
+	return f
+}
+
+// stillControl is a paused playback a minute and a half into its title.
+type stillControl struct{ paused bool }
+
+func (c *stillControl) SetPaused(p bool) { c.paused = p }
+func (c *stillControl) Stats() player.Stats {
+	return player.Stats{PositionMS: 95000, Width: 320, Height: 240, VideoCodec: "h264", AudioCodec: "mp3", AudioLang: "ko",
+		AudioOutput: "silent", BitrateKbps: 1450, PresentedFrames: 2375, DroppedFrames: 3, AVDriftMSMax: 12, Paused: c.paused}
+}
+func (c *stillControl) Seek(time.Duration) error           { return errors.ErrUnsupported }
+func (c *stillControl) SetSpeed(float64) error             { return errors.ErrUnsupported }
+func (c *stillControl) AudioTracks() ([]screen.Track, int) { return []screen.Track{{Lang: "ko"}}, 0 }
+func (c *stillControl) SetAudioTrack(int) error            { return errors.ErrUnsupported }
+func (c *stillControl) Subtitles() ([]screen.Track, int)   { return nil, -1 }
+func (c *stillControl) SetSubtitles(int) error             { return errors.ErrUnsupported }
+
+// homeReady waits for Home's rows and their posters.
+func homeReady(ta *testApp) {
+	ta.settle("Home's rows", func() bool {
+		st, ok := ta.state().(screen.HomeState)
+		return ok && st.Status == screen.HomeReady
+	})
+	ta.calm()
+	ta.settle("posters", func() bool { return true })
+}
+
+// homeFailed waits for Home to give up on a failing operator.
+func homeFailed(ta *testApp) {
+	ta.settle("the failure", func() bool {
+		st, ok := ta.state().(screen.HomeState)
+		return ok && st.Status == screen.HomeError
+	})
+}
+
+// topIs waits until the top screen is name, then for what it loads.
+func topIs(ta *testApp, name string, ok func(any) bool) {
+	ta.settle(name, func() bool {
+		s := ta.state()
+		var n string
+		do(func() { n = ta.top().Name() })
+		return n == name && (ok == nil || ok(s))
+	})
+	ta.calm()
+	ta.settle("posters", func() bool { return true })
+}
+
+func TestGoldenScreens(t *testing.T) {
+	needGL(t)
+	cases := []struct {
+		name  string
+		lang  string
+		drive func(ta *testApp)
+	}{
+		{"home_ko", "ko", homeReady},
+		{"home_ru_overscan", "ru", func(ta *testApp) {
+			homeReady(ta)
+			do(func() {
+				s := ta.st.Settings
+				s.Overscan = 5
+				ta.Apply(s)
+			})
+			ta.press(remote.KeyDown)
+			ta.calm()
+		}},
+		{"grid_en", "en", func(ta *testApp) {
+			homeReady(ta)
+			ta.press(remote.KeyDown)
+			for range 6 {
+				ta.press(remote.KeyRight)
+			}
+			ta.press(remote.KeyOK, remote.KeyDown, remote.KeyRight)
+			topIs(ta, "grid", func(s any) bool { return s.(screen.GridState).Loaded > 0 })
+		}},
+		{"detail_en", "en", func(ta *testApp) {
+			do(func() { ta.st.SetResume(ta.op.titles[2], 250*time.Second, t0) })
+			homeReady(ta)
+			ta.press(remote.KeyDown, remote.KeyDown, remote.KeyRight, remote.KeyRight, remote.KeyOK)
+			topIs(ta, "detail", nil)
+		}},
+		{"search_ko", "ko", func(ta *testApp) {
+			homeReady(ta)
+			ta.press(remote.KeyBlue)
+			// 다 = ㄷ (row 0, col 2), ㅏ (row 1, col 7); 큐 = ㅋ (row 2, col 0), ㅠ (row 2, col 4).
+			ta.press(remote.KeyRight, remote.KeyRight, remote.KeyOK)
+			ta.press(remote.KeyDown, remote.KeyRight, remote.KeyRight, remote.KeyRight, remote.KeyRight, remote.KeyRight, remote.KeyOK)
+			ta.press(remote.KeyDown, remote.KeyLeft, remote.KeyLeft, remote.KeyLeft, remote.KeyLeft, remote.KeyLeft, remote.KeyLeft, remote.KeyLeft, remote.KeyOK)
+			ta.press(remote.KeyRight, remote.KeyRight, remote.KeyRight, remote.KeyRight, remote.KeyOK)
+			ta.clock.advance(time.Second)
+			topIs(ta, "search", func(s any) bool { return s.(screen.SearchState).Status == "done" })
+		}},
+		{"live_ko", "ko", func(ta *testApp) {
+			homeReady(ta)
+			ta.press(remote.KeyRed)
+			topIs(ta, "live", func(s any) bool { return s.(screen.LiveState).Channels > 0 })
+			ta.press(remote.KeyDown, remote.KeyDown)
+			ta.calm()
+		}},
+		{"guide_en", "en", func(ta *testApp) {
+			homeReady(ta)
+			ta.press(remote.KeyGreen)
+			topIs(ta, "guide", func(s any) bool { return s.(screen.GuideState).Programmes > 0 })
+			ta.press(remote.KeyDown, remote.KeyRight)
+			ta.calm()
+		}},
+		{"player_en", "en", func(ta *testApp) {
+			homeReady(ta)
+			do(func() {
+				p := screen.NewPlayer(ta, ta.op.titles[3])
+				p.SetControl(&stillControl{})
+				p.SetFrame(testFrame())
+				ta.push(p)
+			})
+			ta.press(remote.KeyPlayPause, remote.KeyInfo, remote.KeyVolumeDown)
+		}},
+		{"live_player_ko", "ko", func(ta *testApp) {
+			homeReady(ta)
+			do(func() {
+				ch := ta.channels[2]
+				now, next := programmeAt(ta.progs, ch.ID, t0)
+				p := screen.NewLivePlayer(ta, ch, now, next)
+				p.SetControl(&stillControl{})
+				p.SetFrame(testFrame())
+				ta.push(p)
+			})
+			ta.settle("the logo", func() bool { return true })
+		}},
+		{"settings_ru", "ru", func(ta *testApp) {
+			homeReady(ta)
+			ta.press(remote.KeyMenu)
+			topIs(ta, "settings", func(s any) bool { return s.(screen.SettingsState).Values["network"] != "" })
+			do(func() {
+				// What depends on the machine and the test server's port is
+				// fixed for the picture; nothing is sent there.
+				ta.st.Settings.Operator = "http://operator.example:8080"
+				ta.top().(*screen.Settings).SetNetwork(screen.NetStatus{Addresses: []string{"eth0 192.0.2.10"}})
+			})
+			ta.press(remote.KeyDown, remote.KeyDown)
+		}},
+		{"pin_en", "en", func(ta *testApp) {
+			do(func() {
+				s := ta.st.Settings
+				s.ParentalRating = "15"
+				ta.Apply(s)
+			})
+			homeReady(ta)
+			ta.press(remote.KeyDown, remote.KeyDown, remote.KeyDown, remote.KeyRight, remote.KeyOK, remote.KeyOK) // Midnight Chase, 19
+			topIs(ta, "pin", nil)
+			ta.press(remote.Key1, remote.Key2)
+		}},
+		{"error_server_en", "en", func(ta *testApp) {
+			homeFailed(ta)
+			do(func() {
+				ta.home.SetError(errors.New("operator: GET http://operator.example:8080/api/v1/categories: connection refused"), t0)
+			})
+		}},
+		{"error_network_ko", "ko", func(ta *testApp) {
+			homeFailed(ta)
+			do(func() {
+				ta.home.SetError(&screen.KindError{Kind: screen.FailNetwork, Err: errors.New("operator: GET http://operator.example:8080/api/v1/categories: network unreachable")}, t0)
+			})
+		}},
+		{"stream_failed_ko", "ko", func(ta *testApp) {
+			homeReady(ta)
+			ta.press(remote.KeyDown, remote.KeyDown, remote.KeyPlayPause)
+			topIs(ta, "player", func(s any) bool { return s.(screen.PlayerState).State == screen.PlayError })
+			do(func() {
+				ta.pb.screen.SetError(errors.New("source: http://operator.example:8080/media/t0.ts: 404 Not Found"), func() {})
+			})
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			op := newFakeOperator(t)
+			if c.name == "error_server_en" || c.name == "error_network_ko" {
+				op.failUntil = 1 << 30
+			}
+			ta := startApp(t, op, func(cfg *Config) { cfg.Lang = c.lang })
+			c.drive(ta)
+			golden.Check(t, c.name, ta.capture())
+		})
+	}
+}

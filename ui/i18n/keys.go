@@ -1,0 +1,161 @@
+package i18n
+
+// Message keys. A comment names the arguments of a message that takes
+// some; every language's message takes the same.
+const (
+	AppName         = "app.name"
+	Loading         = "loading"
+	LoadingCatalog  = "home.loading"
+	CatalogEmpty    = "home.empty"
+	ServerDown      = "error.server"
+	RetryIn         = "error.retry_in" // %d seconds
+	RetryNow        = "error.retry_now"
+	StreamFailed    = "error.stream"
+	HintHome        = "hint.home"
+	HintPlayer      = "hint.player"
+	HintError       = "hint.error"
+	Paused          = "player.paused"
+	Opening         = "player.opening"
+	StreamInfo      = "player.info"
+	Minutes         = "unit.minutes" // %d
+	RatingAll       = "rating.all"
+	RatingAge       = "rating.age" // %s: 12, 15, 19
+	EndOfTitle      = "player.ended"
+	ContinueWithout = "player.no_audio"
+
+	// Home's navigation and rows.
+	NavSearch     = "nav.search"
+	NavLive       = "nav.live"
+	NavGuide      = "nav.guide"
+	NavSettings   = "nav.settings"
+	RowContinue   = "row.continue"
+	RowLiveNow    = "row.live_now"
+	RowFavourites = "row.favourites"
+	SeeAll        = "row.see_all"
+	SeeAllCount   = "row.see_all_count" // %d titles
+	Live          = "badge.live"
+	Watched       = "badge.watched" // %d percent
+
+	// The category grid.
+	GridCount     = "grid.count" // %d focused, %d total
+	CategoryEmpty = "grid.empty"
+	HintGrid      = "hint.grid"
+
+	// The title page.
+	Play            = "detail.play"
+	PlayFromStart   = "detail.play_start"
+	ResumeFrom      = "detail.resume" // %s position
+	AddFavourite    = "detail.fav_add"
+	RemoveFavourite = "detail.fav_remove"
+	EpisodeOf       = "detail.episode" // %d season, %d episode
+	HintDetail      = "hint.detail"
+
+	// Search.
+	SearchTitle   = "search.title"
+	SearchPrompt  = "search.prompt"
+	Searching     = "search.searching"
+	NoResults     = "search.none" // %s query
+	Recent        = "search.recent"
+	NoRecent      = "search.no_recent"
+	ResultsCount  = "search.count" // %d found
+	HintSearch    = "hint.search"
+	HintResults   = "hint.results"
+	KeyboardSpace = "kbd.space"
+	KeyboardDone  = "kbd.done"
+
+	// Live TV.
+	LiveTitle       = "live.title"
+	NowLabel        = "live.now"
+	NextLabel       = "live.next"
+	NoChannel       = "live.no_channel" // %d number
+	NoLiveTV        = "live.none"
+	LoadingChannels = "live.loading"
+	NoProgramme     = "live.no_programme"
+	HintLive        = "hint.live"
+	HintLivePlayer  = "hint.live_player"
+	MinutesLeft     = "live.left" // %d minutes
+
+	// The programme guide.
+	GuideTitle   = "guide.title"
+	Today        = "guide.today"
+	Tomorrow     = "guide.tomorrow"
+	Yesterday    = "guide.yesterday"
+	LoadingGuide = "guide.loading"
+	Catchup      = "guide.catchup"
+	HintGuide    = "hint.guide"
+
+	// The player's on-screen display.
+	AudioTrack   = "player.audio"
+	Subtitles    = "player.subtitles"
+	SubtitlesOff = "player.subtitles_off"
+	TrackN       = "player.track" // %d
+	OnlyTrack    = "player.only_track"
+	NoSubtitles  = "player.no_subtitles"
+	CannotSeek   = "player.cannot_seek"
+	Volume       = "player.volume" // %d
+	Muted        = "player.muted"
+	InfoVideo    = "info.video"
+	InfoAudio    = "info.audio"
+	InfoBitrate  = "info.bitrate"
+	InfoFrames   = "info.frames" // %d shown, %d dropped, %d errors
+	InfoDrift    = "info.drift"  // %.0f ms
+	InfoOutput   = "info.output"
+	InfoNetwork  = "info.network" // %d lost, %d recovered
+	HintTracks   = "hint.tracks"
+
+	// Settings.
+	SettingsTitle     = "settings.title"
+	SetLanguage       = "settings.language"
+	SetOperator       = "settings.operator"
+	SetParental       = "settings.parental"
+	ParentalOff       = "settings.parental_off"
+	ParentalFrom      = "settings.parental_from" // %s rating
+	SetPIN            = "settings.pin"
+	SetResolution     = "settings.resolution"
+	ResolutionAuto    = "settings.resolution_auto"
+	SetOverscan       = "settings.overscan"
+	OverscanHelp      = "settings.overscan_help"
+	SetAudio          = "settings.audio"
+	AudioAuto         = "settings.audio_auto"
+	AudioOff          = "settings.audio_off"
+	SetNetwork        = "settings.network"
+	NetConnected      = "settings.net_connected"
+	NetNone           = "settings.net_none"
+	NetServerOK       = "settings.net_server_ok"
+	NetServerDown     = "settings.net_server_down"
+	NetChecking       = "settings.net_checking"
+	SetAbout          = "settings.about"
+	AboutModel        = "settings.model"
+	AboutSerial       = "settings.serial"
+	AboutFirmware     = "settings.firmware"
+	SetUpdate         = "settings.update"
+	UpdateCheck       = "settings.update_check"
+	UpdateChecking    = "settings.update_checking"
+	UpdateNone        = "settings.update_none"
+	UpdateInstalled   = "settings.update_installed" // %s version
+	UpdateUnavailable = "settings.update_unavailable"
+	UpdateFailed      = "settings.update_failed"
+	Change            = "settings.change"
+	HintSettings      = "hint.settings"
+
+	// The PIN prompt.
+	PINEnter    = "pin.enter"
+	PINWrong    = "pin.wrong"
+	PINNew      = "pin.new"
+	PINConfirm  = "pin.confirm"
+	PINMismatch = "pin.mismatch"
+	PINChanged  = "pin.changed"
+	PINRated    = "pin.rated" // %s rating
+	HintPIN     = "hint.pin"
+
+	// Typing an address.
+	EnterOperator = "entry.operator"
+	HintEntry     = "hint.entry"
+
+	// Errors.
+	NoNetwork       = "error.network"
+	NoNetworkDetail = "error.network_detail"
+	ServerDetail    = "error.server_detail"
+	NotAvailable    = "error.not_available"
+	HintRetry       = "hint.retry"
+)

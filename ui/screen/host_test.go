@@ -1,0 +1,229 @@
+package screen
+
+import (
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/manbang/manbang/operator"
+	"github.com/manbang/manbang/remote"
+	"github.com/manbang/manbang/ui/draw"
+	"github.com/manbang/manbang/ui/i18n"
+	"github.com/manbang/manbang/ui/state"
+)
+
+// t0 is the fixed clock of the screen tests: a Monday evening.
+var t0 = time.Date(2026, 11, 23, 20, 15, 0, 0, time.UTC)
+
+// fakeHost answers the screens with fixed data, at once, and records what
+// they ask.
+type fakeHost struct {
+	lang  string
+	now   time.Time
+	st    state.State
+	stack []Screen
+
+	backs    int
+	reloads  int
+	played   []string // title IDs, "@pos" appended when resuming
+	channels []operator.Channel
+	progs    []operator.Programme
+	tuned    []string // channel IDs
+	zaps     []int
+	lasts    int
+	catchup  []string
+
+	catalog   map[string][]operator.Title // by category
+	titleReqs []string                    // "cat offset limit"
+	titlesErr error
+	searchFn  func(q string) ([]operator.Title, error)
+	searches  []string
+	hold      bool     // keep search answers until release
+	held      []func() // answers kept
+	chanErr   error
+	guideReqs []time.Time
+	netStatus NetStatus
+	updater   func() (string, error)
+}
+
+func newHost(lang string) *fakeHost {
+	h := &fakeHost{lang: lang, now: t0, st: state.Default()}
+	h.st.Settings.Lang = lang
+	return h
+}
+
+func (h *fakeHost) Lang() string   { return h.lang }
+func (h *fakeHost) Now() time.Time { return h.now }
+func (h *fakeHost) Back() {
+	h.backs++
+	if len(h.stack) > 0 {
+		h.stack = h.stack[:len(h.stack)-1]
+	}
+}
+func (h *fakeHost) Push(s Screen)                   { h.stack = append(h.stack, s) }
+func (h *fakeHost) Poster(string) *draw.Image       { return nil }
+func (h *fakeHost) Reload()                         { h.reloads++ }
+func (h *fakeHost) State() *state.State             { return &h.st }
+func (h *fakeHost) AddRecent(q string)              { h.st.AddRecent(q) }
+func (h *fakeHost) Apply(s state.Settings)          { h.st.Settings = s; h.lang = s.Lang }
+func (h *fakeHost) About() About                    { return About{Model: "MB-1", Serial: "SN123", Firmware: "1.0.0"} }
+func (h *fakeHost) PlayChannel(ch operator.Channel) { h.tuned = append(h.tuned, ch.ID) }
+func (h *fakeHost) Zap(d int)                       { h.zaps = append(h.zaps, d) }
+func (h *fakeHost) TuneLast()                       { h.lasts++ }
+func (h *fakeHost) Network(done func(NetStatus))    { done(h.netStatus) }
+
+func (h *fakeHost) SetFavourite(t operator.Title, fav bool) { h.st.SetFavourite(t, fav) }
+
+func (h *fakeHost) Play(t operator.Title, from time.Duration) {
+	id := t.ID
+	if from > 0 {
+		id += "@" + from.String()
+	}
+	h.played = append(h.played, id)
+}
+
+func (h *fakeHost) PlayProgramme(ch operator.Channel, p operator.Programme) {
+	h.catchup = append(h.catchup, ch.ID+"@"+p.Start.Format("15:04"))
+}
+
+func (h *fakeHost) TuneNumber(n int) bool {
+	if i, ok := channelByNumber(h.channels, n); ok {
+		h.tuned = append(h.tuned, h.channels[i].ID)
+		return true
+	}
+	return false
+}
+
+func (h *fakeHost) Titles(cat string, offset, limit int, done func(operator.TitlePage, error)) {
+	h.titleReqs = append(h.titleReqs, cat+" "+strconv.Itoa(offset)+" "+strconv.Itoa(limit))
+	if h.titlesErr != nil {
+		done(operator.TitlePage{}, h.titlesErr)
+		return
+	}
+	all := h.catalog[cat]
+	start := min(offset, len(all))
+	end := min(start+limit, len(all))
+	done(operator.TitlePage{Titles: all[start:end], Total: len(all), Offset: offset}, nil)
+}
+
+func (h *fakeHost) Search(q string, done func(operator.TitlePage, error)) {
+	h.searches = append(h.searches, q)
+	answer := func() {
+		ts, err := h.searchFn(q)
+		done(operator.TitlePage{Titles: ts, Total: len(ts)}, err)
+	}
+	if h.hold {
+		h.held = append(h.held, answer)
+		return
+	}
+	answer()
+}
+
+func (h *fakeHost) Channels(done func([]operator.Channel, error)) {
+	if h.chanErr != nil {
+		done(nil, h.chanErr)
+		return
+	}
+	done(h.channels, nil)
+}
+
+func (h *fakeHost) Guide(from, to time.Time, done func([]operator.Programme, error)) {
+	h.guideReqs = append(h.guideReqs, from)
+	var out []operator.Programme
+	for _, p := range h.progs {
+		if p.Stop.After(from) && p.Start.Before(to) {
+			out = append(out, p)
+		}
+	}
+	done(out, nil)
+}
+
+func (h *fakeHost) Update(done func(string, error)) bool {
+	if h.updater == nil {
+		return false
+	}
+	v, err := h.updater()
+	done(v, err)
+	return true
+}
+
+func (h *fakeHost) top() Screen {
+	if len(h.stack) == 0 {
+		return nil
+	}
+	return h.stack[len(h.stack)-1]
+}
+
+func press(k remote.Key) remote.Event { return remote.Event{Key: k, Action: remote.Press} }
+
+// keys presses each key of ks on s, a press and a release each.
+func keys(s Screen, ks ...remote.Key) {
+	for _, k := range ks {
+		s.Handle(remote.Event{Key: k, Action: remote.Press})
+		s.Handle(remote.Event{Key: k, Action: remote.Release})
+	}
+}
+
+func title(id, ko, en, ru string) operator.Title {
+	return operator.Title{
+		ID: id, Name: operator.Text{"ko": ko, "en": en, "ru": ru},
+		Description: operator.Text{"en": "A film about " + en + ", told over many long sentences that will not fit on one line of the screen.", "ko": ko + "에 관한 이야기입니다.", "ru": "Фильм о том, что " + ru + "."},
+		Year:        2024, DurationSec: 1260, Rating: "ALL", Language: "ko", CategoryID: "docs",
+	}
+}
+
+func testChannels() []operator.Channel {
+	return []operator.Channel{
+		{ID: "kbs", Number: 1, Name: operator.Text{"ko": "한국방송", "en": "KBS 1", "ru": "KBS 1"}},
+		{ID: "news", Number: 3, Name: operator.Text{"ko": "뉴스 채널", "en": "News channel", "ru": "Новости"}, Catchup: &operator.Catchup{Mode: operator.CatchupShift, Days: 3}},
+		{ID: "kids", Number: 12, Name: operator.Text{"ko": "어린이", "en": "Kids", "ru": "Детский"}},
+	}
+}
+
+// testGuide gives each channel hour-long programmes around t0.
+func testGuide() []operator.Programme {
+	var ps []operator.Programme
+	names := []string{"Morning", "Noon", "Evening", "Night"}
+	for _, ch := range testChannels() {
+		start := t0.Truncate(time.Hour).Add(-2 * time.Hour)
+		for i := 0; i < 6; i++ {
+			n := names[i%len(names)]
+			ps = append(ps, operator.Programme{
+				ChannelID: ch.ID, Start: start, Stop: start.Add(time.Hour),
+				Title:       operator.Text{"en": ch.Name["en"] + " " + n + " " + start.Format("15h"), "ko": "방송 " + start.Format("15시"), "ru": "Передача " + start.Format("15ч")},
+				Description: operator.Text{"en": "What happens at " + start.Format("15:04")},
+			})
+			start = start.Add(time.Hour)
+		}
+	}
+	return ps
+}
+
+// checkDrawn draws s in every language at 720p and 4K and checks that the
+// text stays on screen and the clips balance.
+func checkDrawn(t *testing.T, name string, mk func(h *fakeHost) Screen) {
+	t.Helper()
+	for _, lang := range i18n.Languages {
+		for _, size := range [][2]float32{{1280, 720}, {3840, 2160}} {
+			h := newHost(lang)
+			s := mk(h)
+			s.Update(t0)
+			rec := draw.NewRecorder(size[0], size[1], nil)
+			s.Draw(rec, t0)
+			if err := rec.Err(); err != nil {
+				t.Fatalf("%s %s %v: %v", name, lang, size, err)
+			}
+			if len(rec.Texts()) == 0 {
+				t.Errorf("%s %s %v: no text drawn", name, lang, size)
+			}
+			for _, op := range rec.Find(draw.OpText) {
+				if op.Visible() && (op.Rect.X < -1 || op.Rect.Right() > size[0]+1 || op.Rect.Y < -1 || op.Rect.Bottom() > size[1]+1) {
+					t.Errorf("%s %s %v: text %q runs off screen: %+v", name, lang, size, op.Text, op.Rect)
+				}
+			}
+		}
+	}
+}
+
+var errDown = errors.New("operator: GET http://127.0.0.1:1/api/v1/categories: connection refused")

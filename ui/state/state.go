@@ -1,0 +1,337 @@
+// Package state keeps what the box remembers between runs: the viewer's
+// settings, recent searches, the last channels watched, local favourites
+// and resume positions. It is one small JSON file, written atomically
+// (a temporary file, fsync, rename, fsync of the directory), so that a
+// power cut leaves either the old file or the new one, never half of one.
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/manbang/manbang/operator"
+)
+
+// FileName is the state file's name in the state directory.
+const FileName = "state.json"
+
+// maxFileSize bounds the state file read back: anything larger is not
+// ours.
+const maxFileSize = 1 << 20
+
+// Limits of the remembered lists.
+const (
+	MaxRecentSearches = 8
+	MaxResume         = 20
+	MaxFavourites     = 100
+)
+
+// Settings are the viewer's choices in the Settings screen.
+type Settings struct {
+	// Operator is the base URL of the operator's server.
+	Operator string `json:"operator,omitempty"`
+	// Lang is the UI language: "ko", "en" or "ru".
+	Lang string `json:"lang,omitempty"`
+	// PIN is the parental PIN, four digits.
+	PIN string `json:"pin,omitempty"`
+	// ParentalRating is the lowest age rating ("12", "15", "19") that asks
+	// for the PIN; empty means parental control is off.
+	ParentalRating string `json:"parental_rating,omitempty"`
+	// Resolution is the display mode, "WxH", or "" for the window's or
+	// monitor's own.
+	Resolution string `json:"resolution,omitempty"`
+	// Overscan is the safe-area inset on every side, in percent of the
+	// screen (0 to MaxOverscan).
+	Overscan int `json:"overscan,omitempty"`
+	// Audio is the sound output: AudioAuto or AudioOff.
+	Audio string `json:"audio,omitempty"`
+	// Volume is the output volume from 0 to 100.
+	Volume int `json:"volume"`
+	// Muted silences the output without losing the volume.
+	Muted bool `json:"muted,omitempty"`
+}
+
+// Sound outputs.
+const (
+	AudioAuto = "auto" // the sound device, silence when there is none
+	AudioOff  = "off"  // no sound
+)
+
+// MaxOverscan is the largest safe-area inset, in percent.
+const MaxOverscan = 10
+
+// DefaultPIN is the parental PIN of a new box.
+const DefaultPIN = "0000"
+
+// Resume is where the viewer stopped in a title.
+type Resume struct {
+	Title       operator.Title `json:"title"`
+	PositionSec float64        `json:"position_sec"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+}
+
+// State is everything the box remembers.
+type State struct {
+	Settings Settings `json:"settings"`
+	// Recent holds the last searches, newest first.
+	Recent []string `json:"recent_searches,omitempty"`
+	// LastChannel and PrevChannel are the IDs of the channel watched last
+	// and the one before it (the Last key switches between them).
+	LastChannel string `json:"last_channel,omitempty"`
+	PrevChannel string `json:"prev_channel,omitempty"`
+	// Favourites are titles the viewer marked, newest first.
+	Favourites []operator.Title `json:"favourites,omitempty"`
+	// Resume holds titles left unfinished, newest first.
+	Resume []Resume `json:"resume,omitempty"`
+}
+
+// Default returns the state of a new box.
+func Default() State {
+	return State{Settings: Settings{Lang: "ko", PIN: DefaultPIN, Audio: AudioAuto, Volume: 80}}
+}
+
+// Normalize brings st within its limits: unknown values become defaults,
+// lists are cut to their maximum. It never fails: a state file edited by
+// hand or from an older box still loads.
+func (st *State) Normalize() {
+	def := Default().Settings
+	s := &st.Settings
+	if s.Lang == "" {
+		s.Lang = def.Lang
+	}
+	if !validPIN(s.PIN) {
+		s.PIN = def.PIN
+	}
+	switch s.ParentalRating {
+	case "", "12", "15", "19":
+	default:
+		s.ParentalRating = ""
+	}
+	if s.Audio != AudioOff {
+		s.Audio = AudioAuto
+	}
+	s.Overscan = min(max(s.Overscan, 0), MaxOverscan)
+	s.Volume = min(max(s.Volume, 0), 100)
+	if _, _, ok := ParseResolution(s.Resolution); !ok {
+		s.Resolution = ""
+	}
+	st.Recent = slices.DeleteFunc(st.Recent, func(q string) bool { return strings.TrimSpace(q) == "" })
+	st.Recent = st.Recent[:min(len(st.Recent), MaxRecentSearches)]
+	st.Favourites = slices.DeleteFunc(st.Favourites, func(t operator.Title) bool { return t.ID == "" })
+	st.Favourites = st.Favourites[:min(len(st.Favourites), MaxFavourites)]
+	st.Resume = slices.DeleteFunc(st.Resume, func(r Resume) bool { return r.Title.ID == "" || r.PositionSec <= 0 })
+	st.Resume = st.Resume[:min(len(st.Resume), MaxResume)]
+}
+
+func validPIN(p string) bool {
+	if len(p) != 4 {
+		return false
+	}
+	for _, c := range p {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseResolution reads "WxH"; "" is valid and means the default (0, 0).
+func ParseResolution(s string) (w, h int, ok bool) {
+	if s == "" {
+		return 0, 0, true
+	}
+	var x rune
+	if n, err := fmt.Sscanf(s, "%d%c%d", &w, &x, &h); err != nil || n != 3 || x != 'x' {
+		return 0, 0, false
+	}
+	if w < 640 || h < 360 || w > 7680 || h > 4320 || fmt.Sprintf("%dx%d", w, h) != s {
+		return 0, 0, false
+	}
+	return w, h, true
+}
+
+// AddRecent puts q first among the recent searches.
+func (st *State) AddRecent(q string) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return
+	}
+	st.Recent = slices.DeleteFunc(st.Recent, func(s string) bool { return s == q })
+	st.Recent = append([]string{q}, st.Recent...)
+	st.Recent = st.Recent[:min(len(st.Recent), MaxRecentSearches)]
+}
+
+// WatchChannel records id as the channel watched now.
+func (st *State) WatchChannel(id string) {
+	if id == "" || id == st.LastChannel {
+		return
+	}
+	st.PrevChannel, st.LastChannel = st.LastChannel, id
+}
+
+// IsFavourite reports whether the title is among the favourites.
+func (st *State) IsFavourite(id string) bool {
+	return slices.ContainsFunc(st.Favourites, func(t operator.Title) bool { return t.ID == id })
+}
+
+// SetFavourite adds t to the favourites or removes it.
+func (st *State) SetFavourite(t operator.Title, fav bool) {
+	st.Favourites = slices.DeleteFunc(st.Favourites, func(f operator.Title) bool { return f.ID == t.ID })
+	if fav {
+		st.Favourites = append([]operator.Title{t}, st.Favourites...)
+		st.Favourites = st.Favourites[:min(len(st.Favourites), MaxFavourites)]
+	}
+}
+
+// ResumeAt returns where the viewer stopped in a title, if anywhere.
+func (st *State) ResumeAt(id string) (time.Duration, bool) {
+	for _, r := range st.Resume {
+		if r.Title.ID == id {
+			return time.Duration(r.PositionSec * float64(time.Second)), true
+		}
+	}
+	return 0, false
+}
+
+// SetResume records that the viewer stopped t at pos, or, with pos 0 (the
+// title was watched to its end), forgets it.
+func (st *State) SetResume(t operator.Title, pos time.Duration, now time.Time) {
+	st.Resume = slices.DeleteFunc(st.Resume, func(r Resume) bool { return r.Title.ID == t.ID })
+	if pos <= 0 {
+		return
+	}
+	st.Resume = append([]Resume{{Title: t, PositionSec: pos.Seconds(), UpdatedAt: now}}, st.Resume...)
+	st.Resume = st.Resume[:min(len(st.Resume), MaxResume)]
+}
+
+// Load reads the state file of dir. A missing file is the default state;
+// a damaged one is the default state and an error saying so, so that the
+// box still starts.
+func Load(dir string) (State, error) {
+	path := filepath.Join(dir, FileName)
+	st := Default()
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("state: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return st, fmt.Errorf("state: read %s: %w", path, err)
+	}
+	if len(b) > maxFileSize {
+		return st, fmt.Errorf("state: %s is larger than %d KiB; ignored", path, maxFileSize>>10)
+	}
+	got, err := Decode(b)
+	if err != nil {
+		return st, fmt.Errorf("state: %s: %w; starting afresh", path, err)
+	}
+	return got, nil
+}
+
+// Decode parses a state file's contents and normalizes them.
+func Decode(b []byte) (State, error) {
+	st := Default()
+	if err := json.Unmarshal(b, &st); err != nil {
+		return Default(), err
+	}
+	st.Normalize()
+	return st, nil
+}
+
+// Save writes st to dir's state file atomically, creating dir if needed.
+func Save(dir string, st State) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return fmt.Errorf("state: encode: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, FileName+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename there is nothing to remove
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("state: write %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("state: sync %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, FileName)); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	// The rename is durable once the directory is synced.
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// Saver writes states on a goroutine of its own, so that the render loop
+// never waits for the disk. Only the newest state waiting is written.
+type Saver struct {
+	dir     string
+	pending chan State
+	done    chan struct{}
+	onErr   func(error)
+}
+
+// NewSaver starts a Saver writing to dir; onErr, if not nil, is told of
+// failed writes (from the Saver's goroutine). Close stops it.
+func NewSaver(dir string, onErr func(error)) *Saver {
+	s := &Saver{dir: dir, pending: make(chan State, 1), done: make(chan struct{}), onErr: onErr}
+	go s.run()
+	return s
+}
+
+// Save queues st to be written, replacing a state still waiting. It never
+// blocks for long: at most for the Saver to take the waiting state.
+func (s *Saver) Save(st State) {
+	for {
+		select {
+		case s.pending <- st:
+			return
+		default:
+		}
+		select {
+		case <-s.pending: // drop the older state still waiting
+		default:
+		}
+	}
+}
+
+func (s *Saver) run() {
+	defer close(s.done)
+	for st := range s.pending {
+		if err := Save(s.dir, st); err != nil && s.onErr != nil {
+			s.onErr(err)
+		}
+	}
+}
+
+// Close writes the state still waiting, if any, and stops the Saver. Save
+// must not be called after Close.
+func (s *Saver) Close() error {
+	close(s.pending)
+	<-s.done
+	return nil
+}

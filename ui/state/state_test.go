@@ -1,0 +1,223 @@
+package state
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/manbang/manbang/operator"
+)
+
+func TestLoadMissingIsDefault(t *testing.T) {
+	st, err := Load(filepath.Join(t.TempDir(), "none"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(st, Default()) {
+		t.Errorf("got %+v, want the default", st)
+	}
+}
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nested", "state")
+	st := Default()
+	st.Settings.Lang = "ru"
+	st.Settings.Overscan = 5
+	st.Settings.ParentalRating = "15"
+	st.Settings.Resolution = "1920x1080"
+	st.AddRecent("다큐")
+	st.AddRecent("news")
+	st.WatchChannel("kbs1")
+	st.WatchChannel("mbc")
+	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
+	st.SetFavourite(operator.Title{ID: "t1", Name: operator.Text{"en": "One"}}, true)
+	st.SetResume(operator.Title{ID: "t2"}, 90*time.Second, now)
+	if err := Save(dir, st); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, st) {
+		t.Errorf("loaded %+v\nsaved  %+v", got, st)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != FileName {
+		t.Errorf("the state directory holds %v; want only %s", entries, FileName)
+	}
+	if info, _ := os.Stat(dir); info.Mode().Perm() != 0o700 {
+		t.Errorf("state directory mode %v", info.Mode().Perm())
+	}
+}
+
+func TestLoadDamaged(t *testing.T) {
+	cases := []struct {
+		name, body, wantErr string
+	}{
+		{"not JSON", "{{{", "starting afresh"},
+		{"truncated", `{"settings": {"lang": "en"`, "starting afresh"},
+		{"too large", `{"recent_searches": ["` + strings.Repeat("x", maxFileSize) + `"]}`, "larger than"},
+	}
+	for _, c := range cases {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, FileName), []byte(c.body), 0o600)
+		st, err := Load(dir)
+		if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.wantErr)
+		}
+		if !reflect.DeepEqual(st, Default()) {
+			t.Errorf("%s: got %+v, want the default state", c.name, st)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	cases := []struct {
+		name string
+		in   Settings
+		want Settings
+	}{
+		{"empty", Settings{}, Settings{Lang: "ko", PIN: DefaultPIN, Audio: AudioAuto}},
+		{"bad pin", Settings{Lang: "en", PIN: "12a4", Audio: AudioOff}, Settings{Lang: "en", PIN: DefaultPIN, Audio: AudioOff}},
+		{"short pin", Settings{Lang: "en", PIN: "123", Audio: AudioAuto}, Settings{Lang: "en", PIN: DefaultPIN, Audio: AudioAuto}},
+		{"ranges", Settings{Lang: "ru", PIN: "4321", Overscan: 40, Volume: 300, Audio: "hdmi"}, Settings{Lang: "ru", PIN: "4321", Overscan: MaxOverscan, Volume: 100, Audio: AudioAuto}},
+		{"negative", Settings{Lang: "ru", PIN: "4321", Overscan: -3, Volume: -1, Audio: AudioAuto}, Settings{Lang: "ru", PIN: "4321", Audio: AudioAuto}},
+		{"rating", Settings{Lang: "ko", PIN: "0000", ParentalRating: "18", Audio: AudioAuto}, Settings{Lang: "ko", PIN: "0000", Audio: AudioAuto}},
+		{"resolution", Settings{Lang: "ko", PIN: "0000", Resolution: "huge", Audio: AudioAuto}, Settings{Lang: "ko", PIN: "0000", Audio: AudioAuto}},
+	}
+	for _, c := range cases {
+		st := State{Settings: c.in}
+		st.Normalize()
+		if st.Settings != c.want {
+			t.Errorf("%s: got %+v, want %+v", c.name, st.Settings, c.want)
+		}
+	}
+}
+
+func TestParseResolution(t *testing.T) {
+	cases := []struct {
+		in   string
+		w, h int
+		ok   bool
+	}{
+		{"", 0, 0, true},
+		{"1280x720", 1280, 720, true},
+		{"3840x2160", 3840, 2160, true},
+		{"1280X720", 0, 0, false},
+		{"1280x720x3", 0, 0, false},
+		{"01280x720", 0, 0, false},
+		{"100x100", 0, 0, false},
+		{"x", 0, 0, false},
+	}
+	for _, c := range cases {
+		w, h, ok := ParseResolution(c.in)
+		if w != c.w || h != c.h || ok != c.ok {
+			t.Errorf("ParseResolution(%q) = %d, %d, %v; want %d, %d, %v", c.in, w, h, ok, c.w, c.h, c.ok)
+		}
+	}
+}
+
+func TestLists(t *testing.T) {
+	var st State
+	for i := 0; i < MaxRecentSearches+3; i++ {
+		st.AddRecent(strings.Repeat("q", i+1))
+	}
+	st.AddRecent("qq")
+	st.AddRecent("  ")
+	if len(st.Recent) != MaxRecentSearches || st.Recent[0] != "qq" || st.Recent[1] != strings.Repeat("q", MaxRecentSearches+3) {
+		t.Errorf("recent searches %q", st.Recent)
+	}
+	st.WatchChannel("a")
+	st.WatchChannel("b")
+	st.WatchChannel("b")
+	if st.LastChannel != "b" || st.PrevChannel != "a" {
+		t.Errorf("last %q prev %q", st.LastChannel, st.PrevChannel)
+	}
+	now := time.Unix(0, 0)
+	st.SetResume(operator.Title{ID: "x"}, time.Minute, now)
+	st.SetResume(operator.Title{ID: "y"}, 2*time.Minute, now)
+	st.SetResume(operator.Title{ID: "x"}, 3*time.Minute, now)
+	if pos, ok := st.ResumeAt("x"); !ok || pos != 3*time.Minute || st.Resume[0].Title.ID != "x" || len(st.Resume) != 2 {
+		t.Errorf("resume %+v", st.Resume)
+	}
+	st.SetResume(operator.Title{ID: "x"}, 0, now)
+	if _, ok := st.ResumeAt("x"); ok {
+		t.Error("a title watched to its end is still to resume")
+	}
+	st.SetFavourite(operator.Title{ID: "f"}, true)
+	st.SetFavourite(operator.Title{ID: "f"}, true)
+	if !st.IsFavourite("f") || len(st.Favourites) != 1 {
+		t.Errorf("favourites %+v", st.Favourites)
+	}
+	st.SetFavourite(operator.Title{ID: "f"}, false)
+	if st.IsFavourite("f") {
+		t.Error("f is still a favourite")
+	}
+}
+
+// The Saver writes the newest state and, on Close, whatever still waits.
+func TestSaver(t *testing.T) {
+	dir := t.TempDir()
+	errs := make(chan error, 10)
+	s := NewSaver(dir, func(err error) { errs <- err })
+	for i := 0; i <= 10; i++ {
+		st := Default()
+		st.Settings.Volume = i * 10
+		s.Save(st)
+	}
+	s.Close()
+	got, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Settings.Volume != 100 {
+		t.Errorf("saved volume %d, want the last one, 100", got.Settings.Volume)
+	}
+	select {
+	case err := <-errs:
+		t.Errorf("saver error: %v", err)
+	default:
+	}
+}
+
+func TestSaverReportsErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	os.WriteFile(file, nil, 0o600)
+	errs := make(chan error, 1)
+	s := NewSaver(file, func(err error) { errs <- err }) // a file is no directory
+	s.Save(Default())
+	s.Close()
+	select {
+	case err := <-errs:
+		if !strings.Contains(err.Error(), "state:") {
+			t.Errorf("error %q lacks context", err)
+		}
+	default:
+		t.Error("saving into a file instead of a directory reported nothing")
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	b, _ := os.ReadFile("testdata/state.json")
+	f.Add(b)
+	f.Add([]byte(`{"settings":{"lang":"en","pin":"1234","volume":500},"recent_searches":["", "x"]}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		st, err := Decode(b)
+		if err != nil {
+			return
+		}
+		s := st.Settings
+		if !validPIN(s.PIN) || s.Volume < 0 || s.Volume > 100 || s.Overscan < 0 || s.Overscan > MaxOverscan ||
+			len(st.Recent) > MaxRecentSearches || len(st.Resume) > MaxResume || len(st.Favourites) > MaxFavourites {
+			t.Fatalf("Decode(%q) gave an out-of-range state %+v", b, st)
+		}
+		if _, _, ok := ParseResolution(s.Resolution); !ok {
+			t.Fatalf("resolution %q kept", s.Resolution)
+		}
+	})
+}
