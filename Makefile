@@ -24,7 +24,7 @@ APT_PACKAGES := gcc pkg-config git ca-certificates \
 # Without a display (CI, a server), GL tests and the demo run in Xvfb.
 XVFB := $(if $(DISPLAY),,xvfb-run -a -s "-screen 0 1920x1080x24")
 
-.PHONY: deps build run test vet unit fuzz-short clean
+.PHONY: deps build run test vet unit fuzz-short golden clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do \
@@ -58,6 +58,11 @@ fuzz-short:
 	FUZZTIME=$(FUZZTIME) build/fuzz.sh
 
 test: vet unit fuzz-short
+
+# Rewrite the golden screenshots (ui/testdata, ui/gfx/testdata) from what
+# is drawn now; look at the pictures' diffs before committing them.
+golden:
+	$(XVFB) $(GO) test -count=1 -run Golden ./ui/gfx ./ui -update
 
 # make bench, make faults, make faults-short, make soak: the proof beside
 # mpv, ffplay and ffmpeg (bench/results.md) and the fault suite.
