@@ -91,26 +91,7 @@ func (d *AudioDecoder) Decode(p *media.Packet) ([]*media.AudioFrame, error) {
 	if p == nil || len(p.Data) == 0 {
 		return nil, nil
 	}
-	if err := fillPacket(d.pkt, p); err != nil {
-		return nil, fmt.Errorf("avcodec: %s: %w", d.name, err)
-	}
-	var frames []*media.AudioFrame
-	receive := func() (err error) {
-		frames, err = d.receive(frames)
-		return err
-	}
-	sendErr, recvErr := sendPacket(d.ctx, d.pkt, receive)
-	C.av_packet_unref(d.pkt)
-	if err := receive(); err != nil && recvErr == nil {
-		recvErr = err
-	}
-	if sendErr != nil {
-		sendErr = fmt.Errorf("avcodec: %s: decode %s: %w", d.name, describe(p), sendErr)
-	}
-	if recvErr != nil {
-		recvErr = fmt.Errorf("avcodec: %s: receive frame: %w", d.name, recvErr)
-	}
-	return frames, errors.Join(sendErr, recvErr)
+	return decodePacket(d.name, d.ctx, d.pkt, p, d.receive)
 }
 
 // Flush drains the decoder at the end of a stream and resets it for a new

@@ -171,6 +171,32 @@ func describe(p *media.Packet) string {
 	return fmt.Sprintf("packet of %d bytes at %v", len(p.Data), p.PTS)
 }
 
+// decodePacket sends p to ctx through pkt and collects the frames that
+// recv takes out: the send and receive dance that the audio and video
+// decoders share. Frames decoded before an error are returned with it.
+func decodePacket[F any](name string, ctx *C.AVCodecContext, pkt *C.AVPacket, p *media.Packet, recv func([]F) ([]F, error)) ([]F, error) {
+	if err := fillPacket(pkt, p); err != nil {
+		return nil, fmt.Errorf("avcodec: %s: %w", name, err)
+	}
+	var frames []F
+	receive := func() (err error) {
+		frames, err = recv(frames)
+		return err
+	}
+	sendErr, recvErr := sendPacket(ctx, pkt, receive)
+	C.av_packet_unref(pkt)
+	if err := receive(); err != nil && recvErr == nil {
+		recvErr = err
+	}
+	if sendErr != nil {
+		sendErr = fmt.Errorf("avcodec: %s: decode %s: %w", name, describe(p), sendErr)
+	}
+	if recvErr != nil {
+		recvErr = fmt.Errorf("avcodec: %s: receive frame: %w", name, recvErr)
+	}
+	return frames, errors.Join(sendErr, recvErr)
+}
+
 // sendPacket gives pkt (nil to drain) to ctx. When the decoder is full it
 // first receives ready frames through receive, which must take every frame
 // it can (until EAGAIN).
