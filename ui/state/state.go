@@ -214,9 +214,15 @@ func (st *State) SetResume(t operator.Title, pos time.Duration, now time.Time) {
 
 // Load reads the state file of dir. A missing file is the default state;
 // a damaged one is the default state and an error saying so, so that the
-// box still starts.
+// box still starts. Temporary files left by a write that a power cut or a
+// kill interrupted are removed: Load runs at start, before any Saver.
 func Load(dir string) (State, error) {
 	path := filepath.Join(dir, FileName)
+	if stale, _ := filepath.Glob(filepath.Join(dir, FileName+".*.tmp")); len(stale) > 0 {
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
 	st := Default()
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {

@@ -1,6 +1,8 @@
 package state
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -220,4 +222,29 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("resolution %q kept", s.Resolution)
 		}
 	})
+}
+
+// A write cut off by a kill leaves its temporary file; the next start
+// removes it and still loads the last complete state.
+func TestLoadRemovesInterruptedWrites(t *testing.T) {
+	dir := t.TempDir()
+	want := Default()
+	want.AddRecent("다큐")
+	if err := Save(dir, want); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, FileName+".123456.tmp")
+	if err := os.WriteFile(stale, []byte(`{"half":`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Recent) != 1 || got.Recent[0] != "다큐" {
+		t.Errorf("loaded recent searches %q, want [다큐]", got.Recent)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the interrupted write's file is still there: %v", err)
+	}
 }
