@@ -68,5 +68,9 @@ golden:
 # mpv, ffplay and ffmpeg (bench/results.md) and the fault suite.
 include build/bench.mk
 
+# make image, make image-test: the signed arm64 device image and its boot
+# test under qemu (root, not part of make test): docs/IMAGE.md.
+include build/image.mk
+
 clean:
 	rm -rf $(BIN)

@@ -1,0 +1,214 @@
+// Package update is the box's update agent: it asks the head-end for a
+// newer image of the box's model and channel, downloads it with resume,
+// verifies its signature before anything is written, writes the inactive
+// root slot, and switches the boot slot; after the reboot the UI confirms
+// the new slot with MarkGood, or the bootloader falls back to the old one
+// (package bootenv). A power cut at any step leaves a box that boots.
+package update
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/manbang/manbang/operator/update/bootenv"
+	"github.com/manbang/manbang/operator/update/manifest"
+)
+
+// Config is what an Agent needs to know about the box.
+type Config struct {
+	// Server is the head-end's base URL, such as "http://10.0.0.1:8080".
+	Server string
+	// Model and Channel select the images ("manbang-arm64", "stable").
+	Model, Channel string
+	// Version is the running image's version.
+	Version string
+	// PublicKey verifies the manifests' signatures.
+	PublicKey ed25519.PublicKey
+	// Slots maps each slot ("A", "B") to its root partition (a block
+	// device on the box, a file in tests).
+	Slots map[string]string
+	// Booted is the slot running now (the kernel command line's
+	// manbang.slot=; see BootedSlot).
+	Booted string
+	// Boot is the boot environment.
+	Boot bootenv.Store
+	// DownloadDir keeps downloads, partial ones included, across restarts;
+	// on the box it is on the data partition.
+	DownloadDir string
+	// Client makes the requests; default a client without a timeout (the
+	// context bounds each call).
+	Client *http.Client
+	// Logger gets progress; default slog.Default().
+	Logger *slog.Logger
+
+	// fault, in tests, is called at each step (see step names in Update).
+	fault func(step string)
+}
+
+// Agent updates the box.
+type Agent struct {
+	cfg    Config
+	server *url.URL
+}
+
+// Errors of the agent.
+var (
+	// ErrUnconfirmed is returned by Update while the running slot waits
+	// for MarkGood: overwriting the other slot would remove the fallback.
+	ErrUnconfirmed = errors.New("update: the running slot is not confirmed yet")
+	// ErrMismatch is returned when a download or a written slot does not
+	// have the signed hash.
+	ErrMismatch = errors.New("update: hash mismatch")
+)
+
+// New checks cfg and returns an agent.
+func New(cfg Config) (*Agent, error) {
+	u, err := url.Parse(cfg.Server)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("update: server %q is not an http(s) URL", cfg.Server)
+	}
+	switch {
+	case cfg.Model == "" || cfg.Channel == "":
+		return nil, errors.New("update: no model or channel")
+	case len(cfg.PublicKey) != ed25519.PublicKeySize:
+		return nil, errors.New("update: no public key")
+	case !bootenv.Valid(cfg.Booted):
+		return nil, fmt.Errorf("update: booted slot %q is not A or B", cfg.Booted)
+	case cfg.Slots[cfg.Booted] == "" || cfg.Slots[bootenv.Other(cfg.Booted)] == "":
+		return nil, errors.New("update: both slots' partitions are needed")
+	case cfg.Boot == nil:
+		return nil, errors.New("update: no boot environment")
+	case cfg.DownloadDir == "":
+		return nil, errors.New("update: no download directory")
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Agent{cfg: cfg, server: u}, nil
+}
+
+// BootedSlot reads the slot the bootloader chose from a kernel command
+// line (/proc/cmdline): manbang.slot=A or manbang.slot=B.
+func BootedSlot(cmdline string) (string, error) {
+	for _, f := range strings.Fields(cmdline) {
+		if v, ok := strings.CutPrefix(f, "manbang.slot="); ok && bootenv.Valid(v) {
+			return v, nil
+		}
+	}
+	return "", errors.New("update: no manbang.slot=A|B on the kernel command line")
+}
+
+func (a *Agent) step(name string) {
+	if a.cfg.fault != nil {
+		a.cfg.fault(name)
+	}
+}
+
+// Result is what Update did.
+type Result struct {
+	// Version is the image now in Slot; empty when the box was up to date.
+	Version string
+	// Slot is the slot written, which boots next.
+	Slot string
+}
+
+// Updated reports whether an image was installed (a reboot starts it).
+func (r Result) Updated() bool { return r.Version != "" }
+
+// Update installs the newest image for the box, if there is one, into the
+// inactive slot and makes it the next to boot. The steps, each safe to
+// interrupt by a power cut:
+//
+//	check     ask the head-end; nothing to do when up to date
+//	verified  manifest and signature fetched and verified
+//	download  the image downloaded (resumed) into DownloadDir and hashed
+//	marked    the inactive slot marked bad in the boot environment
+//	written   the image written to the inactive slot, synced, read back
+//	switched  the boot environment points at the new slot
+func (a *Agent) Update(ctx context.Context) (Result, error) {
+	env, err := a.cfg.Boot.Load()
+	if err != nil {
+		return Result{}, err
+	}
+	if !bootenv.Confirmed(env, a.cfg.Booted) {
+		return Result{}, ErrUnconfirmed
+	}
+	rel, err := a.Check(ctx)
+	if err != nil || rel == nil {
+		return Result{}, err
+	}
+	a.step("check")
+	m, err := a.fetchManifest(ctx, rel)
+	if err != nil {
+		return Result{}, err
+	}
+	a.step("verified")
+	target := bootenv.Other(a.cfg.Booted)
+	dev := a.cfg.Slots[target]
+	if size, err := deviceSize(dev); err != nil {
+		return Result{}, err
+	} else if size < m.Update.Size {
+		return Result{}, fmt.Errorf("update: slot %s (%s) holds %d bytes, the image needs %d", target, dev, size, m.Update.Size)
+	}
+	a.cfg.Logger.Info("update: downloading", "version", m.Version, "bytes", m.Update.Size)
+	file, err := a.download(ctx, rel.URL, m.Update)
+	if err != nil {
+		return Result{}, err
+	}
+	a.step("download")
+	if err := a.cfg.Boot.Save(bootenv.MarkBad(env, target)); err != nil {
+		return Result{}, fmt.Errorf("update: mark slot %s bad: %w", target, err)
+	}
+	a.step("marked")
+	a.cfg.Logger.Info("update: writing", "slot", target, "device", dev)
+	if err := a.writeSlot(ctx, file, dev, m.Update); err != nil {
+		return Result{}, err
+	}
+	a.step("written")
+	env, err = a.cfg.Boot.Load()
+	if err != nil {
+		return Result{}, err
+	}
+	if err := a.cfg.Boot.Save(bootenv.Switch(env, target)); err != nil {
+		return Result{}, fmt.Errorf("update: switch to slot %s: %w", target, err)
+	}
+	a.step("switched")
+	os.Remove(file)
+	a.cfg.Logger.Info("update: installed; reboot to start it", "version", m.Version, "slot", target)
+	return Result{Version: m.Version, Slot: target}, nil
+}
+
+// MarkGood confirms the running slot: the UI calls it once it reached Home
+// and played a frame after a boot. Until then the bootloader counts the
+// boot as failed.
+func (a *Agent) MarkGood() error {
+	env, err := a.cfg.Boot.Load()
+	if err != nil {
+		return err
+	}
+	if bootenv.Confirmed(env, a.cfg.Booted) {
+		return nil
+	}
+	if err := a.cfg.Boot.Save(bootenv.MarkGood(env, a.cfg.Booted)); err != nil {
+		return fmt.Errorf("update: mark slot %s good: %w", a.cfg.Booted, err)
+	}
+	a.cfg.Logger.Info("update: slot confirmed", "slot", a.cfg.Booted)
+	return nil
+}
+
+// partialPath is where the download of f is kept, named by its hash so
+// that a different release never resumes another's bytes.
+func (a *Agent) partialPath(f manifest.File) string {
+	return filepath.Join(a.cfg.DownloadDir, f.SHA256+".part")
+}
