@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -76,4 +79,32 @@ func freeUDPPort(t *testing.T) int {
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// With a firmware directory in its data, serve answers the boxes' firmware
+// query itself (no token needed) beside the API.
+func TestServeFirmware(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "firmware"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, "--demo", "--demo-titles", "1", "--demo-channels", "-1", "--demo-duration", "3s",
+		"--addr", "127.0.0.1:0", "--data", dir)
+	resp, err := http.Get(s.url + "/api/v1/firmware?model=manbang-arm64&channel=stable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// No release of that model: not found, and not the API's 401.
+	if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusNoContent {
+		t.Errorf("firmware query answered %s", resp.Status)
+	}
+	resp, err = http.Get(s.url + "/api/v1/categories")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the API without a token answered %s; want 401", resp.Status)
+	}
 }

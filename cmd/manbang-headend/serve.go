@@ -17,6 +17,7 @@ import (
 	"github.com/manbang/manbang/headend/catalog"
 	"github.com/manbang/manbang/headend/demo"
 	"github.com/manbang/manbang/headend/devices"
+	"github.com/manbang/manbang/headend/firmware"
 )
 
 // config is the command line of serve.
@@ -106,8 +107,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	handler, err := withFirmware(srv.Handler(), filepath.Join(cfg.data, "firmware"), logger)
+	if err != nil {
+		return err
+	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -129,6 +134,25 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// withFirmware serves the signed device images of dir (docs/IMAGE.md:
+// DIR/MODEL/CHANNEL/...) beside the API when dir exists. The firmware
+// query needs no token: images are signed, and a box whose token was lost
+// must still be able to update.
+func withFirmware(api http.Handler, dir string, log *slog.Logger) (http.Handler, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return api, nil
+	}
+	fw, err := firmware.New(dir, log)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /api/v1/firmware", fw)
+	mux.Handle("GET "+firmware.FilesPrefix, fw)
+	mux.Handle("/", api)
+	return mux, nil
 }
 
 // openCatalog builds the demo catalogue with --demo, else opens the
