@@ -60,12 +60,8 @@ func (g *Guide) fetchChannels() {
 			return
 		}
 		g.fail, g.channels, g.loaded = nil, chs, true
-		if last := g.host.State().LastChannel; last != "" {
-			for i, ch := range chs {
-				if ch.ID == last {
-					g.row = i
-				}
-			}
+		if i, ok := lastChannel(g.host, chs); ok {
+			g.row = i
 		}
 		g.fetchDay()
 	})

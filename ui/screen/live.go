@@ -36,6 +36,18 @@ type Live struct {
 	now      time.Time
 }
 
+// lastChannel returns where in chs is the channel the viewer watched last,
+// where the channel list and the guide open.
+func lastChannel(host Host, chs []operator.Channel) (int, bool) {
+	last := host.State().LastChannel
+	for i, ch := range chs {
+		if last != "" && ch.ID == last {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
 // NewLive returns the channel list and fetches the channels.
 func NewLive(host Host) *Live {
 	l := &Live{host: host, guide: guide{}}
@@ -54,12 +66,8 @@ func (l *Live) fetch() {
 			return
 		}
 		l.fail, l.channels, l.loaded = nil, chs, true
-		if last := l.host.State().LastChannel; last != "" {
-			for i, ch := range chs {
-				if ch.ID == last {
-					l.focus = i
-				}
-			}
+		if i, ok := lastChannel(l.host, chs); ok {
+			l.focus = i
 		}
 		l.focus = min(l.focus, max(len(chs)-1, 0))
 		now := l.host.Now()
