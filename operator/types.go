@@ -95,6 +95,10 @@ type Channel struct {
 	LogoURL string `json:"logo_url,omitempty"`
 	// Group is the ID of the channel's group in ChannelList.Groups, if any.
 	Group string `json:"group,omitempty"`
+	// Rating is the channel's age rating, like a title's ("ALL", "12",
+	// "15", "19"); the box asks for the parental PIN above the viewer's
+	// limit. Empty is unrated: open to all.
+	Rating string `json:"rating,omitempty"`
 	// URL is the stream itself, for sources without sessions (third-party
 	// playlists); the head-end leaves it out: ask it for a session.
 	URL string `json:"url,omitempty"`
