@@ -56,6 +56,10 @@ type Stats struct {
 	Speed       int      `json:"speed"` // 1, or the FF/RW speed
 	Paused      bool     `json:"paused"`
 	Warnings    []string `json:"warnings,omitempty"` // problems playback survived
+	// Reconnecting, while the source retries after a network failure
+	// (server down, connection cut), names the failure; empty while data
+	// flows. The UI shows it over the picture until playback goes on.
+	Reconnecting string `json:"reconnecting,omitempty"`
 }
 
 // Stats returns a snapshot of the playback's statistics.
