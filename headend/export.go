@@ -56,6 +56,9 @@ func (s *Server) getPlaylist(w http.ResponseWriter, r *http.Request) {
 		if logo := s.mediaURL(r, c.LogoURL); logo != "" {
 			attrs["tvg-logo"] = logo
 		}
+		if c.Rating != "" {
+			attrs["tvg-rating"] = c.Rating
+		}
 		if g := groupName[c.Group]; g != "" {
 			attrs["group-title"] = g
 		}

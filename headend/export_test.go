@@ -42,7 +42,7 @@ func TestPlaylistExport(t *testing.T) {
 	e := entries[0]
 	want := map[string]string{
 		"tvg-id": "mb-news", "tvg-name": "만방 뉴스 24", "tvg-chno": "1", "group-title": "뉴스",
-		"tvg-logo": h.url + "/media/live/mb-news/logo.png",
+		"tvg-logo": h.url + "/media/live/mb-news/logo.png", "tvg-rating": "ALL",
 	}
 	for k, v := range want {
 		if e.Attrs[k] != v {

@@ -5,10 +5,12 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/manbang/manbang/headend/catalog"
 	"github.com/manbang/manbang/operator"
 )
 
@@ -18,7 +20,7 @@ func TestChannels(t *testing.T) {
 	h.do(t, "GET", "/api/v1/channels", "").decode(t, 200, &list)
 	if len(list.Channels) != 2 || list.Channels[0].ID != "mb-news" || list.Channels[0].Number != 1 ||
 		list.Channels[0].Name["ru"] == "" || list.Channels[0].LogoURL != h.url+"/media/live/mb-news/logo.png" ||
-		list.Channels[1].Group != "entertainment" || list.Channels[0].URL != "" {
+		list.Channels[1].Group != "entertainment" || list.Channels[0].URL != "" || list.Channels[0].Rating != "ALL" {
 		t.Errorf("channels %+v", list.Channels)
 	}
 	if len(list.Groups) != 2 || list.Groups[0].ID != "news" {
@@ -235,6 +237,28 @@ func TestUnicastSession(t *testing.T) {
 	live2 := &fakeLive{fail: errors.New("no free slot"), closed: make(chan *fakeSub, 1)}
 	h2 := startServer(t, Config{Live: live2})
 	h2.do(t, "POST", "/api/v1/sessions", `{"channel_id":"mb-news","rtp_port":5004}`).wantError(t, 503, "no free slot")
+}
+
+func TestChannelRating(t *testing.T) {
+	store := bigStore(t, 0)
+	film := catalogChannel("film", 7)
+	film.Rating = "19"
+	for _, c := range []catalog.Channel{catalogChannel("open", 1), film} {
+		if err := store.PutChannel(t.Context(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := startServer(t, Config{Store: store, MediaDir: t.TempDir()})
+	var list operator.ChannelList
+	h.do(t, "GET", "/api/v1/channels", "").decode(t, 200, &list)
+	if len(list.Channels) != 2 || list.Channels[0].Rating != "" || list.Channels[1].Rating != "19" {
+		t.Errorf("channels %+v", list.Channels)
+	}
+	// The raw answer leaves an unrated channel's rating out.
+	raw := h.do(t, "GET", "/api/v1/channels", "")
+	if n := strings.Count(string(raw.body), `"rating"`); n != 1 {
+		t.Errorf("%d ratings in %s", n, raw.body)
+	}
 }
 
 func TestChannelWithoutMulticast(t *testing.T) {

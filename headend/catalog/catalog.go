@@ -83,6 +83,10 @@ func open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
 	s := &Store{db: db}
 	if err := s.refreshCounts(ctx); err != nil {
 		db.Close()

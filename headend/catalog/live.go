@@ -42,12 +42,12 @@ func (c Channel) Locator() string {
 	return c.Kind() + "://@" + c.Multicast
 }
 
-const channelColumns = `id, number, name, logo, coalesce(grp, ''), source, multicast, protocol`
+const channelColumns = `id, number, name, logo, coalesce(grp, ''), source, multicast, protocol, rating`
 
 func scanChannel(row interface{ Scan(...any) error }) (Channel, error) {
 	var c Channel
 	var name string
-	err := row.Scan(&c.ID, &c.Number, &name, &c.LogoURL, &c.Group, &c.Source, &c.Multicast, &c.Protocol)
+	err := row.Scan(&c.ID, &c.Number, &name, &c.LogoURL, &c.Group, &c.Source, &c.Multicast, &c.Protocol, &c.Rating)
 	c.Name = parseText(name)
 	return c, err
 }

@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS channels (
 	grp       TEXT REFERENCES groups(id),
 	source    TEXT NOT NULL,
 	multicast TEXT NOT NULL,
-	protocol  TEXT NOT NULL
+	protocol  TEXT NOT NULL,
+	rating    TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS programmes (
 	channel_id  TEXT NOT NULL REFERENCES channels(id) ON DELETE CASCADE,

@@ -168,11 +168,12 @@ func (w *Writer) AddChannel(c Channel) error {
 		group = c.Group
 	}
 	_, err := w.tx.ExecContext(w.ctx, `
-		INSERT INTO channels(id, number, name, logo, grp, source, multicast, protocol)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO channels(id, number, name, logo, grp, source, multicast, protocol, rating)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET number = excluded.number, name = excluded.name, logo = excluded.logo,
-			grp = excluded.grp, source = excluded.source, multicast = excluded.multicast, protocol = excluded.protocol`,
-		c.ID, c.Number, textJSON(c.Name), c.LogoURL, group, c.Source, c.Multicast, c.Kind())
+			grp = excluded.grp, source = excluded.source, multicast = excluded.multicast, protocol = excluded.protocol,
+			rating = excluded.rating`,
+		c.ID, c.Number, textJSON(c.Name), c.LogoURL, group, c.Source, c.Multicast, c.Kind(), c.Rating)
 	if err != nil {
 		return fmt.Errorf("catalog: channel %q: %w", c.ID, err)
 	}

@@ -179,7 +179,7 @@ func TestChannelsAndGuide(t *testing.T) {
 		t.Fatal(err)
 	}
 	chans := []Channel{
-		{Channel: operator.Channel{ID: "two", Number: 2, Name: operator.Text{"en": "Two"}, Group: "news"}, Multicast: "239.255.42.2:5000", Source: "live/two/loop.ts"},
+		{Channel: operator.Channel{ID: "two", Number: 2, Name: operator.Text{"en": "Two"}, Group: "news", Rating: "15"}, Multicast: "239.255.42.2:5000", Source: "live/two/loop.ts"},
 		{Channel: operator.Channel{ID: "one", Number: 1, Name: operator.Text{"en": "One"}}, Multicast: "239.255.42.1:5000", Protocol: "udp"},
 		{Channel: operator.Channel{ID: "three", Number: 3, Name: operator.Text{"en": "Three"}}},
 	}
@@ -189,7 +189,8 @@ func TestChannelsAndGuide(t *testing.T) {
 		}
 	}
 	got, err := s.Channels(ctx)
-	if err != nil || len(got) != 3 || got[0].ID != "one" || got[1].Group != "news" || got[1].Source != "live/two/loop.ts" {
+	if err != nil || len(got) != 3 || got[0].ID != "one" || got[1].Group != "news" || got[1].Source != "live/two/loop.ts" ||
+		got[1].Rating != "15" || got[0].Rating != "" {
 		t.Fatalf("Channels = %+v, %v", got, err)
 	}
 	for _, tt := range []struct{ id, want string }{{"one", "udp://@239.255.42.1:5000"}, {"two", "rtp://@239.255.42.2:5000"}, {"three", ""}} {

@@ -34,6 +34,7 @@ type liveChannel struct {
 	Pattern    string          `json:"pattern"`
 	Hue        int             `json:"hue"`
 	Multicast  string          `json:"multicast"`
+	Rating     string          `json:"rating"` // "ALL", "12", "15" or "19"
 	Name       operator.Text   `json:"name"`
 	Programmes []operator.Text `json:"programmes"`
 }
@@ -82,7 +83,7 @@ func (c liveChannel) catalog() catalog.Channel {
 	dir := LiveDirName + "/" + c.ID + "/"
 	return catalog.Channel{
 		Channel: operator.Channel{
-			ID: c.ID, Number: c.Number, Name: c.Name, Group: c.Group, LogoURL: dir + LogoName,
+			ID: c.ID, Number: c.Number, Name: c.Name, Group: c.Group, LogoURL: dir + LogoName, Rating: c.Rating,
 		},
 		Source:    dir + LoopName,
 		Multicast: c.Multicast,

@@ -54,6 +54,13 @@ func TestChannelTable(t *testing.T) {
 			t.Errorf("channel %s: locator %q", c.ID, c.Locator())
 		}
 	}
+	ratings := map[string]int{}
+	for _, c := range chans {
+		ratings[c.Rating]++
+	}
+	if ratings["15"] != 1 || ratings["19"] != 1 || ratings["ALL"] != len(chans)-2 {
+		t.Errorf("ratings %v: want one 15, one 19, the rest ALL", ratings)
+	}
 	if len(groups2) < 3 {
 		t.Errorf("channels in %d groups", len(groups2))
 	}

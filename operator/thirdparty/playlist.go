@@ -83,7 +83,7 @@ func parsePlaylist(r io.Reader, lang string) (*playlist, error) {
 		}
 		c := channel{Channel: operator.Channel{
 			ID: id, Number: numbers[i], Name: operator.Text{lang: name},
-			LogoURL: e.Attr("tvg-logo"), URL: e.URL, Catchup: catchupOf(e, h),
+			LogoURL: e.Attr("tvg-logo"), URL: e.URL, Catchup: catchupOf(e, h), Rating: e.Attr("tvg-rating"),
 		}}
 		c.guideID = firstNonEmpty(e.Attr("tvg-id"), e.Attr("tvg-name"), name)
 		group := firstNonEmpty(e.Attr("group-title"), e.Group)

@@ -24,7 +24,7 @@ import (
 const playlistText = `#EXTM3U url-tvg="%[1]s/guide.xml.xz" catchup="shift" catchup-days="3"
 #EXTINF:-1 tvg-id="kbs1.kr" tvg-name="KBS 1TV" tvg-logo="%[1]s/kbs.png" group-title="News" tvg-chno="9",KBS 1TV
 http://127.0.0.1:9/kbs1/index.m3u8
-#EXTINF:-1 tvg-id="mbc.kr" group-title="Drama;Extra" catchup="append" catchup-source="?utc={utc}&lutc={lutc}" catchup-days="7",MBC
+#EXTINF:-1 tvg-id="mbc.kr" tvg-rating="15" group-title="Drama;Extra" catchup="append" catchup-source="?utc={utc}&lutc={lutc}" catchup-days="7",MBC
 http://127.0.0.1:9/mbc.ts
 #EXTINF:-1 tvg-chno="9" group-title="News" catchup="none",Local multicast
 rtp://@239.255.42.7:5000
@@ -138,6 +138,9 @@ func TestChannels(t *testing.T) {
 	if kbs.LogoURL != src.ts.URL+"/kbs.png" || kbs.URL != "http://127.0.0.1:9/kbs1/index.m3u8" ||
 		kbs.Catchup == nil || *kbs.Catchup != (operator.Catchup{Mode: "shift", Days: 3}) {
 		t.Errorf("KBS %+v %+v", kbs, kbs.Catchup)
+	}
+	if l.Channels[0].Rating != "15" || kbs.Rating != "" {
+		t.Errorf("ratings %q %q, want 15 and none", l.Channels[0].Rating, kbs.Rating)
 	}
 	if c := l.Channels[0].Catchup; c == nil || c.Mode != "append" || c.Days != 7 {
 		t.Errorf("MBC catch-up %+v", c)
