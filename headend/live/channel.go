@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"net"
 	"net/netip"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/ipv4"
 )
 
 const (
@@ -30,20 +33,21 @@ const (
 // channel is a playing channel: the goroutine that paces its datagrams
 // out, and the state its subscribers and RTCP share.
 type channel struct {
-	e       *Engine
-	cfg     Channel
-	prog    *program
-	isRTP   bool
-	group   netip.AddrPort // invalid when unicast only
-	ssrc    uint32
-	rtxSSRC uint32
-	tsBase  uint32
-	seqBase uint16
-	kick    chan struct{} // a subscriber arrived
-	quit    chan struct{} // closed by stop
-	exited  chan struct{} // closed when run returns
-	running atomic.Bool
-	once    sync.Once
+	e         *Engine
+	cfg       Channel
+	prog      *program
+	isRTP     bool
+	group     netip.AddrPort // invalid when unicast only
+	groupAddr *net.UDPAddr   // group, as batched sends take it
+	ssrc      uint32
+	rtxSSRC   uint32
+	tsBase    uint32
+	seqBase   uint16
+	kick      chan struct{} // a subscriber arrived
+	quit      chan struct{} // closed by stop
+	exited    chan struct{} // closed when run returns
+	running   atomic.Bool
+	once      sync.Once
 
 	mu        sync.Mutex
 	stopped   bool
@@ -64,6 +68,8 @@ type channel struct {
 	start   time.Time
 	next    entry // the next live datagram, built ahead
 	targets []*Subscription
+	msgs    []ipv4.Message // the batch of the datagram being sent
+	bufs    [][]byte       // the messages' Buffers, one each
 	burst   []burstSend
 	late    []time.Duration
 }
@@ -91,6 +97,7 @@ func newChannel(e *Engine, ch Channel, prog *program) *channel {
 	if ch.Group != nil {
 		c.group = ch.Group.AddrPort()
 		c.group = netip.AddrPortFrom(c.group.Addr().Unmap(), c.group.Port())
+		c.groupAddr = net.UDPAddrFromAddrPort(c.group)
 	}
 	c.st = ChannelStats{ID: ch.ID, Transport: ch.Transport, SSRC: c.ssrc}
 	if ch.Group != nil {
@@ -253,16 +260,23 @@ func (c *channel) sendLive(due time.Time) {
 	c.st.Loops = int(c.loop)
 	c.mu.Unlock()
 
-	c.late = c.late[:0]
-	sends, drops := 0, 0
+	// One batch per datagram: the group and every subscriber, in one
+	// sendmmsg unless the kernel refuses a destination.
+	c.msgs = c.msgs[:0]
 	if c.group.IsValid() {
-		sends, drops = c.count(c.e.out.send(e.data, c.group), sends, drops)
-		c.late = append(c.late, time.Since(due))
+		c.msgs = append(c.msgs, ipv4.Message{Addr: c.groupAddr})
 	}
 	for _, s := range c.targets {
-		sends, drops = c.count(c.e.out.send(e.data, s.dst), sends, drops)
-		c.late = append(c.late, time.Since(due))
+		c.msgs = append(c.msgs, ipv4.Message{Addr: s.addr})
 	}
+	c.bufs = slices.Grow(c.bufs[:0], len(c.msgs))[:len(c.msgs)]
+	for i := range c.msgs {
+		c.bufs[i] = e.data
+		c.msgs[i].Buffers = c.bufs[i : i+1 : i+1]
+	}
+	var sends, drops int
+	sends, drops, c.late = c.e.out.sendAll(c.msgs, due, c.late[:0])
+	clear(c.targets) // no references to ended subscriptions
 	c.mu.Lock()
 	for _, l := range c.late {
 		c.pacing.add(l)

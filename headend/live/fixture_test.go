@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 )
@@ -50,13 +51,45 @@ func testStream(t testing.TB) string {
 	return fixtures.path
 }
 
-// makeStream writes the test stream into dir.
-func makeStream(dir, name string) (string, error) {
+var rateFixtures struct {
+	mu    sync.Mutex
+	paths map[int]string
+}
+
+// rateStream returns the path of the test stream padded with null
+// packets to a constant bitrate (bits/s), as a channel of that rate
+// loads the streamer: made once per rate for all tests.
+func rateStream(t testing.TB, bitrate int) string {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg CLI not installed")
+	}
+	rateFixtures.mu.Lock()
+	defer rateFixtures.mu.Unlock()
+	if p, ok := rateFixtures.paths[bitrate]; ok {
+		return p
+	}
+	p, err := makeStream(fixtureDir, fmt.Sprintf("channel-%d.ts", bitrate), "-muxrate", strconv.Itoa(bitrate))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rateFixtures.paths == nil {
+		rateFixtures.paths = map[int]string{}
+	}
+	rateFixtures.paths[bitrate] = p
+	return p
+}
+
+// makeStream writes the test stream into dir, with extra options of
+// ffmpeg's MPEG-TS muxer.
+func makeStream(dir, name string, muxOpts ...string) (string, error) {
 	path := filepath.Join(dir, name)
-	out, err := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+	args := []string{"-hide_banner", "-loglevel", "error", "-y",
 		"-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
 		"-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-bf", "0",
-		"-c:a", "mp2", "-b:a", "64k", "-f", "mpegts", path).CombinedOutput()
+		"-c:a", "mp2", "-b:a", "64k", "-f", "mpegts"}
+	args = append(append(args, muxOpts...), path)
+	out, err := exec.Command("ffmpeg", args...).CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("ffmpeg: %v\n%s", err, out)
 	}

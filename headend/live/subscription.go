@@ -18,6 +18,7 @@ type Subscription struct {
 	e        *Engine
 	c        *channel
 	dst      netip.AddrPort
+	addr     *net.UDPAddr // dst, as batched sends take it
 	since    time.Time
 	lastSeen atomic.Int64 // unix nanoseconds of the last RTCP or Refresh
 	done     chan struct{}
@@ -36,7 +37,7 @@ type Subscription struct {
 }
 
 func newSubscription(e *Engine, c *channel, dst netip.AddrPort) *Subscription {
-	s := &Subscription{e: e, c: c, dst: dst, since: time.Now(), done: make(chan struct{})}
+	s := &Subscription{e: e, c: c, dst: dst, addr: net.UDPAddrFromAddrPort(dst), since: time.Now(), done: make(chan struct{})}
 	s.lastSeen.Store(s.since.UnixNano())
 	return s
 }

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"golang.org/x/net/ipv4"
 )
 
 // listen binds the engine's IPv4 UDP socket.
@@ -26,6 +28,20 @@ func (s *sender) send(b []byte, to netip.AddrPort) error {
 	_ = s.conn.SetWriteDeadline(time.Now().Add(time.Millisecond))
 	_, err := s.conn.WriteToUDPAddrPort(b, to)
 	return err
+}
+
+// sendAll sends msgs one by one (see the Linux sendAll, which batches).
+func (s *sender) sendAll(msgs []ipv4.Message, due time.Time, late []time.Duration) (sends, drops int, _ []time.Duration) {
+	for _, m := range msgs {
+		ap := m.Addr.(*net.UDPAddr).AddrPort()
+		if s.send(m.Buffers[0], ap) != nil {
+			drops++
+			continue
+		}
+		sends++
+		late = append(late, time.Since(due))
+	}
+	return sends, drops, late
 }
 
 // preciseSleep sleeps for d.
