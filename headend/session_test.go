@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/manbang/manbang/headend/firmware"
 	"github.com/manbang/manbang/operator"
 )
 
@@ -239,8 +240,14 @@ func TestDocsListRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	routes := map[string]bool{}
+	var all []string
 	for _, rt := range (&Server{}).routes() {
-		want := rt.method + " " + rt.pattern
+		all = append(all, rt.method+" "+rt.pattern)
+	}
+	// The firmware routes, which manbang-headend serve mounts beside the
+	// API when its data directory has firmware.
+	all = append(all, firmware.Routes...)
+	for _, want := range all {
 		routes[want] = true
 		if !bytes.Contains(doc, []byte("### "+want+"\n")) {
 			t.Errorf("docs/API.md has no section \"### %s\"", want)

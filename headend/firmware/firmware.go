@@ -37,6 +37,13 @@ const FilesPrefix = "/firmware/"
 // ManifestSuffix names manifest files; the signature adds ".sig".
 const ManifestSuffix = ".manifest.json"
 
+// Routes are the method and path patterns (net/http.ServeMux patterns)
+// of the handler New returns, as docs/API.md documents them.
+var Routes = []string{
+	"GET /api/v1/firmware",
+	"GET " + FilesPrefix + "{model}/{channel}/{file}",
+}
+
 var safeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+~-]{0,127}$`)
 
 type handler struct {
@@ -56,8 +63,8 @@ func New(dir string, logger *slog.Logger) (http.Handler, error) {
 		logger = slog.Default()
 	}
 	h := &handler{root: root, log: logger, mux: http.NewServeMux()}
-	h.mux.HandleFunc("GET /api/v1/firmware", h.getFirmware)
-	h.mux.HandleFunc("GET "+FilesPrefix+"{model}/{channel}/{file}", h.getFile)
+	h.mux.HandleFunc(Routes[0], h.getFirmware)
+	h.mux.HandleFunc(Routes[1], h.getFile)
 	return h, nil
 }
 
