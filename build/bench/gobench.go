@@ -133,39 +133,3 @@ func benchUI(ctx context.Context, c config, st streams, x *xvfb, r *Results) err
 	}
 	return nil
 }
-
-// benchHeadend runs the head-end's catalogue and live benchmarks.
-func benchHeadend(ctx context.Context, c config, _ streams, _ *xvfb, r *Results) error {
-	bs, _, err := runGoBench(ctx, c, "./headend/catalog", "BenchmarkStoreSearch", "2s", "")
-	if err != nil {
-		return err
-	}
-	for _, b := range bs {
-		if v, ok := b.figures["p99-ms"]; ok {
-			r.add(Metric{Section: "headend", Name: b.name + " search p99, 100,000 titles", Unit: "ms", Better: "lower",
-				Values: map[string]float64{"manbang": v}, Note: fmt.Sprintf("mean %.2f ms", b.figures["ns/op"]/1e6)})
-		}
-	}
-	// 500 subscribers of the benchmark's small channel, 300 datagrams
-	// each (the benchmark paces them in real time).
-	const subscribers, datagrams = 500, 300
-	bs, cpu, err := runGoBench(ctx, c, "./headend/live", "BenchmarkSubscribers/500$", fmt.Sprintf("%dx", datagrams), "")
-	if err != nil {
-		return err
-	}
-	for _, b := range bs {
-		sends := b.figures["sends/s"]
-		r.add(Metric{Section: "headend", Name: "live fan-out to 500 unicast subscribers, pacing p99", Unit: "ms", Better: "lower",
-			Values: map[string]float64{"manbang": b.figures["pacing-p99-ms"]}, Note: fmt.Sprintf("%.0f sends/s", sends)})
-		// The stream's datagram rate: 6 Mbit/s of 1,316-byte payloads.
-		const perSubscriber = 6e6 / 8 / 1316
-		// Go runs a benchmark once with N=1 before the N asked for.
-		totalSends := float64(subscribers * (datagrams + 1))
-		if cpu > 0 {
-			r.add(Metric{Section: "headend", Name: "live RTP subscribers per core (6 Mbit/s channel)", Unit: "subscribers", Better: "higher",
-				Values: map[string]float64{"manbang": totalSends / cpu.Seconds() / perSubscriber},
-				Note:   fmt.Sprintf("%.0f datagrams per CPU-second, receivers' CPU included", totalSends/cpu.Seconds())})
-		}
-	}
-	return nil
-}

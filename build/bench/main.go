@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./build/bench [-out bench] [-work DIR] [-starts 20] [-cpu-seconds 60] [-only decode,ttff,cpu,ui,headend]
+//	go run ./build/bench [-out bench] [-work DIR] [-starts 20] [-cpu-seconds 60] [-only decode,ttff,cpu,ui,headend,headend/xmltv]
 package main
 
 import (
@@ -34,7 +34,24 @@ type config struct {
 	notes      []string // added to the results
 }
 
-func (c config) want(section string) bool { return len(c.only) == 0 || c.only[section] }
+// want says whether to run section, or a step "section/step" of it:
+// -only headend runs all of the head-end's steps, -only headend/xmltv
+// that step alone.
+func (c config) want(section string) bool {
+	if len(c.only) == 0 || c.only[section] {
+		return true
+	}
+	parent, _, sub := strings.Cut(section, "/")
+	if sub {
+		return c.only[parent]
+	}
+	for k := range c.only {
+		if strings.HasPrefix(k, section+"/") {
+			return true
+		}
+	}
+	return false
+}
 
 func main() {
 	var c config
@@ -52,7 +69,7 @@ func main() {
 	flag.IntVar(&c.cpuSeconds, "cpu-seconds", 60, "seconds each player plays for the CPU and RSS figures (a multiple of 20)")
 	flag.IntVar(&c.repeats, "repeats", 3, "decode throughput runs per decoder")
 	flag.IntVar(&c.threads, "threads", 0, "decoder threads for every decoder (0: the number of cores)")
-	flag.StringVar(&only, "only", "", "comma-separated sections to run: decode, ttff, cpu, ui, headend (default all)")
+	flag.StringVar(&only, "only", "", "comma-separated sections to run: decode, ttff, cpu, ui, headend, or a step of headend: headend/catalogue, headend/live, headend/xmltv, headend/coldstart (default all)")
 	flag.Parse()
 	if only != "" {
 		c.only = map[string]bool{}

@@ -274,9 +274,18 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
   peak RSS is VmHWM from /proc/PID/status before the player is stopped.
 - **UI**: the UI's Go benchmarks (ui/...) under Xvfb, and cold start to an interactive Home measured through the control
   endpoint (from the process start until GET /api/v1/state says Home is ready) against a head-end on loopback.
-- **Head-end**: the head-end's Go benchmarks: catalogue search p99 at 100,000 titles (headend/catalog) and the live
-  engine's fan-out to unicast subscribers (headend/live); subscribers per core = the stream's datagram rate divided into
-  the sends per CPU-second of the benchmark process (which also spends CPU on receiving them: a lower bound).
+- **Head-end**: the catalogue's reads at 100,000 generated titles, in the store (headend/catalog) and through the HTTP
+  API on loopback with a Go load generator of one worker per core (headend: p99 of the request latencies). Live fan-out
+  (headend/live BenchmarkSubscribers): one channel padded with null packets to a constant 2 or 6 Mbit/s (190 or 570
+  datagrams/s of 1,316 bytes), sent to 100 or 500 unicast subscribers on loopback, one sendmmsg batch of up to 64
+  destinations at a time; **pacing error** = for each datagram and destination, the time the sendmmsg call carrying it
+  returned minus the time its PCR schedules it (an upper bound of its send time), p99 and max over 1,000 datagrams.
+  Subscribers per core = sends per CPU-second of the benchmark process minus its receivers' thread, over the stream's
+  datagram rate. XMLTV: ` + "`manbang-headend import-epg`" + ` of a generated 100 MB guide (200 channels, half-hour
+  programmes, Korean and English titles and descriptions) into a catalogue of its channels; wall time and ru_maxrss.
+  Warm cold start: ` + "`manbang`" + ` under Xvfb, started once against the head-end to fill its catalogue cache, then
+  five times through a loopback proxy that holds every /api/ answer for 2 s: from the process start to the control
+  endpoint's Home ready, beside when the first API answer left the proxy.
 `
 
 func numCPU() int {
