@@ -70,7 +70,15 @@ type Config struct {
 	LiveUnicast bool
 	// Updater is the firmware update agent; nil when the box has none.
 	Updater Updater
-	Logger  *slog.Logger
+	// Notifier tells the service manager how the UI is doing: Ready once
+	// the first frame is on screen, Watchdog from every frame (it sends
+	// at most every few seconds and never blocks). Nil: nothing is told.
+	Notifier Notifier
+	// HealthyMarker, if set, is a file the UI writes once in its run when
+	// it has shown Home with its rows and presented a video frame: the
+	// update service then confirms the slot the box booted (docs/IMAGE.md).
+	HealthyMarker string
+	Logger        *slog.Logger
 	// Started, if set, is called once the first frame is on screen, with
 	// the control endpoint's address ("" when it is off).
 	Started func(controlAddr string)
@@ -83,6 +91,19 @@ type Updater interface {
 	// Update looks for a newer image and installs it for the next start.
 	// It returns the version installed, or "" if the box is up to date.
 	Update(ctx context.Context) (version string, err error)
+}
+
+// progressUpdater is an Updater that tells how far it is (the states of
+// screen.UpdateDownloading and screen.UpdateWriting) while it works.
+type progressUpdater interface {
+	UpdateProgress(ctx context.Context, progress func(state, version string)) (version string, err error)
+}
+
+// Notifier is the service manager's notification socket as the render
+// loop uses it (sdnotify.Notifier).
+type Notifier interface {
+	Ready() error
+	Watchdog(now time.Time) error
 }
 
 // frameTime paces the loop at 60 frames a second where swap does not.
@@ -124,13 +145,18 @@ type App struct {
 	channels []operator.Channel
 	progs    []operator.Programme
 	search   context.CancelFunc
+	unlocked string // the parental settings the PIN was entered for, this session
 	volUntil time.Time
 	closing  sync.WaitGroup // playbacks being closed
 
-	frames   uint64
-	lastKey  keyTiming
-	appliedW int // the display mode applied, to notice changes
-	appliedH int
+	frames    uint64
+	sawHome   bool // Home was on screen with its rows, this run
+	sawFrame  bool // a video frame was presented, this run
+	healthy   bool // the healthy marker is written or being written
+	notifyErr bool // a notification failed, and was logged
+	lastKey   keyTiming
+	appliedW  int // the display mode applied, to notice changes
+	appliedH  int
 }
 
 // keyTiming measures how fast a key shows: the frame that handled the last
@@ -234,7 +260,7 @@ func (a *App) open() error {
 		srv, err := control.Listen(control.Config{
 			Addr:       a.cfg.Control,
 			Events:     a.input,
-			State:      func() any { return a.snap.Load() },
+			State:      a.reportState,
 			Screenshot: a.screenshot,
 			Logger:     a.log,
 		})
@@ -316,6 +342,8 @@ func (a *App) step(now time.Time) {
 	a.top().Update(now)
 	a.render(now)
 	a.frames++
+	a.notify(now)
+	a.checkHealthy()
 	if a.lastKey.frame == a.frames-1 && !a.lastKey.pressed.IsZero() {
 		a.lastKey.Frames = 1
 		a.lastKey.MS = float64(time.Since(a.lastKey.pressed).Microseconds()) / 1000

@@ -8,6 +8,7 @@ import (
 
 	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/ui/screen"
+	"github.com/manbang/manbang/ui/state"
 )
 
 // Home's rows: how many titles a category row shows before its "see all"
@@ -30,6 +31,7 @@ type catalogue struct {
 	channels []operator.Channel
 	progs    []operator.Programme
 	favs     []operator.Title // nil when the operator keeps none
+	resume   []state.Resume   // the device's resume positions the operator keeps; nil when it keeps none
 	stale    bool
 }
 
@@ -74,6 +76,9 @@ func (a *App) Reload() {
 			if cat.favs != nil {
 				a.st.Favourites = cat.favs
 				a.st.Normalize()
+				a.save()
+			}
+			if a.st.MergeResume(cat.resume) {
 				a.save()
 			}
 			a.home.SetRows(a.rows())
@@ -168,11 +173,58 @@ func fetchCatalogue(ctx context.Context, c *operator.Client, now time.Time, debu
 		mu.Unlock()
 		return nil
 	})
+	run(func() error {
+		rs, err := c.ResumePositions(ctx)
+		if err != nil {
+			debug("no resume positions from the operator", "err", err)
+			return nil
+		}
+		mu.Lock()
+		cat.resume = make([]state.Resume, 0, len(rs))
+		for _, r := range rs {
+			cat.resume = append(cat.resume, state.Resume{Title: operator.Title{ID: r.TitleID}, PositionSec: r.PositionSec, UpdatedAt: r.UpdatedAt})
+		}
+		mu.Unlock()
+		return nil
+	})
 	wg.Wait()
 	if len(errs) > 0 {
 		return nil, errs[0]
 	}
+	resumeTitles(ctx, c, cat, debug)
 	return cat, nil
+}
+
+// resumeTitles fills in the titles of the operator's resume positions:
+// from the rows fetched when they are there, else from the operator.
+// Positions of titles the operator no longer has are left out.
+func resumeTitles(ctx context.Context, c *operator.Client, cat *catalogue, debug func(string, ...any)) {
+	if len(cat.resume) == 0 {
+		return
+	}
+	known := map[string]operator.Title{}
+	for _, p := range cat.pages {
+		for _, t := range p.Titles {
+			known[t.ID] = t
+		}
+	}
+	for _, t := range cat.favs {
+		known[t.ID] = t
+	}
+	kept := cat.resume[:0]
+	for _, r := range cat.resume[:min(len(cat.resume), state.MaxResume)] {
+		t, ok := known[r.Title.ID]
+		if !ok {
+			var err error
+			if t, err = c.Title(ctx, r.Title.ID); err != nil {
+				debug("resume position of a title not found", "title", r.Title.ID, "err", err)
+				continue
+			}
+		}
+		r.Title = t
+		kept = append(kept, r)
+	}
+	cat.resume = kept
 }
 
 // rows builds Home's rows from the catalogue and what the box remembers.

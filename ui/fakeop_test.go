@@ -37,6 +37,7 @@ type fakeOperator struct {
 	media     []byte // served at /media/clip.ts
 	favs      []string
 	resume    map[string]float64
+	positions []operator.Resume // GET /api/v1/resume; nil: 404, as an older head-end
 	searches  []string
 	sessions  int
 	ended     int
@@ -201,6 +202,24 @@ func newFakeOperator(t testing.TB) *fakeOperator {
 		f.favs = slices.DeleteFunc(f.favs, func(s string) bool { return s == r.PathValue("id") })
 		f.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /api/v1/resume", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.positions == nil {
+			http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
+			return
+		}
+		writeJSON(w, operator.ResumeList{Positions: f.positions})
+	})
+	mux.HandleFunc("GET /api/v1/titles/{id}", func(w http.ResponseWriter, r *http.Request) {
+		for _, t := range f.titles {
+			if t.ID == r.PathValue("id") {
+				writeJSON(w, f.public(r, t))
+				return
+			}
+		}
+		http.Error(w, `{"error":"unknown title"}`, http.StatusNotFound)
 	})
 	mux.HandleFunc("PUT /api/v1/resume/{id}", func(w http.ResponseWriter, r *http.Request) {
 		var res operator.Resume

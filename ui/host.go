@@ -283,13 +283,21 @@ func (a *App) About() screen.About {
 }
 
 // Update implements screen.Host.
-func (a *App) Update(done func(string, error)) bool {
+func (a *App) Update(progress func(string, string), done func(string, error)) bool {
 	u := a.cfg.Updater
 	if u == nil {
 		return false
 	}
 	a.goPost(func(ctx context.Context) {
-		v, err := u.Update(ctx)
+		var v string
+		var err error
+		if pu, ok := u.(progressUpdater); ok && progress != nil {
+			v, err = pu.UpdateProgress(ctx, func(state, version string) {
+				a.post(func() { progress(state, version) })
+			})
+		} else {
+			v, err = u.Update(ctx)
+		}
 		a.post(func() { done(v, err) })
 	})
 	return true

@@ -44,6 +44,7 @@ func TestMain(m *testing.M) {
 		case f := <-mainQueue:
 			f()
 		case code := <-done:
+			runExits()
 			if testWin != nil {
 				testWin.Close()
 			}

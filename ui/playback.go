@@ -23,9 +23,25 @@ import (
 // endedLinger is how long "The end" stays before the player screen goes.
 const endedLinger = 2 * time.Second
 
-// maxAttempts is how many times a failed playback is started before the
-// viewer is left with Back.
-const maxAttempts = 3
+// A playback that fails is opened again while the viewer stays on its
+// error screen, at the position it had: soon at first, then every
+// retryMax (a head-end restarting is back within seconds). Errors that
+// cannot pass (no operator, a title the operator does not have) are not
+// retried.
+const (
+	retryFirst = 500 * time.Millisecond
+	retryMax   = 2 * time.Second
+)
+
+// retryDelay is the wait before the attempt after the n-th failure in a
+// row (n from 1).
+func retryDelay(n int) time.Duration {
+	d := retryFirst
+	for i := 1; i < n && d < retryMax; i++ {
+		d *= 2
+	}
+	return min(d, retryMax)
+}
 
 // Resume positions: a title stopped within resumeMin of its start or
 // resumeEnd of its end is not resumed.
@@ -53,7 +69,8 @@ type playback struct {
 	session  string
 	current  *media.VideoFrame
 	endedAt  time.Time
-	attempts int
+	attempts int           // openings so far
+	failures int           // failures since it last played
 	done     chan struct{} // closed when the opening goroutine has ended
 }
 
@@ -93,8 +110,46 @@ func (a *App) Play(t operator.Title, from time.Duration) {
 }
 
 // PlayChannel implements screen.Host: it tunes to ch, replacing the live
-// channel on screen if there is one.
+// channel on screen if there is one. A channel rated at or above the
+// parental limit asks for the PIN first, once a session: the PIN entered
+// unlocks rated channels until the box restarts or the parental settings
+// change. While the prompt shows, the channel before plays on under it,
+// and CH+ and CH- go on past the locked channel.
 func (a *App) PlayChannel(ch operator.Channel) {
+	if a.channelLocked(ch) {
+		a.closePrompt()
+		lang := a.Lang()
+		pin := screen.NewPINCheck(a, i18n.T(lang, i18n.PINChannel, ch.Name.In(lang), i18n.Rating(lang, ch.Rating)), func() {
+			a.unlocked = a.parental()
+			a.tune(ch)
+		})
+		pin.OnChannelKeys(func(delta int) { a.zapFrom(ch.ID, delta) })
+		a.push(pin)
+		return
+	}
+	a.tune(ch)
+}
+
+// parental is what the channels' PIN was entered for: the limit and the
+// PIN. A change of either locks the channels again.
+func (a *App) parental() string {
+	return a.st.Settings.ParentalRating + "/" + a.st.Settings.PIN
+}
+
+// channelLocked reports whether tuning to ch asks for the PIN now.
+func (a *App) channelLocked(ch operator.Channel) bool {
+	return screen.NeedsPIN(a.st.Settings, ch.Rating) && a.unlocked != a.parental()
+}
+
+// closePrompt takes a PIN prompt off the top, if one is there.
+func (a *App) closePrompt() {
+	if _, ok := a.top().(*screen.PIN); ok && len(a.stack) > 1 {
+		a.stack = a.stack[:len(a.stack)-1]
+	}
+}
+
+// tune plays ch, the PIN asked for already if it had to be.
+func (a *App) tune(ch operator.Channel) {
 	a.st.WatchChannel(ch.ID)
 	a.save()
 	now, next := programmeAt(a.progs, ch.ID, a.now())
@@ -117,12 +172,20 @@ func (a *App) PlayProgramme(ch operator.Channel, p operator.Programme) {
 // Zap implements screen.Host: delta channels on from the one playing, by
 // number, wrapping around.
 func (a *App) Zap(delta int) {
-	if len(a.channels) == 0 || a.pb == nil || a.pb.channel == nil {
+	if a.pb == nil || a.pb.channel == nil {
+		return
+	}
+	a.zapFrom(a.pb.channel.ID, delta)
+}
+
+// zapFrom tunes delta channels on from the channel with the given ID.
+func (a *App) zapFrom(id string, delta int) {
+	if len(a.channels) == 0 {
 		return
 	}
 	i := 0
 	for j, ch := range a.channels {
-		if ch.ID == a.pb.channel.ID {
+		if ch.ID == id {
 			i = j
 		}
 	}
@@ -212,12 +275,7 @@ func (a *App) open1(pb *playback) {
 			a.post(func() { a.failed(pb, err) })
 			return
 		}
-		p, err := player.Open(ctx, url, player.Options{Video: pb.slot, Audio: pb.sink, Logger: a.log})
-		if err == nil && from > 0 {
-			if err := p.Seek(from); err != nil {
-				a.log.Info("cannot resume; playing from the start", "err", err)
-			}
-		}
+		p, err := player.Open(ctx, url, player.Options{Video: pb.slot, Audio: pb.sink, Logger: a.log, StartAt: from})
 		handed := make(chan bool, 1)
 		queued := a.post(func() {
 			pb.session = sess.ID
@@ -231,6 +289,7 @@ func (a *App) open1(pb *playback) {
 				return
 			}
 			pb.player = p
+			pb.failures = 0
 			pb.screen.SetControl(newPlayerControl(ctx, p, a.log, &a.closing))
 			handed <- true
 		})
@@ -314,17 +373,24 @@ func keepalive(ctx context.Context, c *operator.Client, s operator.Session, debu
 	}
 }
 
-// failed shows that pb could not play, with a retry while attempts last.
+// failed shows that pb could not play and, unless the error cannot pass,
+// opens it again after a backoff, from where it was (a title), for as
+// long as the viewer stays.
 func (a *App) failed(pb *playback, err error) {
 	if a.pb != pb {
 		return
 	}
-	a.log.Warn("playback failed", "title", pb.title.ID, "attempt", pb.attempts, "err", err)
-	var retry func()
-	if pb.attempts < maxAttempts && !errors.Is(err, errNoOperator) && !operator.IsNotFound(err) {
-		retry = func() { a.retry(pb) }
+	if pos := pb.screen.Position(); pos > 0 && pb.channel == nil && pb.locator == "" {
+		pb.from = pos
 	}
-	pb.screen.SetError(err, retry)
+	pb.failures++
+	a.log.Warn("playback failed", "title", pb.title.ID, "attempt", pb.attempts, "failures", pb.failures, "err", err)
+	if errors.Is(err, errNoOperator) || operator.IsNotFound(err) {
+		pb.screen.SetError(err, nil)
+		return
+	}
+	pb.screen.SetError(err, func() { a.retry(pb) })
+	pb.screen.SetRetryIn(retryDelay(pb.failures))
 }
 
 // retry opens pb again, after the last attempt's player is closed.
@@ -372,6 +438,7 @@ func (a *App) updatePlayback(now time.Time) {
 		pb.current.Release()
 		pb.current = f
 		pb.screen.SetFrame(f)
+		a.sawFrame = true
 	}
 	if pb.player == nil {
 		return
@@ -418,6 +485,9 @@ func (a *App) remember(pb *playback) {
 		return
 	}
 	pos := pb.screen.Position()
+	if pos <= 0 {
+		pos = pb.from // on the error screen: where it will resume
+	}
 	if pos <= 0 {
 		return // it never played
 	}

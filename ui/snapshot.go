@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"image"
+	"runtime"
 
 	"github.com/manbang/manbang/ui/screen"
 )
@@ -18,6 +19,9 @@ type snapshot struct {
 	Overscan int       `json:"overscan"`
 	Key      keyTiming `json:"last_key"`
 	Operator string    `json:"operator"`
+	// Goroutines is runtime.NumGoroutine() when the state is asked for:
+	// soak tests watch it for leaks.
+	Goroutines int `json:"goroutines"`
 }
 
 // shot is a screenshot taken by the render loop, or why it could not be.
@@ -54,4 +58,16 @@ func (a *App) publish(top screen.Screen) {
 		Volume: a.st.Settings.Volume, Muted: a.st.Settings.Muted, Overscan: a.st.Settings.Overscan,
 		Key: a.lastKey, Operator: a.st.Settings.Operator,
 	})
+}
+
+// reportState is the control endpoint's state: the last frame's snapshot
+// with the goroutines counted now; nil before the first frame.
+func (a *App) reportState() any {
+	s := a.snap.Load()
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.Goroutines = runtime.NumGoroutine()
+	return &c
 }

@@ -6,7 +6,8 @@
 # through qemu's user-mode network forwarded to 127.0.0.1 only. The guest
 # is isolated from every other network (restrict=on). Disk writes go to a
 # temporary snapshot; the image is not changed.
-# Environment: IMAGE (default: the newest bin/image/*.img), TIMEOUT (s).
+# Environment: IMAGE (default: the newest bin/image/*.img), TIMEOUT (s),
+# WATCH (s: keep it running that long after and check the watchdog).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 img=${IMAGE:-$(ls -t bin/image/*.img 2>/dev/null | head -1)}
@@ -19,6 +20,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 log=$(mktemp -t manbang-image-test.XXXXXX.log)
 append="root=PARTUUID=$root_uuid ro rootwait console=ttyAMA0 manbang.slot=A manbang.imagetest \
 systemd.setenv=MANBANG_CONTROL=127.0.0.1:7070 systemd.setenv=MANBANG_OPERATOR=http://127.0.0.1:9 \
+systemd.setenv=MANBANG_BOOTENV=file:/run/manbang-boot/env \
 systemd.setenv=WLR_BACKENDS=headless \
 systemd.setenv=WLR_RENDERER=pixman systemd.setenv=WLR_LIBINPUT_NO_DEVICES=1 systemd.setenv=LIBGL_ALWAYS_SOFTWARE=1 \
 systemd.journald.forward_to_console=1"
@@ -54,4 +56,16 @@ if [ -z "$state" ]; then
 	exit 1
 fi
 echo "image-test: the box answered after ${took}s: $state"
+# WATCH=SECONDS keeps the box running that long more and checks that the
+# UI still answers and systemd's watchdog (WatchdogSec=30s, petted by the
+# render loop) never fired.
+if [ "${WATCH:-0}" -gt 0 ]; then
+	sleep "$WATCH"
+	if grep -aqi 'watchdog timeout' "$log" || ! curl -fsS --max-time 10 "http://127.0.0.1:$port/api/v1/state" >/dev/null; then
+		echo "image-test: after ${WATCH}s more the UI is gone or the watchdog fired; the end of the console:" >&2
+		tail -40 "$log" >&2
+		exit 1
+	fi
+	echo "image-test: still answering ${WATCH}s later, no watchdog timeout"
+fi
 grep -E 'Reached target|manbang' "$log" | tail -5 || true

@@ -75,9 +75,12 @@ binaries() {
 		CGO_ENABLED=1 GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc \
 			PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
 			GOFLAGS=-tags=gles2,wayland CGO_CFLAGS="-O2 -g0 -w" \
-			go build -trimpath -buildvcs=false -ldflags "-s -w -buildid= -X main.version=$version" -o "$work/manbang" ./cmd/manbang
+			go build -trimpath -buildvcs=false -ldflags "-s -w -buildid= -X main.version=$version -X main.publicKey=$pubb64" -o "$work/manbang" ./cmd/manbang
 		# The watchdog is on only when the binary pets it (sdnotify).
-		if GOOS=linux GOARCH=arm64 GOFLAGS=-tags=gles2,wayland go list -deps ./cmd/manbang | grep -q '/operator/update/sdnotify$'; then
+		# (cgo on as in the build: without it go list fails on GLFW's cgo-only
+		# packages; its output is kept whole, not cut by grep -q under pipefail.)
+		deps=$(CGO_ENABLED=1 GOOS=linux GOARCH=arm64 GOFLAGS=-tags=gles2,wayland go list -deps ./cmd/manbang)
+		if grep -q '/operator/update/sdnotify$' <<<"$deps"; then
 			echo "WatchdogSec=30s" > "$work/watchdog"
 		else
 			echo "image: manbang does not send sd_notify WATCHDOG=1 yet: the unit's watchdog is off (see docs/IMAGE.md)"
@@ -111,7 +114,8 @@ tree() {
 	install -m 0755 "$work/manbang" "$t/usr/bin/manbang"
 	cp "$work/manbang" "$out/$base.manbang"
 	printf 'NAME=%s\nVERSION=%s\nMODEL=%s\n' "$name" "$version" "$model" > "$t/etc/manbang-release"
-	for unit in manbang.service systemd-networkd.service systemd-resolved.service seatd.service manbang-imagetest-forward.socket; do
+	for unit in manbang.service systemd-networkd.service systemd-resolved.service seatd.service manbang-imagetest-forward.socket \
+		manbang-mark-good.path manbang-update-request.path manbang-update.timer; do
 		if [ -e "$t/etc/systemd/system/$unit" ] || [ -e "$t/lib/systemd/system/$unit" ]; then
 			systemctl --root="$t" enable "$unit" >/dev/null 2>&1
 		fi
@@ -122,9 +126,13 @@ tree() {
 	cp -L "$t/initrd.img" "$out/$base.initrd.img"
 	# The data partition's tree: the box's writable state.
 	d=$work/data
-	mkdir -p "$d/manbang/update"
+	mkdir -p "$d/manbang"
 	uidgid=$(awk -F: '$1=="manbang"{print $3":"$4}' "$t/etc/passwd")
 	chown -R "$uidgid" "$d/manbang"
+	# The update's downloads: root's alone (the root update service must
+	# not write through links the unprivileged UI could plant).
+	mkdir -p "$d/manbang-update"
+	chmod 0700 "$d/manbang-update"
 	# The boot partition's tree: the U-Boot A/B script.
 	b=$work/boot
 	mkdir -p "$b"

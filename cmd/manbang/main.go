@@ -19,6 +19,8 @@ import (
 	"syscall"
 
 	"github.com/manbang/manbang/operator"
+	"github.com/manbang/manbang/operator/update"
+	"github.com/manbang/manbang/operator/update/sdnotify"
 	"github.com/manbang/manbang/remote/cec"
 	"github.com/manbang/manbang/remote/lirc"
 	"github.com/manbang/manbang/remote/sources"
@@ -36,6 +38,7 @@ var version = "dev"
 const usage = `usage:
   manbang [flags]                  the box: show the operator's catalogue and play
   manbang play [flags] URL         play one stream (HLS URL, http .ts URL or file)
+  manbang update [flags]           install a newer image from the head-end (root; --mark-good confirms the booted slot)
   manbang version
 
 Run 'manbang -h' or 'manbang play -h' for the flags.
@@ -49,6 +52,8 @@ func main() {
 	switch {
 	case len(args) > 0 && args[0] == "play":
 		err = play(ctx, args[1:], os.Stdout, os.Stderr)
+	case len(args) > 0 && args[0] == "update":
+		err = updateCmd(ctx, args[1:], os.Stderr)
 	case len(args) > 0 && args[0] == "version":
 		fmt.Println("manbang", version)
 	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
@@ -97,6 +102,9 @@ func box(ctx context.Context, args []string) error {
 	cecDevice := fs.String("cec", cec.DefaultDevice, "HDMI-CEC `device` for the TV's remote; none: off")
 	oneTouch := fs.Bool("one-touch-play", false, "switch the TV on and to the box at start (HDMI-CEC)")
 	unicast := fs.Bool("live-unicast", false, "ask for live channels as unicast RTP to this box instead of joining multicast groups")
+	healthy := fs.String("healthy-marker", "", "`file` to write once Home showed and a video frame played (the image confirms its slot then); off when empty")
+	updateRequest := fs.String("update-request", "", "`file` that asks the update service for a check (Settings' firmware update); off when empty")
+	updateStatus := fs.String("update-status", defaultStatus, "the update service's status `file`, read with --update-request")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -105,6 +113,14 @@ func box(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	var updater ui.Updater
+	if *updateRequest != "" {
+		updater = update.Requester{RequestPath: *updateRequest, StatusPath: *updateStatus}
+	}
+	// Under systemd (Type=notify): READY=1 after the first frame, and the
+	// watchdog petted from the render loop. Elsewhere it does nothing.
+	notifier := sdnotify.New()
+	defer notifier.Close()
 	if *lang != "" && !i18n.Supported(*lang) {
 		return fmt.Errorf("--lang %q: want one of %s", *lang, strings.Join(i18n.Languages, ", "))
 	}
@@ -128,18 +144,21 @@ func box(ctx context.Context, args []string) error {
 	dev := operator.DefaultDevice()
 	dev.Firmware = version
 	return ui.Run(ctx, ui.Config{
-		Operator:    *operatorURL,
-		Lang:        *lang,
-		Window:      gfx.WindowConfig{Title: "Manbang", Width: w, Height: h, Fullscreen: *fullscreen, VSync: true},
-		Control:     *controlAddr,
-		Events:      inputs.Events(),
-		Input:       inputs.Input(),
-		KeyMap:      inputs.Keymap,
-		StateDir:    *stateDir,
-		CacheDir:    *cacheDir,
-		Device:      dev,
-		LiveUnicast: *unicast,
-		Logger:      log,
+		Operator:      *operatorURL,
+		Lang:          *lang,
+		Window:        gfx.WindowConfig{Title: "Manbang", Width: w, Height: h, Fullscreen: *fullscreen, VSync: true},
+		Control:       *controlAddr,
+		Events:        inputs.Events(),
+		Input:         inputs.Input(),
+		KeyMap:        inputs.Keymap,
+		StateDir:      *stateDir,
+		CacheDir:      *cacheDir,
+		Device:        dev,
+		LiveUnicast:   *unicast,
+		Updater:       updater,
+		Notifier:      notifier,
+		HealthyMarker: *healthy,
+		Logger:        log,
 		Started: func(addr string) {
 			if addr != "" {
 				// Tests and technicians read this line to find the endpoint.

@@ -48,6 +48,10 @@ type Config struct {
 	Client *http.Client
 	// Logger gets progress; default slog.Default().
 	Logger *slog.Logger
+	// Progress, if set, is told of each step Update reaches (the names
+	// documented there, and "write-chunk" for each MiB written), with the
+	// version being installed once it is known.
+	Progress func(step, version string)
 
 	// fault, in tests, is called at each step (see step names in Update).
 	fault func(step string)
@@ -55,19 +59,27 @@ type Config struct {
 
 // Agent updates the box.
 type Agent struct {
-	cfg    Config
-	server *url.URL
+	cfg     Config
+	server  *url.URL
+	version string // the version being installed, once known
 }
 
 // Errors of the agent.
 var (
 	// ErrUnconfirmed is returned by Update while the running slot waits
 	// for MarkGood: overwriting the other slot would remove the fallback.
-	ErrUnconfirmed = errors.New("update: the running slot is not confirmed yet")
+	// It has a method Unconfirmed() bool, for code that cannot import
+	// this package (the UI's screens) to tell it with errors.As.
+	ErrUnconfirmed error = unconfirmedError{}
 	// ErrMismatch is returned when a download or a written slot does not
 	// have the signed hash.
 	ErrMismatch = errors.New("update: hash mismatch")
 )
+
+type unconfirmedError struct{}
+
+func (unconfirmedError) Error() string     { return "update: the running slot is not confirmed yet" }
+func (unconfirmedError) Unconfirmed() bool { return true }
 
 // New checks cfg and returns an agent.
 func New(cfg Config) (*Agent, error) {
@@ -113,6 +125,9 @@ func (a *Agent) step(name string) {
 	if a.cfg.fault != nil {
 		a.cfg.fault(name)
 	}
+	if a.cfg.Progress != nil {
+		a.cfg.Progress(name, a.version)
+	}
 }
 
 // Result is what Update did.
@@ -153,6 +168,7 @@ func (a *Agent) Update(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	a.version = m.Version
 	a.step("verified")
 	target := bootenv.Other(a.cfg.Booted)
 	dev := a.cfg.Slots[target]
@@ -193,17 +209,30 @@ func (a *Agent) Update(ctx context.Context) (Result, error) {
 // and played a frame after a boot. Until then the bootloader counts the
 // boot as failed.
 func (a *Agent) MarkGood() error {
-	env, err := a.cfg.Boot.Load()
+	return MarkGood(a.cfg.Boot, a.cfg.Booted, a.cfg.Logger)
+}
+
+// MarkGood confirms the booted slot in the boot environment boot, as
+// Agent.MarkGood does, for a confirmation that needs no head-end (the
+// box's `manbang update --mark-good`). A nil log means slog.Default().
+func MarkGood(boot bootenv.Store, booted string, log *slog.Logger) error {
+	if !bootenv.Valid(booted) {
+		return fmt.Errorf("update: booted slot %q is not A or B", booted)
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	env, err := boot.Load()
 	if err != nil {
 		return err
 	}
-	if bootenv.Confirmed(env, a.cfg.Booted) {
+	if bootenv.Confirmed(env, booted) {
 		return nil
 	}
-	if err := a.cfg.Boot.Save(bootenv.MarkGood(env, a.cfg.Booted)); err != nil {
-		return fmt.Errorf("update: mark slot %s good: %w", a.cfg.Booted, err)
+	if err := boot.Save(bootenv.MarkGood(env, booted)); err != nil {
+		return fmt.Errorf("update: mark slot %s good: %w", booted, err)
 	}
-	a.cfg.Logger.Info("update: slot confirmed", "slot", a.cfg.Booted)
+	log.Info("update: slot confirmed", "slot", booted)
 	return nil
 }
 

@@ -83,6 +83,7 @@ var en = map[string]string{
 	OnlyTrack:    "This programme has one audio track",
 	NoSubtitles:  "This programme has no subtitles",
 	CannotSeek:   "This stream cannot be sought",
+	Reconnecting: "Server unreachable — reconnecting…",
 	Volume:       "Volume %d",
 	Muted:        "Sound off",
 	InfoVideo:    "Video",
@@ -125,6 +126,9 @@ var en = map[string]string{
 	UpdateInstalled:   "Version %s installed; it starts on the next restart",
 	UpdateUnavailable: "Not available on this box",
 	UpdateFailed:      "The update failed",
+	UpdateDownloading: "Downloading version %s…",
+	UpdateWriting:     "Installing version %s…",
+	UpdateUnconfirmed: "Not yet: this version is still being confirmed",
 	Change:            "OK: change",
 	HintSettings:      "▲ ▼ choose   ◀ ▶ change   OK select   Back return",
 
@@ -135,6 +139,7 @@ var en = map[string]string{
 	PINMismatch: "The two PINs differ. Start again",
 	PINChanged:  "PIN changed",
 	PINRated:    "Rated %s: enter the PIN to watch",
+	PINChannel:  "%s is rated %s: enter the PIN to watch",
 	HintPIN:     "0–9 digits   Back cancel",
 
 	EnterOperator: "Operator server address",

@@ -92,6 +92,7 @@ const (
 	OnlyTrack    = "player.only_track"
 	NoSubtitles  = "player.no_subtitles"
 	CannotSeek   = "player.cannot_seek"
+	Reconnecting = "player.reconnecting"
 	Volume       = "player.volume" // %d
 	Muted        = "player.muted"
 	InfoVideo    = "info.video"
@@ -135,6 +136,9 @@ const (
 	UpdateInstalled   = "settings.update_installed" // %s version
 	UpdateUnavailable = "settings.update_unavailable"
 	UpdateFailed      = "settings.update_failed"
+	UpdateDownloading = "settings.update_downloading" // %s version
+	UpdateWriting     = "settings.update_writing"     // %s version
+	UpdateUnconfirmed = "settings.update_unconfirmed"
 	Change            = "settings.change"
 	HintSettings      = "hint.settings"
 
@@ -145,7 +149,8 @@ const (
 	PINConfirm  = "pin.confirm"
 	PINMismatch = "pin.mismatch"
 	PINChanged  = "pin.changed"
-	PINRated    = "pin.rated" // %s rating
+	PINRated    = "pin.rated"   // %s rating
+	PINChannel  = "pin.channel" // %s channel, %s rating
 	HintPIN     = "hint.pin"
 
 	// Typing an address.

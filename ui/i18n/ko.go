@@ -83,6 +83,7 @@ var ko = map[string]string{
 	OnlyTrack:    "음성 트랙이 하나뿐입니다",
 	NoSubtitles:  "자막이 없습니다",
 	CannotSeek:   "이 방송은 이동할 수 없습니다",
+	Reconnecting: "서버에 연결할 수 없습니다 — 다시 연결하는 중…",
 	Volume:       "음량 %d",
 	Muted:        "음소거",
 	InfoVideo:    "영상",
@@ -125,6 +126,9 @@ var ko = map[string]string{
 	UpdateInstalled:   "%s 버전을 설치했습니다. 다시 시작하면 적용됩니다",
 	UpdateUnavailable: "이 기기에서는 사용할 수 없습니다",
 	UpdateFailed:      "업데이트에 실패했습니다",
+	UpdateDownloading: "%s 버전을 내려받는 중…",
+	UpdateWriting:     "%s 버전을 설치하는 중…",
+	UpdateUnconfirmed: "아직 안 됩니다: 현재 버전을 확인하는 중입니다",
 	Change:            "확인: 변경",
 	HintSettings:      "▲ ▼ 선택   ◀ ▶ 변경   확인 실행   취소 돌아가기",
 
@@ -135,6 +139,7 @@ var ko = map[string]string{
 	PINMismatch: "두 비밀번호가 다릅니다. 처음부터 다시 하세요",
 	PINChanged:  "비밀번호를 바꿨습니다",
 	PINRated:    "%s 프로그램입니다. 비밀번호를 입력하세요",
+	PINChannel:  "%s 채널은 %s 등급입니다. 비밀번호를 입력하세요",
 	HintPIN:     "0–9 숫자   취소 닫기",
 
 	EnterOperator: "사업자 서버 주소",

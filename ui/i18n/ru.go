@@ -83,6 +83,7 @@ var ru = map[string]string{
 	OnlyTrack:    "У передачи одна звуковая дорожка",
 	NoSubtitles:  "У передачи нет субтитров",
 	CannotSeek:   "Этот поток нельзя перематывать",
+	Reconnecting: "Сервер недоступен — переподключение…",
 	Volume:       "Громкость %d",
 	Muted:        "Звук выключен",
 	InfoVideo:    "Видео",
@@ -125,6 +126,9 @@ var ru = map[string]string{
 	UpdateInstalled:   "Версия %s установлена и заработает после перезапуска",
 	UpdateUnavailable: "Недоступно на этом устройстве",
 	UpdateFailed:      "Не удалось обновить",
+	UpdateDownloading: "Загрузка версии %s…",
+	UpdateWriting:     "Установка версии %s…",
+	UpdateUnconfirmed: "Пока нельзя: эта версия ещё подтверждается",
 	Change:            "OK: изменить",
 	HintSettings:      "▲ ▼ выбор   ◀ ▶ изменить   OK выполнить   Назад",
 
@@ -135,6 +139,7 @@ var ru = map[string]string{
 	PINMismatch: "PIN-коды не совпадают. Начните сначала",
 	PINChanged:  "PIN-код изменён",
 	PINRated:    "Возрастной рейтинг %s: введите PIN-код",
+	PINChannel:  "Канал %s — рейтинг %s: введите PIN-код",
 	HintPIN:     "0–9 цифры   Назад отмена",
 
 	EnterOperator: "Адрес сервера оператора",

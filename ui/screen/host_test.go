@@ -34,17 +34,18 @@ type fakeHost struct {
 	lasts    int
 	catchup  []string
 
-	catalog   map[string][]operator.Title // by category
-	titleReqs []string                    // "cat offset limit"
-	titlesErr error
-	searchFn  func(q string) ([]operator.Title, error)
-	searches  []string
-	hold      bool     // keep search answers until release
-	held      []func() // answers kept
-	chanErr   error
-	guideReqs []time.Time
-	netStatus NetStatus
-	updater   func() (string, error)
+	catalog        map[string][]operator.Title // by category
+	titleReqs      []string                    // "cat offset limit"
+	titlesErr      error
+	searchFn       func(q string) ([]operator.Title, error)
+	searches       []string
+	hold           bool     // keep search answers until release
+	held           []func() // answers kept
+	chanErr        error
+	guideReqs      []time.Time
+	netStatus      NetStatus
+	updater        func() (string, error)
+	updateProgress func(progress func(state, version string))
 }
 
 func newHost(lang string) *fakeHost {
@@ -139,9 +140,12 @@ func (h *fakeHost) Guide(from, to time.Time, done func([]operator.Programme, err
 	done(out, nil)
 }
 
-func (h *fakeHost) Update(done func(string, error)) bool {
+func (h *fakeHost) Update(progress func(string, string), done func(string, error)) bool {
 	if h.updater == nil {
 		return false
+	}
+	if h.updateProgress != nil {
+		h.updateProgress(progress)
 	}
 	v, err := h.updater()
 	done(v, err)

@@ -25,6 +25,7 @@ type PIN struct {
 	step   int    // when changing: 0 the current PIN, 1 the new, 2 again
 	newPIN string
 	onOK   func()
+	zap    func(delta int) // CH+ and CH- while asking for a channel
 }
 
 // NewPINCheck returns a prompt for the PIN; onOK runs once it is right,
@@ -35,6 +36,11 @@ func NewPINCheck(host Host, prompt string, onOK func()) *PIN {
 	}
 	return &PIN{host: host, prompt: prompt, onOK: onOK}
 }
+
+// OnChannelKeys lets CH+ and CH- pass through the prompt: they close it
+// and call zap with +1 or -1, so that a viewer zapping past a locked
+// channel goes on to the next one.
+func (p *PIN) OnChannelKeys(zap func(delta int)) { p.zap = zap }
 
 // NewPINChange returns the prompts that set a new PIN: the current one,
 // the new one, and the new one again.
@@ -56,6 +62,15 @@ func (p *PIN) Handle(ev remote.Event) bool {
 			return true
 		}
 		p.host.Back()
+		return true
+	}
+	if p.zap != nil && (ev.Key == remote.KeyChannelUp || ev.Key == remote.KeyChannelDown) {
+		delta := 1
+		if ev.Key == remote.KeyChannelDown {
+			delta = -1
+		}
+		p.host.Back()
+		p.zap(delta)
 		return true
 	}
 	d, ok := ev.Key.Digit()

@@ -104,7 +104,18 @@ type Player struct {
 	digits     digitEntry
 	toast      string
 	toastUntil time.Time
+
+	reconnecting bool      // the player retries after a network failure
+	checkedAt    time.Time // when the player's statistics were last looked at
 }
+
+// reconnectCheck is how often the screen asks the player whether it is
+// reconnecting, and reconnectShown how long the message stays after it
+// last was.
+const (
+	reconnectCheck = 250 * time.Millisecond
+	reconnectShown = time.Second
+)
 
 // NewPlayer returns the Player screen for a title, opening.
 func NewPlayer(host Host, t operator.Title) *Player {
@@ -155,6 +166,14 @@ func (p *Player) SetError(err error, retry func()) {
 	p.retry = retry
 	if retry == nil {
 		p.fail.RetryAt = time.Time{}
+	}
+}
+
+// SetRetryIn moves the automatic retry of a failed playback to d from
+// now.
+func (p *Player) SetRetryIn(d time.Duration) {
+	if p.state == PlayError && p.retry != nil {
+		p.fail.RetryAt = p.host.Now().Add(d)
 	}
 }
 
@@ -434,6 +453,32 @@ func (p *Player) Update(now time.Time) {
 	if p.channel != nil && p.now != nil && !now.Before(p.now.Stop) {
 		p.now, p.next = p.next, nil // the banner moves on with the schedule
 	}
+	p.checkReconnecting(now)
+}
+
+// checkReconnecting shows, over the picture, that the player is
+// reconnecting to the server while it is, and takes the message away as
+// soon as it is not. Keys work as ever meanwhile.
+func (p *Player) checkReconnecting(now time.Time) {
+	if p.ctl == nil || (p.state != PlayPlaying && p.state != PlayPaused) {
+		p.reconnecting = false
+		return
+	}
+	if now.Sub(p.checkedAt) < reconnectCheck && now.After(p.checkedAt) {
+		return
+	}
+	p.checkedAt = now
+	msg := i18n.T(p.host.Lang(), i18n.Reconnecting)
+	switch {
+	case p.ctl.Stats().Reconnecting != "":
+		p.reconnecting = true
+		p.toast, p.toastUntil = msg, now.Add(reconnectShown)
+	case p.reconnecting:
+		p.reconnecting = false
+		if p.toast == msg {
+			p.toastUntil = now
+		}
+	}
 }
 
 // PlayerState is the Player screen's report to the control endpoint.
@@ -454,6 +499,9 @@ type PlayerState struct {
 	Menu      string        `json:"menu,omitempty"`
 	Digits    string        `json:"digits,omitempty"`
 	Message   string        `json:"message,omitempty"`
+	// Reconnecting: the player retries after a network failure, and the
+	// screen says so over the picture.
+	Reconnecting bool `json:"reconnecting,omitempty"`
 }
 
 // State implements Screen.
@@ -462,7 +510,7 @@ func (p *Player) State() any {
 	s := PlayerState{
 		Screen: p.Name(), TitleID: p.title.ID, Title: p.title.Name.In(lang), State: p.state,
 		Error: p.fail.Detail, Info: p.info, OSD: p.osdVisible(p.clock), Banner: p.channel != nil && p.clock.Before(p.bannerUntil),
-		Digits: p.digits.typed,
+		Digits: p.digits.typed, Reconnecting: p.reconnecting,
 	}
 	if p.speed != 1 {
 		s.Speed = p.speed

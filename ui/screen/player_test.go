@@ -2,6 +2,7 @@ package screen
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -237,4 +238,80 @@ func TestPlayerDraws(t *testing.T) {
 		p.SetError(errDown, func() {})
 		return p
 	})
+}
+
+// While the player reconnects to a server that went away, the screen says
+// so over the picture, in the viewer's language, and the OSD and Back
+// still work; the message goes when data flows again.
+func TestPlayerShowsReconnecting(t *testing.T) {
+	for _, lang := range []string{"ko", "en", "ru"} {
+		host := newHost(lang)
+		p := NewPlayer(host, title("d1", "바다", "The Sea", "Море"))
+		host.stack = append(host.stack, p)
+		ctl := &fakeControl{stats: player.Stats{PositionMS: 61000}}
+		p.SetControl(ctl)
+		p.Update(host.now)
+		if st := p.State().(PlayerState); st.Reconnecting || st.Message != "" {
+			t.Fatalf("%s: reconnecting before the failure: %+v", lang, st)
+		}
+		ctl.stats.Reconnecting = "dial tcp 127.0.0.1:8080: connection refused"
+		host.now = host.now.Add(time.Second)
+		p.Update(host.now)
+		st := p.State().(PlayerState)
+		if want := i18n.T(lang, i18n.Reconnecting); !st.Reconnecting || st.Message != want || st.State != PlayPlaying {
+			t.Fatalf("%s: while reconnecting: %+v, want message %q", lang, st, want)
+		}
+		r := draw.NewRecorder(1280, 720, nil)
+		p.Draw(r, host.now)
+		if !slices.Contains(r.Texts(), i18n.T(lang, i18n.Reconnecting)) {
+			t.Errorf("%s: the message is not drawn: %q", lang, r.Texts())
+		}
+		// It stays while the player reconnects, past the time a toast lasts.
+		for range 3 {
+			host.now = host.now.Add(reconnectShown)
+			p.Update(host.now)
+		}
+		if st := p.State().(PlayerState); st.Message == "" {
+			t.Errorf("%s: the message went while still reconnecting", lang)
+		}
+		keys(p, remote.KeyOK)
+		if len(ctl.paused) != 1 || !ctl.paused[0] {
+			t.Errorf("%s: OK did not pause while reconnecting: %v", lang, ctl.paused)
+		}
+		ctl.stats.Reconnecting = ""
+		host.now = host.now.Add(reconnectCheck)
+		p.Update(host.now)
+		if st := p.State().(PlayerState); st.Reconnecting || st.Message != "" {
+			t.Errorf("%s: still shown once reconnected: %+v", lang, st)
+		}
+		keys(p, remote.KeyBack)
+		if len(host.stack) != 0 {
+			t.Errorf("%s: Back did not leave", lang)
+		}
+	}
+}
+
+// A failed playback retries at the time the app asks, and not without a
+// retry function.
+func TestPlayerRetryIn(t *testing.T) {
+	host := newHost("en")
+	p := NewPlayer(host, title("d1", "바다", "The Sea", "Море"))
+	retries := 0
+	p.SetError(errors.New("connection refused"), func() { retries++ })
+	p.SetRetryIn(500 * time.Millisecond)
+	p.Update(host.now.Add(499 * time.Millisecond))
+	if retries != 0 {
+		t.Fatalf("retried early")
+	}
+	p.Update(host.now.Add(500 * time.Millisecond))
+	p.Update(host.now.Add(600 * time.Millisecond))
+	if retries != 1 {
+		t.Fatalf("%d retries, want 1", retries)
+	}
+	p.SetError(errors.New("not found"), nil)
+	p.SetRetryIn(time.Millisecond)
+	p.Update(host.now.Add(time.Hour))
+	if retries != 1 || !p.fail.RetryAt.IsZero() {
+		t.Errorf("retried without a retry function")
+	}
 }

@@ -87,8 +87,16 @@ type Host interface {
 	About() About
 	// Update asks the firmware update agent for a newer image and
 	// installs it; it reports false at once when the box has no agent.
-	Update(done func(version string, err error)) bool
+	// progress, if the agent tells, gets the state of the work
+	// (UpdateDownloading, UpdateWriting) and the version it is for.
+	Update(progress func(state, version string), done func(version string, err error)) bool
 }
+
+// States of a firmware update in progress, as the agent reports them.
+const (
+	UpdateDownloading = "downloading"
+	UpdateWriting     = "writing"
+)
 
 // NetStatus is what the Settings screen shows about the network.
 type NetStatus struct {

@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -159,9 +160,21 @@ func (st *Settings) checkUpdate() {
 	lang := st.host.Lang()
 	st.updating = true
 	st.update = i18n.T(lang, i18n.UpdateChecking)
-	ok := st.host.Update(func(version string, err error) {
-		st.updating = false
+	progress := func(state, version string) {
 		switch {
+		case !st.updating:
+		case state == UpdateDownloading:
+			st.update = i18n.T(lang, i18n.UpdateDownloading, version)
+		case state == UpdateWriting:
+			st.update = i18n.T(lang, i18n.UpdateWriting, version)
+		}
+	}
+	ok := st.host.Update(progress, func(version string, err error) {
+		st.updating = false
+		var un interface{ Unconfirmed() bool }
+		switch {
+		case errors.As(err, &un) && un.Unconfirmed():
+			st.update = i18n.T(lang, i18n.UpdateUnconfirmed)
 		case err != nil:
 			st.update = i18n.T(lang, i18n.UpdateFailed) + ": " + err.Error()
 		case version == "":

@@ -2,6 +2,7 @@ package screen
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -178,4 +179,47 @@ func TestSettingsDraw(t *testing.T) {
 	})
 	checkDrawn(t, "pin", func(h *fakeHost) Screen { return NewPINCheck(h, i18n.T(h.lang, i18n.PINRated, "19"), nil) })
 	checkDrawn(t, "entry", func(h *fakeHost) Screen { return NewTextEntry(h, "Address", "http://", func(string) {}) })
+}
+
+type unconfirmed struct{}
+
+func (unconfirmed) Error() string     { return "not confirmed" }
+func (unconfirmed) Unconfirmed() bool { return true }
+
+// The firmware update item shows what the update service does and did,
+// in the viewer's language.
+func TestSettingsUpdateStatus(t *testing.T) {
+	for _, lang := range []string{"ko", "en", "ru"} {
+		host := newHost(lang)
+		s := NewSettings(host)
+		focusSetting(s, setUpdate)
+		var seen []string
+		host.updateProgress = func(progress func(string, string)) {
+			progress(UpdateDownloading, "2.0")
+			seen = append(seen, s.State().(SettingsState).Values[setUpdate])
+			progress(UpdateWriting, "2.0")
+			seen = append(seen, s.State().(SettingsState).Values[setUpdate])
+		}
+		cases := []struct {
+			result func() (string, error)
+			want   string
+		}{
+			{func() (string, error) { return "2.0", nil }, i18n.T(lang, i18n.UpdateInstalled, "2.0")},
+			{func() (string, error) { return "", nil }, i18n.T(lang, i18n.UpdateNone)},
+			{func() (string, error) { return "", fmt.Errorf("service: %w", unconfirmed{}) }, i18n.T(lang, i18n.UpdateUnconfirmed)},
+			{func() (string, error) { return "", errors.New("hash mismatch") }, i18n.T(lang, i18n.UpdateFailed) + ": hash mismatch"},
+		}
+		for _, c := range cases {
+			seen = nil
+			host.updater = c.result
+			keys(s, remote.KeyOK)
+			if v := s.State().(SettingsState).Values[setUpdate]; !strings.Contains(v, c.want) {
+				t.Errorf("%s: %q, want it to say %q", lang, v, c.want)
+			}
+			want := []string{i18n.T(lang, i18n.UpdateDownloading, "2.0"), i18n.T(lang, i18n.UpdateWriting, "2.0")}
+			if len(seen) != 2 || !strings.Contains(seen[0], want[0]) || !strings.Contains(seen[1], want[1]) {
+				t.Errorf("%s: progress shown %q, want %q", lang, seen, want)
+			}
+		}
+	}
 }

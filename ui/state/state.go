@@ -212,17 +212,41 @@ func (st *State) SetResume(t operator.Title, pos time.Duration, now time.Time) {
 	st.Resume = st.Resume[:min(len(st.Resume), MaxResume)]
 }
 
+// MergeResume merges the resume positions another keeper (the operator)
+// has with the box's: for a title both have, the newer position wins.
+// It reports whether the box's positions changed.
+func (st *State) MergeResume(other []Resume) bool {
+	changed := false
+	merged := slices.Clone(st.Resume) // a Saver may be writing the old list
+	for _, r := range other {
+		if r.Title.ID == "" || r.PositionSec <= 0 {
+			continue
+		}
+		i := slices.IndexFunc(merged, func(l Resume) bool { return l.Title.ID == r.Title.ID })
+		switch {
+		case i < 0:
+			merged = append(merged, r)
+		case merged[i].UpdatedAt.Before(r.UpdatedAt):
+			merged[i] = r
+		default:
+			continue
+		}
+		changed = true
+	}
+	if changed {
+		slices.SortStableFunc(merged, func(a, b Resume) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+		st.Resume = merged[:min(len(merged), MaxResume)]
+	}
+	return changed
+}
+
 // Load reads the state file of dir. A missing file is the default state;
 // a damaged one is the default state and an error saying so, so that the
 // box still starts. Temporary files left by a write that a power cut or a
 // kill interrupted are removed: Load runs at start, before any Saver.
 func Load(dir string) (State, error) {
 	path := filepath.Join(dir, FileName)
-	if stale, _ := filepath.Glob(filepath.Join(dir, FileName+".*.tmp")); len(stale) > 0 {
-		for _, f := range stale {
-			os.Remove(f)
-		}
-	}
+	RemoveStale(dir, time.Now())
 	st := Default()
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -244,6 +268,51 @@ func Load(dir string) (State, error) {
 		return st, fmt.Errorf("state: %s: %w; starting afresh", path, err)
 	}
 	return got, nil
+}
+
+// RemoveStale removes the temporary files that writes interrupted by a
+// kill or a power cut left in dir: only files named as Save names them
+// (state.json.DIGITS.tmp), only regular files last changed before the
+// given time (a write of another process still going on is left alone),
+// never the state file itself. It returns how many it removed.
+func RemoveStale(dir string, before time.Time) int {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		if !isTempName(e.Name()) || !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || !info.ModTime().Before(before) {
+			continue
+		}
+		if os.Remove(filepath.Join(dir, e.Name())) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// isTempName reports whether name is one Save gives its temporary files:
+// FileName, a dot, the digits os.CreateTemp puts for its "*", ".tmp".
+func isTempName(name string) bool {
+	mid, ok := strings.CutPrefix(name, FileName+".")
+	if !ok {
+		return false
+	}
+	mid, ok = strings.CutSuffix(mid, ".tmp")
+	if !ok || mid == "" {
+		return false
+	}
+	for _, c := range mid {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // Decode parses a state file's contents and normalizes them.
@@ -302,16 +371,25 @@ type Saver struct {
 }
 
 // NewSaver starts a Saver writing to dir; onErr, if not nil, is told of
-// failed writes (from the Saver's goroutine). Close stops it.
+// failed writes (from the Saver's goroutine). Close stops it. Opening
+// the store removes the temporary files of writes a kill interrupted
+// (RemoveStale), so that they never pile up, even on a box that is
+// killed again before it loads its state.
 func NewSaver(dir string, onErr func(error)) *Saver {
+	RemoveStale(dir, time.Now())
 	s := &Saver{dir: dir, pending: make(chan State, 1), done: make(chan struct{}), onErr: onErr}
 	go s.run()
 	return s
 }
 
 // Save queues st to be written, replacing a state still waiting. It never
-// blocks for long: at most for the Saver to take the waiting state.
+// blocks for long: at most for the Saver to take the waiting state. The
+// lists are copied: the caller may go on changing its state in place
+// while the Saver writes.
 func (s *Saver) Save(st State) {
+	st.Recent = slices.Clone(st.Recent)
+	st.Favourites = slices.Clone(st.Favourites)
+	st.Resume = slices.Clone(st.Resume)
 	for {
 		select {
 		case s.pending <- st:

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -246,5 +248,131 @@ func TestLoadRemovesInterruptedWrites(t *testing.T) {
 	}
 	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the interrupted write's file is still there: %v", err)
+	}
+}
+
+// Opening the store removes only its own temporary files, only those
+// older than the open, and never the state file.
+func TestRemoveStale(t *testing.T) {
+	open := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
+	before, after := open.Add(-time.Minute), open.Add(time.Minute)
+	cases := []struct {
+		name    string
+		mtime   time.Time
+		dir     bool
+		removed bool
+	}{
+		{FileName + ".123456.tmp", before, false, true},
+		{FileName + ".9.tmp", before, false, true},
+		{FileName + ".123456.tmp.keep", before, false, false},
+		{FileName + ".77.tmp", after, false, false}, // a write still going on
+		{FileName + ".abc.tmp", before, false, false},
+		{FileName + "..tmp", before, false, false},
+		{FileName + ".55.tmp", before, true, false}, // not a file of ours
+		{"other.json.123.tmp", before, false, false},
+		{"." + FileName + ".123.tmp", before, false, false},
+		{FileName, before, false, false},
+	}
+	dir := t.TempDir()
+	for _, c := range cases {
+		p := filepath.Join(dir, c.name)
+		var err error
+		if c.dir {
+			err = os.Mkdir(p, 0o700)
+		} else {
+			err = os.WriteFile(p, []byte(`{"half":`), 0o600)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, c.mtime, c.mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := 0
+	for _, c := range cases {
+		if c.removed {
+			want++
+		}
+	}
+	if n := RemoveStale(dir, open); n != want {
+		t.Errorf("removed %d files, want %d", n, want)
+	}
+	for _, c := range cases {
+		_, err := os.Lstat(filepath.Join(dir, c.name))
+		if gone := errors.Is(err, fs.ErrNotExist); gone != c.removed {
+			t.Errorf("%s: removed %v, want %v", c.name, gone, c.removed)
+		}
+	}
+	if n := RemoveStale(filepath.Join(dir, "none"), open); n != 0 {
+		t.Errorf("a missing directory: removed %d", n)
+	}
+}
+
+// A box killed during writes again and again, and never loading in
+// between, still finds no pile of temporary files: the saver removes the
+// stale ones when it opens.
+func TestSaverRemovesInterruptedWrites(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-time.Hour)
+	for i := range 5 {
+		p := filepath.Join(dir, FileName+"."+strconv.Itoa(1000+i)+".tmp")
+		if err := os.WriteFile(p, []byte("{"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, old, old)
+	}
+	s := NewSaver(dir, func(err error) { t.Error(err) })
+	st := Default()
+	st.AddRecent("news")
+	s.Save(st)
+	s.Close()
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != FileName {
+		t.Errorf("the state directory holds %v; want only %s", entries, FileName)
+	}
+}
+
+func TestMergeResume(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2026, 11, 23, h, 0, 0, 0, time.UTC) }
+	title := func(id string) operator.Title { return operator.Title{ID: id} }
+	var st State
+	st.SetResume(title("a"), 10*time.Second, at(5))
+	st.SetResume(title("b"), 20*time.Second, at(8))
+	cases := []struct {
+		name    string
+		other   []Resume
+		changed bool
+		want    string // id@seconds, newest first
+	}{
+		{"nothing", nil, false, "b@20 a@10"},
+		{"older loses", []Resume{{Title: title("a"), PositionSec: 99, UpdatedAt: at(4)}}, false, "b@20 a@10"},
+		{"same time keeps the box's", []Resume{{Title: title("a"), PositionSec: 99, UpdatedAt: at(5)}}, false, "b@20 a@10"},
+		{"newer wins and moves up", []Resume{{Title: title("a"), PositionSec: 30, UpdatedAt: at(9)}}, true, "a@30 b@20"},
+		{"new title", []Resume{{Title: title("c"), PositionSec: 40, UpdatedAt: at(6)}}, true, "b@20 c@40 a@10"},
+		{"empty entries ignored", []Resume{{Title: title(""), PositionSec: 5, UpdatedAt: at(9)}, {Title: title("d"), UpdatedAt: at(9)}}, false, "b@20 a@10"},
+	}
+	for _, c := range cases {
+		s := st
+		s.Resume = slices.Clone(st.Resume)
+		if got := s.MergeResume(c.other); got != c.changed {
+			t.Errorf("%s: changed %v, want %v", c.name, got, c.changed)
+		}
+		var ids []string
+		for _, r := range s.Resume {
+			ids = append(ids, r.Title.ID+"@"+strconv.FormatFloat(r.PositionSec, 'f', -1, 64))
+		}
+		if got := strings.Join(ids, " "); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+	var many []Resume
+	for i := range MaxResume + 5 {
+		many = append(many, Resume{Title: title(strconv.Itoa(i)), PositionSec: 1, UpdatedAt: at(1)})
+	}
+	s := State{}
+	s.MergeResume(many)
+	if len(s.Resume) != MaxResume {
+		t.Errorf("%d positions kept, want %d", len(s.Resume), MaxResume)
 	}
 }

@@ -6,11 +6,13 @@
 package sdnotify
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -25,11 +27,15 @@ type Notifier struct {
 }
 
 // New returns a Notifier for the socket in $NOTIFY_SOCKET and the watchdog
-// interval in $WATCHDOG_USEC (when $WATCHDOG_PID, if set, is this process).
+// interval in $WATCHDOG_USEC, when $WATCHDOG_PID, if set, is this process
+// or its parent: on the box the service's main process is the kiosk
+// compositor (cage), which starts the UI and passes its environment on,
+// and the unit's NotifyAccess=all lets the UI pet the watchdog for it.
 func New() *Notifier {
 	n := &Notifier{addr: os.Getenv("NOTIFY_SOCKET")}
 	if usec, err := strconv.ParseInt(os.Getenv("WATCHDOG_USEC"), 10, 64); err == nil && usec > 0 {
-		if pid := os.Getenv("WATCHDOG_PID"); pid == "" || pid == strconv.Itoa(os.Getpid()) {
+		pid := os.Getenv("WATCHDOG_PID")
+		if pid == "" || pid == strconv.Itoa(os.Getpid()) || pid == strconv.Itoa(os.Getppid()) {
 			n.watchdog = time.Duration(usec) * time.Microsecond / 2
 		}
 	}
@@ -39,7 +45,13 @@ func New() *Notifier {
 // Enabled reports whether the process runs under systemd's notify socket.
 func (n *Notifier) Enabled() bool { return n.addr != "" }
 
-// Notify sends state, such as "READY=1" or "STATUS=playing".
+// ErrBusy is returned when the notify socket cannot take a message now
+// (systemd is not reading it): the message is dropped rather than
+// waited for, so that the render loop never blocks on it.
+var ErrBusy = errors.New("sdnotify: the socket is full; message dropped")
+
+// Notify sends state, such as "READY=1" or "STATUS=playing". It never
+// blocks: a message the socket cannot take at once is dropped (ErrBusy).
 func (n *Notifier) Notify(state string) error {
 	if n.addr == "" {
 		return nil
@@ -57,10 +69,32 @@ func (n *Notifier) Notify(state string) error {
 		}
 		n.conn = c
 	}
-	if _, err := n.conn.Write([]byte(state)); err != nil {
+	if err := send(n.conn, []byte(state)); err != nil {
 		return fmt.Errorf("sdnotify: %s: %w", state, err)
 	}
 	return nil
+}
+
+// send writes one datagram without waiting: the socket is non-blocking
+// (Go's runtime makes it so), and the write is tried once instead of
+// parking until the socket is writable.
+func send(c *net.UnixConn, b []byte) error {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var werr error
+	err = rc.Write(func(fd uintptr) bool {
+		_, werr = syscall.Write(int(fd), b)
+		return true // done, whatever happened: never wait
+	})
+	if err != nil {
+		return err
+	}
+	if errors.Is(werr, syscall.EAGAIN) || errors.Is(werr, syscall.ENOBUFS) {
+		return ErrBusy
+	}
+	return werr
 }
 
 // Ready tells systemd that start-up is complete (Type=notify).

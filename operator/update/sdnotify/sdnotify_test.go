@@ -1,6 +1,7 @@
 package sdnotify
 
 import (
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -72,5 +73,42 @@ func TestOtherPIDsWatchdog(t *testing.T) {
 	t.Setenv("WATCHDOG_PID", "1")
 	if n := New(); n.watchdog != 0 {
 		t.Fatal("watchdog meant for another process taken")
+	}
+}
+
+// Under cage the service's main process is the compositor, the UI's
+// parent: the watchdog meant for it is the UI's to pet.
+func TestParentsWatchdog(t *testing.T) {
+	_, path := listen(t)
+	t.Setenv("NOTIFY_SOCKET", path)
+	t.Setenv("WATCHDOG_USEC", "30000000")
+	t.Setenv("WATCHDOG_PID", strconv.Itoa(os.Getppid()))
+	if n := New(); n.watchdog != 15*time.Second {
+		t.Fatalf("watchdog %v, want 15s", n.watchdog)
+	}
+}
+
+// A socket nobody reads fills up; Notify then drops the message at once
+// instead of blocking the render loop.
+func TestNotifyNeverBlocks(t *testing.T) {
+	_, path := listen(t) // never read
+	t.Setenv("NOTIFY_SOCKET", path)
+	n := New()
+	defer n.Close()
+	done := make(chan error, 1)
+	go func() {
+		var err error
+		for i := 0; i < 100000 && err == nil; i++ {
+			err = n.Notify("STATUS=filling the socket up with a message that is long enough to fill it sooner")
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrBusy) {
+			t.Fatalf("a full socket: %v, want ErrBusy", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Notify blocked on a full socket")
 	}
 }
