@@ -107,8 +107,12 @@ func TestGoldenScreens(t *testing.T) {
 			for range 6 {
 				ta.press(remote.KeyRight)
 			}
-			ta.press(remote.KeyOK, remote.KeyDown, remote.KeyRight)
+			// The grid's keys wait for its titles: pressed before they
+			// load, they would move a focus that is not there yet.
+			ta.press(remote.KeyOK)
 			topIs(ta, "grid", func(s any) bool { return s.(screen.GridState).Loaded > 0 })
+			ta.press(remote.KeyRight)
+			ta.calm()
 		}},
 		{"detail_en", "en", func(ta *testApp) {
 			do(func() { ta.st.SetResume(ta.op.titles[2], 250*time.Second, t0) })
@@ -132,7 +136,7 @@ func TestGoldenScreens(t *testing.T) {
 			ta.press(remote.KeyRed)
 			topIs(ta, "live", func(s any) bool { return s.(screen.LiveState).Channels > 0 })
 			ta.press(remote.KeyDown, remote.KeyDown)
-			ta.calm()
+			topIs(ta, "live", func(s any) bool { return s.(screen.LiveState).Now != "" })
 		}},
 		{"guide_en", "en", func(ta *testApp) {
 			homeReady(ta)
