@@ -351,19 +351,31 @@ func (a *App) step(now time.Time) {
 	}
 }
 
+// render draws the frame and shows it. A frame that looks exactly like the
+// one on screen (nothing moved, no new video picture) is neither drawn nor
+// swapped, so an idle screen costs the GPU nothing; a screenshot request
+// always gets a freshly drawn frame.
 func (a *App) render(now time.Time) {
 	w, h := a.win.Size()
 	a.r.Begin(w, h, draw.Black)
 	a.draw(a.r, now)
+	var reply chan shot
+	select {
+	case reply = <-a.shots:
+	default:
+	}
+	if reply == nil && !a.r.Changed() {
+		a.r.Discard()
+		a.publish(a.top())
+		return
+	}
 	a.r.End()
 	if err := a.r.Err(); err != nil && a.frames%600 == 0 {
 		a.log.Warn("render", "err", err)
 	}
-	select {
-	case reply := <-a.shots:
+	if reply != nil {
 		img, err := a.r.Screenshot()
 		reply <- shot{img, err}
-	default:
 	}
 	a.publish(a.top())
 	a.win.SwapBuffers()

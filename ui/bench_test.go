@@ -1,6 +1,10 @@
 package ui
 
 import (
+	"context"
+	"image"
+	"image/color"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -46,7 +50,8 @@ func benchmarkHomeScroll(b *testing.B, w, h int) {
 	defer resized()
 	keys := []remote.Key{remote.KeyRight, remote.KeyRight, remote.KeyRight, remote.KeyDown, remote.KeyRight, remote.KeyRight, remote.KeyUp, remote.KeyLeft}
 	var times []time.Duration
-	i := 0
+	i, skipped := 0, 0
+	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		k := keys[i%len(keys)]
@@ -60,12 +65,18 @@ func benchmarkHomeScroll(b *testing.B, w, h int) {
 			ta.App.step(ta.clock.now())
 			ta.r.Finish()
 			d = time.Since(start)
+			if ta.r.Stats().DrawCalls == 0 {
+				skipped++
+			}
 		})
 		times = append(times, d)
 	}
 	b.StopTimer()
 	frameStats(b, times)
 	b.ReportMetric(float64(ta.r.Stats().DrawCalls), "drawcalls/frame")
+	// Every key moves something, so no frame may be skipped as unchanged:
+	// the times are of frames drawn.
+	b.ReportMetric(float64(skipped), "skipped-frames")
 }
 
 func BenchmarkHomeScroll720p(b *testing.B)  { benchmarkHomeScroll(b, 1280, 720) }
@@ -109,4 +120,64 @@ func BenchmarkKeyToFrame(b *testing.B) {
 	b.StopTimer()
 	frameStats(b, times)
 	b.ReportMetric(slices.Max(frames), "max-frames")
+}
+
+// TestIdleHomeIsNotRedrawn checks that frames showing nothing new are
+// neither drawn nor swapped, that a key press is drawn at once, and that a
+// screenshot still gets a drawn frame.
+func TestIdleHomeIsNotRedrawn(t *testing.T) {
+	ta := startApp(t, newFakeOperator(t), nil)
+	homeReady(ta)
+	ta.calm()
+	drawn := func() int {
+		var n int
+		do(func() {
+			ta.App.step(ta.clock.now())
+			n = ta.r.Stats().DrawCalls
+		})
+		return n
+	}
+	drawn() // the frame after calm may still show the last of a glide
+	for i := range 5 {
+		if n := drawn(); n != 0 {
+			t.Fatalf("idle frame %d made %d draw calls", i, n)
+		}
+	}
+	ta.input <- remote.Event{Key: remote.KeyRight, Action: remote.Press, Source: "test", Time: time.Now()}
+	ta.input <- remote.Event{Key: remote.KeyRight, Action: remote.Release, Source: "test", Time: time.Now()}
+	ta.clock.advance(frameTime)
+	if n := drawn(); n == 0 {
+		t.Fatal("the frame after a key press was not drawn")
+	}
+	ta.calm()
+	drawn()
+
+	type result struct {
+		img *image.RGBA
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
+		img, err := ta.App.screenshot(context.Background())
+		got <- result{img, err}
+	}()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		ta.step()
+		select {
+		case r := <-got:
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			if c := r.img.RGBAAt(testW/2, testH/2); c == (color.RGBA{A: 255}) {
+				t.Errorf("the screenshot of an idle Home is black in the middle")
+			}
+			return
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no screenshot after a minute")
+		}
+		runtime.Gosched()
+	}
 }

@@ -45,3 +45,25 @@ func BenchmarkDrawHomeLike(b *testing.B) {
 	b.ReportMetric(float64(s.DrawCalls), "drawcalls/op")
 	b.ReportMetric(float64(s.Quads), "quads/op")
 }
+
+// BenchmarkRoundRects fills twenty tile-sized rounded rectangles, at whole
+// and fractional positions: the anti-aliased shapes' fill cost.
+func BenchmarkRoundRects(b *testing.B) {
+	r := newTestRenderer(b, 0)
+	paint := func() {
+		r.Begin(1280, 720, draw.RGB(0x101828))
+		for i := 0; i < 20; i++ {
+			x, y := float32(i%5)*250+float32(i%3)*0.3, float32(i/5)*150+float32(i%2)*0.5
+			r.RoundRect(draw.Rect{X: x, Y: y, W: 232, H: 130}, 10, draw.RGB(0x263445))
+		}
+		r.End()
+		gl.Finish()
+	}
+	do(paint)
+	b.ResetTimer()
+	for b.Loop() {
+		do(paint)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(r.Stats().DrawCalls), "drawcalls/op")
+}

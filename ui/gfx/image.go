@@ -16,9 +16,10 @@ const DefaultImageCacheBytes = 96 << 20
 
 // imageTexture is a draw.Image uploaded as a premultiplied RGBA texture.
 type imageTexture struct {
-	tex   uint32
-	bytes int
-	used  uint64 // frame it was last drawn in
+	tex    uint32
+	bytes  int
+	used   uint64 // frame it was last drawn in
+	opaque bool   // every pixel opaque: drawn without blending
 }
 
 // Image draws img stretched over rc. The first draw uploads it to a
@@ -34,8 +35,7 @@ func (r *Renderer) Image(rc draw.Rect, img *draw.Image) {
 		return
 	}
 	t.used = r.frame
-	r.want(batchImage, t.tex)
-	r.quad(rc, 0, 0, 1, 1, noShape(rc), 0, draw.White)
+	r.record(batchKey{prog: progImage, blend: !t.opaque, img: img.ID()}, t.tex, rc, 0, 0, 1, 1, rc, 0, draw.White, 1)
 }
 
 // ReleaseImage frees img's texture now, for pictures that will not be shown
@@ -55,8 +55,8 @@ func (r *Renderer) releaseImage(id uint64) {
 	if !ok {
 		return
 	}
-	if r.tex == t.tex && r.quads > 0 {
-		r.flush()
+	if r.recording && r.cur.done < len(r.cur.segs) {
+		r.flush() // the frame being recorded may use it
 	}
 	gl.DeleteTextures(1, &t.tex)
 	r.imageBytes -= t.bytes
@@ -72,7 +72,7 @@ func (r *Renderer) imageTexture(img *draw.Image) *imageTexture {
 	if w == 0 || h == 0 {
 		return nil
 	}
-	t := &imageTexture{tex: newTexture(gl.LINEAR), bytes: w * h * 4}
+	t := &imageTexture{tex: newTexture(gl.LINEAR), bytes: w * h * 4, opaque: rgba.Opaque()}
 	gl.TexImage2D(gl.TEXTURE_2D, 0, gl.RGBA, int32(w), int32(h), 0, gl.RGBA, gl.UNSIGNED_BYTE, gl.Ptr(rgba.Pix))
 	r.images[img.ID()] = t
 	r.imageBytes += t.bytes

@@ -32,12 +32,10 @@ var attribLayout = [...]struct {
 // noEdge is an edge distance far enough away to give full coverage.
 const noEdge = 4096
 
-type batchKind int
-
-const (
-	batchUI batchKind = iota // shapes and text, sampling the glyph atlas
-	batchImage
-)
+// refreshFrames is how many frames in a row an unchanged picture may go
+// without being drawn again: once a second at 60 frames a second the
+// renderer redraws anyway, in case the window system lost the picture.
+const refreshFrames = 60
 
 // Stats counts what the renderer did during the last frame.
 type Stats struct {
@@ -49,29 +47,39 @@ type Stats struct {
 	ImageBytes   int // their size in memory
 }
 
-// Renderer draws a frame of draw.Canvas calls with GL ES 2. It batches quads
-// and issues a draw call only when the texture or shader changes, the clip
-// changes or a batch fills. Create it after OpenWindow, and use it only on
-// the main thread.
+// Renderer draws a frame of draw.Canvas calls with GL ES 2. It records the
+// calls and draws them at End, batching quads by shader, texture and
+// blending so that a screen takes a few draw calls. Each kind of quad has a
+// shader doing only what it needs: whole-pixel rectangles are a flat
+// colour, opaque ones and opaque pictures are drawn without blending, and
+// only rounded or fractional shapes pay for anti-aliasing. Create it after
+// OpenWindow, and use it only on the main thread.
 type Renderer struct {
 	fonts *text.Fonts
 	w, h  int
 
-	ui, img, video *program
-	current        uint32 // program in use
-	vbo, ibo       uint32
-	maxTexture     int
+	progs      [numProgs]*program
+	video      *program
+	current    uint32 // program in use
+	blending   bool
+	vbo, ibo   uint32
+	maxTexture int
+	splitArea  float32 // shapes this large are split; see roundRect
 
-	verts []float32
-	quads int
-	kind  batchKind
-	tex   uint32
-
-	clips []image.Rectangle
+	// cur is the frame being recorded; last is the frame End drew last,
+	// which is on screen once swapped.
+	cur, last  *frameRec
+	recs       [2]frameRec
+	recording  bool // between Begin and End or Discard
+	glBegun    bool // the current frame's GL work has started
+	haveLast   bool
+	sinceDrawn int // frames discarded since last was drawn
+	videoStale bool
+	upload     []float32
+	clips      []image.Rectangle
 
 	atlas    *text.Atlas
 	atlasTex uint32
-	white    [2]float32 // texture coordinate of the atlas's opaque texel
 	glyphs   []text.GlyphPos
 
 	images     map[uint64]*imageTexture
@@ -101,8 +109,10 @@ func newRenderer(fonts *text.Fonts, atlasSize int) (*Renderer, error) {
 		fonts:      fonts,
 		images:     make(map[uint64]*imageTexture),
 		imageLimit: DefaultImageCacheBytes,
-		verts:      make([]float32, 0, 1024*floatsPerVertex),
+		splitArea:  minSplitArea,
+		upload:     make([]float32, 0, 1024*floatsPerVertex),
 	}
+	r.cur, r.last = &r.recs[0], &r.recs[1]
 	var mt int32
 	gl.GetIntegerv(gl.MAX_TEXTURE_SIZE, &mt)
 	r.maxTexture = int(mt)
@@ -114,21 +124,31 @@ func newRenderer(fonts *text.Fonts, atlasSize int) (*Renderer, error) {
 }
 
 func (r *Renderer) init(atlasSize int) error {
+	sources := [numProgs]struct{ name, vs, fs string }{
+		progSolid: {"solid", solidVertexShader, solidFragmentShader},
+		progShape: {"shape", shapeVertexShader, shapeFragmentShader},
+		progText:  {"text", textVertexShader, textFragmentShader},
+		progImage: {"image", imageVertexShader, imageFragmentShader},
+	}
+	for k, src := range sources {
+		uniforms := []string{"u_screen"}
+		if progKind(k) == progText || progKind(k) == progImage {
+			uniforms = append(uniforms, "u_tex")
+		}
+		p, err := newProgram(src.name, src.vs, src.fs, attribNames, uniforms)
+		if err != nil {
+			return fmt.Errorf("new renderer: %w", err)
+		}
+		r.progs[k] = p
+		if t, ok := p.uniforms["u_tex"]; ok {
+			gl.UseProgram(p.id)
+			gl.Uniform1i(t, 0)
+		}
+	}
 	var err error
-	quadUniforms := []string{"u_screen", "u_tex"}
-	if r.ui, err = newProgram("ui", quadVertexShader, uiFragmentShader, attribNames, quadUniforms); err != nil {
-		return fmt.Errorf("new renderer: %w", err)
-	}
-	if r.img, err = newProgram("image", quadVertexShader, imageFragmentShader, attribNames, quadUniforms); err != nil {
-		return fmt.Errorf("new renderer: %w", err)
-	}
 	if r.video, err = newProgram("video", videoVertexShader, videoFragmentShader, attribNames[:2],
 		[]string{"u_screen", "u_y", "u_u", "u_v", "u_chroma", "u_matrix", "u_offset"}); err != nil {
 		return fmt.Errorf("new renderer: %w", err)
-	}
-	for _, p := range []*program{r.ui, r.img} {
-		gl.UseProgram(p.id)
-		gl.Uniform1i(p.uniforms["u_tex"], 0)
 	}
 	gl.UseProgram(r.video.id)
 	gl.Uniform1i(r.video.uniforms["u_y"], 0)
@@ -153,8 +173,6 @@ func (r *Renderer) init(atlasSize int) error {
 	r.atlasTex = newTexture(gl.LINEAR)
 	a := r.atlas.Image()
 	gl.TexImage2D(gl.TEXTURE_2D, 0, gl.ALPHA, int32(atlasSize), int32(atlasSize), 0, gl.ALPHA, gl.UNSIGNED_BYTE, gl.Ptr(a.Pix))
-	r.uploadWhiteTexel()
-	r.white = [2]float32{0.5 / float32(atlasSize), 0.5 / float32(atlasSize)}
 	return glError("new renderer")
 }
 
@@ -173,8 +191,9 @@ func newTexture(filter int32) uint32 {
 // Close deletes every GL object the renderer made. The context must still
 // be current.
 func (r *Renderer) Close() {
-	r.ui.delete()
-	r.img.delete()
+	for _, p := range r.progs {
+		p.delete()
+	}
 	r.video.delete()
 	for _, b := range []*uint32{&r.vbo, &r.ibo} {
 		if *b != 0 {
@@ -192,59 +211,70 @@ func (r *Renderer) Close() {
 	r.planes.delete()
 }
 
-// Begin starts a frame of width x height pixels: it sets the viewport and
-// a projection with (0, 0) at the top-left, and clears to clear.
+// Begin starts a frame of width x height pixels cleared to clear, with
+// (0, 0) at the top-left. Drawing is recorded until End draws it or
+// Discard drops it.
 func (r *Renderer) Begin(width, height int, clear draw.Color) {
 	r.w, r.h = width, height
 	r.frame++
 	r.stats = Stats{}
 	r.clips = r.clips[:0]
-	r.verts = r.verts[:0]
-	r.quads = 0
-
-	gl.Viewport(0, 0, int32(width), int32(height))
-	gl.Disable(gl.SCISSOR_TEST)
-	gl.Disable(gl.DEPTH_TEST)
-	gl.Disable(gl.CULL_FACE)
-	gl.Enable(gl.BLEND)
-	gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA) // colours are premultiplied
-	gl.ClearColor(float32(clear.R)/255, float32(clear.G)/255, float32(clear.B)/255, float32(clear.A)/255)
-	gl.Clear(gl.COLOR_BUFFER_BIT)
-
-	gl.BindBuffer(gl.ARRAY_BUFFER, r.vbo)
-	gl.BindBuffer(gl.ELEMENT_ARRAY_BUFFER, r.ibo)
-	for i, a := range attribLayout {
-		gl.EnableVertexAttribArray(uint32(i))
-		gl.VertexAttribPointerWithOffset(uint32(i), a.size, gl.FLOAT, false, vertexStride, uintptr(a.offset*4))
-	}
-	for _, p := range []*program{r.ui, r.img, r.video} {
-		gl.UseProgram(p.id)
-		gl.Uniform2f(p.uniforms["u_screen"], float32(width), float32(height))
-	}
-	r.current = r.video.id
+	r.glBegun = false
+	r.recording = true
+	r.cur.reset(width, height, clear)
 }
 
-// End draws whatever is still batched and evicts images over the cache
-// limit. Check Err afterwards to see whether GL reported a problem.
+// Changed reports whether the frame recorded since Begin may look
+// different from the one End drew last: if not, the screen already shows
+// it and the caller can Discard it instead of drawing and swapping. An
+// unchanged picture is still reported changed once every refreshFrames
+// frames.
+func (r *Renderer) Changed() bool {
+	return r.glBegun || !r.haveLast || r.videoStale || r.sinceDrawn+1 >= refreshFrames || !r.cur.same(r.last)
+}
+
+// End draws the frame and evicts images over the cache limit. Check Err
+// afterwards to see whether GL reported a problem.
 func (r *Renderer) End() {
 	r.flush()
+	r.recording = false
+	r.cur, r.last = r.last, r.cur
+	r.haveLast = true
+	r.sinceDrawn = 0
+	r.videoStale = false
 	r.evictImages()
 	if err := glError("frame"); err != nil && r.err == nil {
 		r.err = err
 	}
 }
 
-// Finish draws what is batched and waits until the GPU has finished the
+// Discard ends the frame without drawing it, for a frame Changed says is
+// already on screen; the back buffer is left as it was, so do not swap.
+// A frame already partly drawn (see Changed) is finished as End would.
+func (r *Renderer) Discard() {
+	if r.glBegun {
+		r.End()
+		return
+	}
+	r.recording = false
+	r.sinceDrawn++
+	r.evictImages()
+}
+
+// Finish draws what is recorded and waits until the GPU has finished the
 // frame: for measuring frame times, not for presenting.
 func (r *Renderer) Finish() {
-	r.flush()
+	if r.recording {
+		r.flush()
+	}
 	gl.Finish()
 }
 
 // Err returns the first GL error seen at the end of a frame.
 func (r *Renderer) Err() error { return r.err }
 
-// Stats returns counts for the frame drawn last.
+// Stats returns counts for the frame drawn last; a discarded frame draws
+// nothing.
 func (r *Renderer) Stats() Stats {
 	s := r.stats
 	s.Images, s.ImageBytes = len(r.images), r.imageBytes
@@ -255,9 +285,12 @@ func (r *Renderer) Stats() Stats {
 func (r *Renderer) Size() (w, h float32) { return float32(r.w), float32(r.h) }
 
 // Screenshot reads back the frame drawn so far, top row first. Call it after
-// drawing and before SwapBuffers, which leaves the back buffer undefined.
+// drawing and before SwapBuffers, which leaves the back buffer undefined;
+// after Discard it reads what the last End drew.
 func (r *Renderer) Screenshot() (*image.RGBA, error) {
-	r.flush()
+	if r.recording {
+		r.flush()
+	}
 	img := image.NewRGBA(image.Rect(0, 0, r.w, r.h))
 	gl.ReadPixels(0, 0, int32(r.w), int32(r.h), gl.RGBA, gl.UNSIGNED_BYTE, gl.Ptr(img.Pix))
 	if err := glError("screenshot"); err != nil {
@@ -287,13 +320,41 @@ func (r *Renderer) shape(rc draw.Rect, radius float32, c draw.Color) {
 	if rc.Empty() || c.A == 0 {
 		return
 	}
+	if radius == 0 && wholePixels(rc) {
+		if !r.visible(rc) {
+			return
+		}
+		if c.A == 0xff && r.hidesAll(rc) {
+			// Everything recorded so far is hidden: start over from a
+			// clear to c, which costs the GPU far less than filling.
+			r.cur.reset(r.w, r.h, c)
+			return
+		}
+		r.record(batchKey{prog: progSolid, blend: c.A < 0xff}, 0, rc, 0, 0, 0, 0, rc, 0, c, 1)
+		return
+	}
 	// Grow the quad by a pixel so fractional edges get their soft fringe.
 	q := rc.Inset(-1)
 	if !r.visible(q) {
 		return
 	}
-	r.want(batchUI, r.atlasTex)
-	r.quad(q, r.white[0], r.white[1], r.white[0], r.white[1], rc, radius, c)
+	r.roundRect(rc, q, radius, c)
+}
+
+// wholePixels reports whether rc's edges fall between pixels, so that a
+// flat fill covers exactly the pixels anti-aliasing would.
+func wholePixels(rc draw.Rect) bool {
+	whole := func(v float32) bool { return v == float32(math.Round(float64(v))) }
+	return whole(rc.X) && whole(rc.Y) && whole(rc.W) && whole(rc.H)
+}
+
+// hidesAll reports whether an opaque rc covers the whole frame, clip
+// included, with nothing drawn yet that it could not undo.
+func (r *Renderer) hidesAll(rc draw.Rect) bool {
+	if r.glBegun || rc.X > 0 || rc.Y > 0 || rc.Right() < float32(r.w) || rc.Bottom() < float32(r.h) {
+		return false
+	}
+	return r.clip() == image.Rect(0, 0, r.w, r.h)
 }
 
 // PushClip restricts drawing to rc, rounded out to whole pixels and
@@ -303,9 +364,8 @@ func (r *Renderer) PushClip(rc draw.Rect) {
 		int(math.Floor(float64(rc.X))), int(math.Floor(float64(rc.Y))),
 		int(math.Ceil(float64(rc.Right()))), int(math.Ceil(float64(rc.Bottom()))))
 	c = c.Intersect(r.clip())
-	r.flush()
 	r.clips = append(r.clips, c)
-	r.scissor()
+	r.cur.open = false
 }
 
 // PopClip restores the clip in force before the last PushClip. An unmatched
@@ -314,9 +374,8 @@ func (r *Renderer) PopClip() {
 	if len(r.clips) == 0 {
 		return
 	}
-	r.flush()
 	r.clips = r.clips[:len(r.clips)-1]
-	r.scissor()
+	r.cur.open = false
 }
 
 func (r *Renderer) clip() image.Rectangle {
@@ -326,16 +385,6 @@ func (r *Renderer) clip() image.Rectangle {
 	return r.clips[len(r.clips)-1]
 }
 
-func (r *Renderer) scissor() {
-	if len(r.clips) == 0 {
-		gl.Disable(gl.SCISSOR_TEST)
-		return
-	}
-	c := r.clip()
-	gl.Enable(gl.SCISSOR_TEST)
-	gl.Scissor(int32(c.Min.X), int32(r.h-c.Max.Y), int32(c.Dx()), int32(c.Dy()))
-}
-
 // visible reports whether any of rc lies inside the clip.
 func (r *Renderer) visible(rc draw.Rect) bool {
 	c := r.clip()
@@ -343,63 +392,26 @@ func (r *Renderer) visible(rc draw.Rect) bool {
 		rc.Y < float32(c.Max.Y) && rc.Bottom() > float32(c.Min.Y) && !c.Empty()
 }
 
-// want makes the batch draw with the given program and texture, flushing
-// what was batched for another.
-func (r *Renderer) want(kind batchKind, tex uint32) {
-	if r.quads > 0 && (kind != r.kind || tex != r.tex) {
-		r.flush()
+// segment returns the open segment, opening one under the current clip
+// when the clip changed or the last one is full or drawn.
+func (r *Renderer) segment() *segment {
+	f := r.cur
+	if f.open {
+		if s := &f.segs[len(f.segs)-1]; s.quads < maxQuads {
+			return s
+		}
 	}
-	r.kind, r.tex = kind, tex
+	return f.newSegment(len(r.clips) > 0, r.clip())
 }
 
-// quad appends the quad q with texture coordinates (u0,v0)-(u1,v1); shape
-// is the rectangle whose edges and corner radius set coverage.
-func (r *Renderer) quad(q draw.Rect, u0, v0, u1, v1 float32, shape draw.Rect, radius float32, c draw.Color) {
-	if r.quads == maxQuads {
-		r.flush()
-	}
-	cr, cg, cb, ca := float32(c.R)/255, float32(c.G)/255, float32(c.B)/255, float32(c.A)/255
-	for _, v := range [4][4]float32{
-		{q.X, q.Y, u0, v0}, {q.Right(), q.Y, u1, v0},
-		{q.X, q.Bottom(), u0, v1}, {q.Right(), q.Bottom(), u1, v1},
-	} {
-		x, y := v[0], v[1]
-		r.verts = append(r.verts, x, y, v[2], v[3],
-			x-shape.X, shape.Right()-x, y-shape.Y, shape.Bottom()-y,
-			radius, cr, cg, cb, ca)
-	}
-	r.quads++
+// record adds a quad q with texture coordinates (u0,v0)-(u1,v1) to the
+// frame; shape is the rectangle whose edges and corner radius set
+// coverage, and alpha scales c's.
+func (r *Renderer) record(k batchKey, tex uint32, q draw.Rect, u0, v0, u1, v1 float32, shape draw.Rect, radius float32, c draw.Color, alpha float32) {
+	s := r.segment()
+	s.batchFor(k, tex, q).add(q, u0, v0, u1, v1, shape, radius, c, alpha)
+	s.quads++
 }
 
 // noShape is a shape whose edges are far from any quad, for full coverage.
 func noShape(q draw.Rect) draw.Rect { return q.Inset(-noEdge) }
-
-// flush draws the batched quads.
-func (r *Renderer) flush() {
-	if r.quads == 0 {
-		return
-	}
-	p := r.ui
-	if r.kind == batchImage {
-		p = r.img
-	} else {
-		r.uploadAtlas()
-	}
-	r.use(p)
-	gl.ActiveTexture(gl.TEXTURE0)
-	gl.BindTexture(gl.TEXTURE_2D, r.tex)
-	gl.BindBuffer(gl.ARRAY_BUFFER, r.vbo)
-	gl.BufferData(gl.ARRAY_BUFFER, len(r.verts)*4, gl.Ptr(r.verts), gl.STREAM_DRAW)
-	gl.DrawElementsWithOffset(gl.TRIANGLES, int32(r.quads*6), gl.UNSIGNED_SHORT, 0)
-	r.stats.DrawCalls++
-	r.stats.Quads += r.quads
-	r.verts = r.verts[:0]
-	r.quads = 0
-}
-
-func (r *Renderer) use(p *program) {
-	if r.current != p.id {
-		gl.UseProgram(p.id)
-		r.current = p.id
-	}
-}

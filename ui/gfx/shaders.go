@@ -7,77 +7,116 @@ import (
 	gl "github.com/go-gl/gl/v3.1/gles2"
 )
 
-// The quad vertex shader is shared by the UI and image programs. Besides the
-// position and texture coordinate, each vertex carries its distances to the
-// four edges of the shape (left, right, top, bottom) and the corner radius;
-// the fragment shader turns them into anti-aliased coverage. Passing edge
-// distances rather than an offset from the centre keeps the numbers small
-// where it matters, so the edges stay sharp with 16-bit mediump floats.
-const quadVertexShader = `
+// Each quad program has its own vertex shader that passes on only what its
+// fragment shader reads: on a software renderer every varying is
+// interpolated for every pixel, so the cheap programs carry little. Colours
+// arrive straight and leave the vertex shader premultiplied.
+const position = `
 uniform vec2 u_screen;
 attribute vec2 a_pos;
-attribute vec2 a_uv;
+vec4 position() {
+	return vec4(a_pos.x / u_screen.x * 2.0 - 1.0, 1.0 - a_pos.y / u_screen.y * 2.0, 0.0, 1.0);
+}
+`
+
+// The solid program fills whole-pixel rectangles with a flat colour: no
+// texture, no coverage.
+const solidVertexShader = position + `
+attribute vec4 a_color;
+varying vec4 v_color;
+void main() {
+	v_color = vec4(a_color.rgb * a_color.a, a_color.a);
+	gl_Position = position();
+}
+`
+
+const solidFragmentShader = `
+precision mediump float;
+varying vec4 v_color;
+void main() {
+	gl_FragColor = v_color;
+}
+`
+
+// The shape program draws anti-aliased rounded rectangles. Besides the
+// position, each vertex carries its distances to the four edges of the
+// shape (left, right, top, bottom) and the corner radius; the fragment
+// shader turns them into coverage with a rounded-box signed distance field.
+// Passing edge distances rather than an offset from the centre keeps the
+// numbers small where it matters, so the edges stay sharp with 16-bit
+// mediump floats.
+const shapeVertexShader = position + `
 attribute vec4 a_edges;
 attribute float a_radius;
 attribute vec4 a_color;
-varying vec2 v_uv;
 varying vec4 v_edges;
 varying float v_radius;
 varying vec4 v_color;
 void main() {
-	v_uv = a_uv;
 	v_edges = a_edges;
 	v_radius = a_radius;
-	v_color = a_color;
-	gl_Position = vec4(a_pos.x / u_screen.x * 2.0 - 1.0, 1.0 - a_pos.y / u_screen.y * 2.0, 0.0, 1.0);
+	v_color = vec4(a_color.rgb * a_color.a, a_color.a);
+	gl_Position = position();
 }
 `
 
-// coverage is the rounded-box signed distance field shared by the quad
-// fragment shaders.
-const coverage = `
+const shapeFragmentShader = `
 precision mediump float;
 varying vec4 v_edges;
 varying float v_radius;
-float coverage() {
+varying vec4 v_color;
+void main() {
 	vec2 q = v_radius - min(v_edges.xz, v_edges.yw);
 	float d = length(max(q, 0.0)) + min(max(q.x, q.y), 0.0) - v_radius;
-	return clamp(0.5 - d, 0.0, 1.0);
+	gl_FragColor = v_color * clamp(0.5 - d, 0.0, 1.0);
 }
 `
 
-// The UI program draws solid shapes and text in one batch: text samples
-// glyph coverage from the alpha atlas, shapes sample its opaque texel.
-const uiFragmentShader = coverage + `
+// The text program tints glyph coverage sampled from the alpha atlas.
+const textVertexShader = position + `
+attribute vec2 a_uv;
+attribute vec4 a_color;
+varying vec2 v_uv;
+varying vec4 v_color;
+void main() {
+	v_uv = a_uv;
+	v_color = vec4(a_color.rgb * a_color.a, a_color.a);
+	gl_Position = position();
+}
+`
+
+const textFragmentShader = `
+precision mediump float;
 uniform sampler2D u_tex;
 varying vec2 v_uv;
 varying vec4 v_color;
 void main() {
-	float a = texture2D(u_tex, v_uv).a * coverage() * v_color.a;
-	gl_FragColor = vec4(v_color.rgb * a, a);
+	gl_FragColor = v_color * texture2D(u_tex, v_uv).a;
 }
 `
 
-// The image program draws premultiplied RGBA textures.
-const imageFragmentShader = coverage + `
-uniform sampler2D u_tex;
-varying vec2 v_uv;
-varying vec4 v_color;
-void main() {
-	gl_FragColor = texture2D(u_tex, v_uv) * (coverage() * v_color.a);
-}
-`
-
-const videoVertexShader = `
-uniform vec2 u_screen;
-attribute vec2 a_pos;
+// The image program copies premultiplied RGBA textures: a plain texture
+// fetch, which Mesa's llvmpipe runs on its fast linear path.
+const imageVertexShader = position + `
 attribute vec2 a_uv;
 varying vec2 v_uv;
 void main() {
 	v_uv = a_uv;
-	gl_Position = vec4(a_pos.x / u_screen.x * 2.0 - 1.0, 1.0 - a_pos.y / u_screen.y * 2.0, 0.0, 1.0);
+	gl_Position = position();
 }
 `
+
+const imageFragmentShader = `
+precision mediump float;
+uniform sampler2D u_tex;
+varying vec2 v_uv;
+void main() {
+	gl_FragColor = texture2D(u_tex, v_uv);
+}
+`
+
+// The video program shares the image program's vertex shader.
+const videoVertexShader = imageVertexShader
 
 // The video program converts three luminance planes to RGB:
 // rgb = u_matrix * (yuv - u_offset), where the matrix and offset carry the

@@ -43,7 +43,7 @@ func (r *Renderer) text(x, y float32, s string, size float32, c draw.Color, st t
 	}
 	r.glyphs = r.fonts.AppendLayout(r.glyphs[:0], s, size, st)
 	by := int(math.Round(float64(y)))
-	r.want(batchUI, r.atlasTex)
+	key := batchKey{prog: progText, blend: true}
 	inv := 1 / float32(r.atlas.Image().Bounds().Dx())
 	for _, g := range r.glyphs {
 		px, sub := text.SplitSubpixel(x + g.X)
@@ -62,7 +62,7 @@ func (r *Renderer) text(x, y float32, s string, size float32, c draw.Color, st t
 			continue
 		}
 		t := ag.Rect
-		r.quad(q, float32(t.Min.X)*inv, float32(t.Min.Y)*inv, float32(t.Max.X)*inv, float32(t.Max.Y)*inv, noShape(q), 0, c)
+		r.record(key, r.atlasTex, q, float32(t.Min.X)*inv, float32(t.Min.Y)*inv, float32(t.Max.X)*inv, float32(t.Max.Y)*inv, q, 0, c, 1)
 	}
 }
 
@@ -78,17 +78,6 @@ func (r *Renderer) uploadAtlas() {
 	gl.BindTexture(gl.TEXTURE_2D, r.atlasTex)
 	gl.TexSubImage2D(gl.TEXTURE_2D, 0, 0, int32(d.Min.Y), int32(a.Rect.Dx()), int32(d.Dy()),
 		gl.ALPHA, gl.UNSIGNED_BYTE, gl.Ptr(a.Pix[d.Min.Y*a.Stride:]))
-	if d.Min.Y == 0 {
-		r.uploadWhiteTexel()
-	}
 	r.atlas.ClearDirty()
 	r.stats.AtlasUploads++
-}
-
-// uploadWhiteTexel makes texel (0, 0) of the bound atlas texture opaque;
-// shapes sample it. The atlas never packs a glyph there, as it keeps a
-// padding border.
-func (r *Renderer) uploadWhiteTexel() {
-	white := []byte{0xff}
-	gl.TexSubImage2D(gl.TEXTURE_2D, 0, 0, 0, 1, 1, gl.ALPHA, gl.UNSIGNED_BYTE, gl.Ptr(white))
 }

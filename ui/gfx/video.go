@@ -37,7 +37,8 @@ func (p *videoPlanes) delete() {
 // Video draws f letterboxed inside rc at its display aspect, with black bars
 // over the rest of rc; a nil or malformed frame leaves rc black. A frame is
 // uploaded only when it differs from the last one drawn (by pointer, PTS or
-// buffer), so redrawing a paused picture costs no upload.
+// buffer), so redrawing a paused picture costs no upload. f must stay
+// unchanged until End.
 func (r *Renderer) Video(rc draw.Rect, f *media.VideoFrame) {
 	if rc.Empty() || !r.visible(rc) {
 		return
@@ -53,10 +54,18 @@ func (r *Renderer) Video(rc draw.Rect, f *media.VideoFrame) {
 	if pic.Empty() || !r.visible(pic) {
 		return
 	}
-	r.flush()
-	r.uploadFrame(f)
+	s := r.cur.newSegment(len(r.clips) > 0, r.clip())
+	s.isVideo = true
+	s.video = videoDraw{pic: pic, frame: f, serial: f.Serial, pts: f.PTS, y0: &f.Y[0]}
+	r.cur.open = false
+}
 
+// drawVideo uploads the picture if it is new and draws it.
+func (r *Renderer) drawVideo(v *videoDraw) {
+	f := v.frame
+	r.uploadFrame(f)
 	r.use(r.video)
+	r.blend(false)
 	for i, t := range r.planes.tex {
 		gl.ActiveTexture(gl.TEXTURE0 + uint32(i))
 		gl.BindTexture(gl.TEXTURE_2D, t)
@@ -69,19 +78,20 @@ func (r *Renderer) Video(rc draw.Rect, f *media.VideoFrame) {
 	gl.Uniform2f(u["u_chroma"],
 		float32(f.Width)/float32(2*f.ChromaWidth()), float32(f.Height)/float32(2*f.ChromaHeight()))
 
-	r.quad(pic, 0, 0, 1, 1, noShape(pic), 0, draw.White)
+	r.upload = appendQuad(r.upload[:0], v.pic, 0, 0, 1, 1, v.pic, 0, draw.White, 1)
 	gl.BindBuffer(gl.ARRAY_BUFFER, r.vbo)
-	gl.BufferData(gl.ARRAY_BUFFER, len(r.verts)*4, gl.Ptr(r.verts), gl.STREAM_DRAW)
+	gl.BufferData(gl.ARRAY_BUFFER, len(r.upload)*4, gl.Ptr(&r.upload[0]), gl.STREAM_DRAW)
 	gl.DrawElementsWithOffset(gl.TRIANGLES, 6, gl.UNSIGNED_SHORT, 0)
 	r.stats.DrawCalls++
 	r.stats.Quads++
-	r.verts = r.verts[:0]
-	r.quads = 0
 }
 
 // InvalidateVideo makes the next Video call upload its frame even if it
 // looks like the last one, for a decoder that rewrote a frame in place.
-func (r *Renderer) InvalidateVideo() { r.planes.last = nil }
+func (r *Renderer) InvalidateVideo() {
+	r.planes.last = nil
+	r.videoStale = true
+}
 
 func validFrame(f *media.VideoFrame) bool {
 	if f == nil || f.Width <= 0 || f.Height <= 0 {
