@@ -28,21 +28,6 @@ func manifestPath(img string) string {
 	return strings.TrimSuffix(img, ".img") + ".manifest.json"
 }
 
-// loadKey returns the public key from --key or the built-in one.
-func loadKey(file string) (ed25519.PublicKey, error) {
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("key: %w", err)
-		}
-		return manifest.ParsePublicKey(b)
-	}
-	if publicKey == "" {
-		return nil, errors.New("this build has no public key built in: give one with --key")
-	}
-	return manifest.ParsePublicKey([]byte("manbang-ed25519-public " + publicKey))
-}
-
 // openImage verifies the signature of the image's manifest, the image's
 // size and the block map's hash. With full it also hashes the whole image
 // and each partition, reporting progress on log.
@@ -135,7 +120,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() != 1 {
 		return errors.New("verify: want one IMAGE")
 	}
-	pub, err := loadKey(*key)
+	pub, err := manifest.LoadPublicKey(*key, publicKey)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/manbang/manbang/operator/update/manifest"
 )
 
 // TestBuiltImage checks an image made by `make image` (build/image.mk runs
@@ -55,7 +57,7 @@ func TestBuiltImage(t *testing.T) {
 }
 
 func mustKey(t *testing.T, file string) ed25519.PublicKey {
-	k, err := loadKey(file)
+	k, err := manifest.LoadPublicKey(file, publicKey)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/manbang/manbang/operator/update/manifest"
 )
 
 // device is the open target; tests replace it to make it vanish.
@@ -49,7 +51,7 @@ func cmdWrite(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if fs.NArg() != 2 {
 		return errors.New("write: want IMAGE DEVICE")
 	}
-	pub, err := loadKey(*key)
+	pub, err := manifest.LoadPublicKey(*key, publicKey)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -98,7 +97,7 @@ func updateCmd(ctx context.Context, args []string, stderr io.Writer) error {
 			*current = rel["VERSION"]
 		}
 	}
-	pub, err := loadPublicKey(*keyFile)
+	pub, err := manifest.LoadPublicKey(*keyFile, publicKey)
 	if err != nil {
 		return err
 	}
@@ -175,21 +174,6 @@ func readRelease(path string) map[string]string {
 		}
 	}
 	return m
-}
-
-// loadPublicKey reads the key file, or takes the key built in.
-func loadPublicKey(file string) (ed25519.PublicKey, error) {
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("update: key: %w", err)
-		}
-		return manifest.ParsePublicKey(b)
-	}
-	if publicKey == "" {
-		return nil, errors.New("update: no public key built in (-ldflags -X main.publicKey=...) and no --key")
-	}
-	return manifest.ParsePublicKey([]byte("manbang-ed25519-public " + publicKey))
 }
 
 // flagSet reports whether the flag was given on the command line.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 )
 
@@ -40,6 +41,24 @@ func ParsePublicKey(b []byte) (ed25519.PublicKey, error) {
 		return nil, fmt.Errorf("manifest: public key: %w", err)
 	}
 	return ed25519.PublicKey(raw), nil
+}
+
+// LoadPublicKey reads a public key file, or, when file is "", decodes
+// builtIn: the key's base64 as a binary carries it (-ldflags -X). It is
+// how the box's update service and the technician's flash tool find the
+// key they trust.
+func LoadPublicKey(file, builtIn string) (ed25519.PublicKey, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("manifest: public key: %w", err)
+		}
+		return ParsePublicKey(b)
+	}
+	if builtIn == "" {
+		return nil, errors.New("manifest: no public key: this build has none built in (-ldflags -X main.publicKey=...); give one with --key")
+	}
+	return ParsePublicKey([]byte(publicPrefix + builtIn))
 }
 
 // ParsePrivateKey decodes a private key file.
