@@ -2,6 +2,7 @@ package player
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/manbang/manbang/player/avcodec"
@@ -45,13 +46,35 @@ func (p *Player) newVideoDecoder(codec string, params *avcodec.CodecParams) (vid
 		hw = hardwareDecoders[codec]
 	}
 	return avcodec.NewVideoDecoder(codec, avcodec.VideoOptions{
-		Threads:      p.opts.Threads,
+		Threads:      p.decoderThreads(codec),
 		Pool:         p.pool,
 		HardwareName: hw,
 		Params:       params,
 		Deinterlace:  !p.opts.NoDeinterlace,
 	})
 }
+
+// decoderThreads returns the video decoder's threads for codec: as the
+// options say; by default FFmpeg's choice (a thread per core and one
+// more) when decoding as fast as possible; and when playing in real time,
+// which needs a fraction of the throughput, one thread for H.264 (a core
+// decodes 1080p H.264 several times faster than real time) and one per
+// core, at most maxPlaybackThreads, for costlier codecs. Each frame
+// thread holds pictures of its own: at 1080p a second thread costs about
+// 16 MB of resident memory.
+func (p *Player) decoderThreads(codec string) int {
+	switch {
+	case p.opts.Threads > 0, p.opts.Fast:
+		return p.opts.Threads
+	case codec == media.CodecH264:
+		return 1
+	}
+	return min(runtime.NumCPU(), maxPlaybackThreads)
+}
+
+// maxPlaybackThreads bounds the default decoder threads of real-time
+// playback.
+const maxPlaybackThreads = 4
 
 func newAudioDecoder(codec string, params *avcodec.CodecParams) (audioDecoder, error) {
 	if codec == media.CodecMP3 {

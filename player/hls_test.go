@@ -105,6 +105,9 @@ func TestHLSAdaptive(t *testing.T) {
 	if st.VideoFrames != 150 || st.DecodeErrors != 0 || !log.widths[640] || len(log.widths) < 2 {
 		t.Errorf("%d frames, %d decode errors, widths %v; want all 150 frames across two sizes", st.VideoFrames, st.DecodeErrors, log.widths)
 	}
+	if st.ContinuityErrors != 0 { // each variant counts on its own: a switch is no error
+		t.Errorf("%d continuity errors across variant switches, want none", st.ContinuityErrors)
+	}
 }
 
 // renditionHLS makes a video-only variant with two audio renditions, a

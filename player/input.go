@@ -191,6 +191,9 @@ func (in *input) sourceStats() media.SourceStats {
 		sum.JitterMS = max(sum.JitterMS, s.JitterMS)
 		sum.SSRCChanges += s.SSRCChanges
 		sum.SegmentsSkipped += s.SegmentsSkipped
+		if sum.Reconnecting == "" {
+			sum.Reconnecting = s.Reconnecting
+		}
 		if i == 0 { // the variant is the main track's
 			sum.VariantSwitches, sum.VariantBandwidth = s.VariantSwitches, s.VariantBandwidth
 		}

@@ -49,7 +49,10 @@ type Options struct {
 	// 639-2 code: "ko" and "kor" are the same. Empty or absent means the
 	// default (HLS) or the first track.
 	AudioLang string
-	// Threads for the video decoder; 0 lets the decoder choose.
+	// Threads for the video decoder; 0 chooses: FFmpeg's choice with
+	// Fast, and in real time one thread for H.264 (each further frame
+	// thread costs about 16 MB at 1080p) and one per core, up to four,
+	// for other codecs.
 	Threads int
 	// HardwareDecoder selects the video decoder: "" (or "none") decodes in
 	// software; "auto" tries the codec's V4L2 memory-to-memory decoder

@@ -79,6 +79,7 @@ func (p *Player) Stats() Stats {
 	s.PacketsLost, s.PacketsRecovered = ss.PacketsLost, ss.PacketsRecovered
 	s.PacketsReordered, s.PacketsDuplicate, s.JitterMS = ss.PacketsReordered, ss.PacketsDuplicate, ss.JitterMS
 	s.VariantSwitches, s.VariantBandwidth, s.SegmentsSkipped = ss.VariantSwitches, ss.VariantBandwidth, ss.SegmentsSkipped
+	s.Reconnecting = ss.Reconnecting
 	return s
 }
 

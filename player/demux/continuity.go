@@ -8,6 +8,7 @@ type ccState struct {
 	shift            uint8 // added to received counters, mod 16
 	last             [packetSize]byte
 	gen              int // input timeline of the last packet
+	splice           int // input splice of the last packet
 }
 
 // checkContinuity counts continuity errors, and hides from astits those
@@ -40,7 +41,7 @@ func (t *TS) checkContinuity(p *astits.Packet) bool {
 		return false
 	}
 	if seen && !flagged && raw != (st.lastRaw+1)&0xF {
-		if st.gen == t.sr.discGen { // across an input break, a jump is expected
+		if st.gen == t.sr.discGen && st.splice == t.sr.spliceGen { // across an input break or splice, a jump is expected
 			t.stats.ContinuityErrors++
 		}
 		next := st.lastOut + 1 // continue the old sequence
@@ -51,6 +52,6 @@ func (t *TS) checkContinuity(p *astits.Packet) bool {
 	}
 	out := (raw + st.shift) & 0xF
 	p.Header.ContinuityCounter = out
-	st.lastRaw, st.lastOut, st.last, st.gen = raw, out, t.sr.pkt, t.sr.discGen
+	st.lastRaw, st.lastOut, st.last, st.gen, st.splice = raw, out, t.sr.pkt, t.sr.discGen, t.sr.spliceGen
 	return true
 }

@@ -51,7 +51,9 @@ type syncReader struct {
 	// just past the last packet handed out.
 	disc    Discontinuities
 	discGen int
-	pktEnd  int64
+	// spliceGen counts the splices crossed (disc's, if it has them).
+	spliceGen int
+	pktEnd    int64
 }
 
 func newSyncReader(ctx context.Context, r io.Reader, psiFound func() bool, psiLimit int64) *syncReader {
@@ -105,6 +107,9 @@ func (s *syncReader) next() error {
 			s.locked = true
 			if s.disc != nil && s.disc.DiscontinuityBetween(s.pktEnd, s.consumed+packetSize) {
 				s.discGen++
+			}
+			if sp, ok := s.disc.(Splices); ok && sp.SpliceBetween(s.pktEnd, s.consumed+packetSize) {
+				s.spliceGen++
 			}
 			copy(s.pkt[:], b[:packetSize])
 			s.pending = s.pkt[:]

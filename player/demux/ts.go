@@ -45,6 +45,16 @@ type Discontinuities interface {
 	DiscontinuityBetween(from, to int64) bool
 }
 
+// Splices says where in a demuxer's input a stream of other packets
+// takes over on the same timeline (an HLS variant switch): continuity
+// counters may jump there, and that is no error. A Discontinuities may
+// also implement it.
+type Splices interface {
+	// SpliceBetween reports whether a splice is at an input offset in
+	// [from, to).
+	SpliceBetween(from, to int64) bool
+}
+
 // Stats counts transport-level events, for diagnostics.
 type Stats struct {
 	ContinuityErrors int   // packets whose continuity counter skipped

@@ -8,8 +8,11 @@ import (
 // Defaults for the zero Config.
 const (
 	DefaultRequestTimeout = 10 * time.Second
-	DefaultRetries        = 3
-	DefaultRetryBackoff   = 500 * time.Millisecond
+	DefaultRetryTimeout   = 30 * time.Second
+	DefaultRetryBackoff   = 250 * time.Millisecond
+	// OpenRetryTimeout bounds the retries of the first playlist, in Open:
+	// nothing plays yet, and a URL that does not answer is reported soon.
+	OpenRetryTimeout = 4 * time.Second
 )
 
 // Config tunes a Reader. The zero value is ready to use.
@@ -21,13 +24,25 @@ type Config struct {
 	// headers, and then for each further piece of the body: a server that
 	// stalls fails the request within RequestTimeout. Default 10s.
 	RequestTimeout time.Duration
-	// Retries is how many times a request failing with a 5xx status, a
-	// timeout or a connection error is retried. Default 3; negative
-	// means none. A 404 for a playlist is never retried; a 404 for a
-	// segment is retried up to twice, then the segment is skipped.
+	// RetryTimeout is how long a request failing with a 5xx status, a
+	// timeout or a connection error (refused, reset, cut mid-body) is
+	// retried, counted from the first failure in a row: a response that
+	// makes progress before it fails starts the count again, and a cut
+	// response is resumed from the byte reached. Media already buffered
+	// plays meanwhile, and Stats.Reconnecting says what is retried. After
+	// it, the stream ends with an error naming the URL and the cause.
+	// Default 30s; negative means no retries. The first playlist (Open)
+	// is retried for at most OpenRetryTimeout.
+	//
+	// A 404 for a live playlist is retried as long (the server may be
+	// coming back); for the first playlist never. A 404 for a segment is
+	// retried up to twice, then the segment is skipped.
+	RetryTimeout time.Duration
+	// Retries, when positive, also caps the number of retries in a row.
+	// 0 means no cap but RetryTimeout; negative means no retries.
 	Retries int
 	// RetryBackoff is the wait before the first retry, doubled for each
-	// further one (up to 8s), with jitter. Default 500ms.
+	// further one up to 1s, with jitter. Default 250ms.
 	RetryBackoff time.Duration
 	// MaxBandwidth caps the variants of a master playlist that may be
 	// played, in bits per second; 0 means no cap. Playback starts with
@@ -54,10 +69,13 @@ func (c Config) withDefaults() Config {
 		c.RequestTimeout = DefaultRequestTimeout
 	}
 	switch {
-	case c.Retries == 0:
-		c.Retries = DefaultRetries
-	case c.Retries < 0:
-		c.Retries = 0
+	case c.RetryTimeout == 0:
+		c.RetryTimeout = DefaultRetryTimeout
+	case c.RetryTimeout < 0:
+		c.RetryTimeout = 0
+	}
+	if c.Retries < 0 {
+		c.RetryTimeout = 0
 	}
 	if c.RetryBackoff <= 0 {
 		c.RetryBackoff = DefaultRetryBackoff

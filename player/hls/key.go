@@ -148,7 +148,7 @@ func (c *keyCache) get(ctx context.Context, uri string) ([]byte, error) {
 			return nil, fmt.Errorf("hls: key %s: %w", uri, err)
 		}
 	} else {
-		body, _, err := c.f.get(ctx, uri, byteRange{}, maxKeyBytes, retryPolicy{})
+		body, _, err := c.f.get(ctx, uri, byteRange{}, maxKeyBytes, retryPolicy{what: "fetch key"})
 		if err != nil {
 			return nil, fmt.Errorf("hls: fetch key %s: %w", uri, err)
 		}

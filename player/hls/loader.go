@@ -46,6 +46,9 @@ type loader struct {
 	// then passes to the next segment delivered.
 	carry       bool
 	badDecrypts int
+	// switched is set by a variant switch until the next segment is
+	// delivered, which the Reader then marks as a splice.
+	switched bool
 }
 
 func (l *loader) run(ctx context.Context, rn *run, seq *uint64) {
@@ -145,7 +148,9 @@ func liveStart(pl *mediaPlaylist) uint64 {
 }
 
 func (l *loader) reload(ctx context.Context) (*mediaPlaylist, error) {
-	pl, _, err := loadPlaylist(ctx, l.f, l.url)
+	// A live playlist missing (404) may be a server coming back: it is
+	// retried within the budget like a network error.
+	pl, _, err := loadPlaylist(ctx, l.f, l.url, retryPolicy{notFound: -1})
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +166,9 @@ func (l *loader) load(ctx context.Context, u string) (*mediaPlaylist, error) {
 	if pl, ok := l.vod[u]; ok {
 		return pl, nil
 	}
-	pl, _, err := loadPlaylist(ctx, l.f, u)
+	// A variant playlist: nothing waits on it that could not go on
+	// without it, so it is not retried for long.
+	pl, _, err := loadPlaylist(ctx, l.f, u, retryPolicy{budget: OpenRetryTimeout})
 	if err != nil {
 		return nil, err
 	}
@@ -200,6 +207,7 @@ func (l *loader) adapt(ctx context.Context, target time.Duration) bool {
 		return false
 	}
 	l.cur, l.url, l.pl = want, v.uri, pl
+	l.switched = true
 	l.r.switched(v.bandwidth)
 	return true
 }
@@ -209,7 +217,9 @@ func (l *loader) adapt(ctx context.Context, target time.Duration) bool {
 // retries is skipped and counted, as is one that does not decrypt.
 func (l *loader) segment(ctx context.Context, segs chan<- fetched, s segment) error {
 	start := l.clock.Now()
-	data, _, err := l.f.get(ctx, s.uri, s.byteRange, maxSegmentBytes, retryPolicy{notFound: segmentNotFoundRetries})
+	var waited time.Duration
+	data, _, err := l.f.get(ctx, s.uri, s.byteRange, maxSegmentBytes,
+		retryPolicy{what: fmt.Sprintf("fetch segment %d", s.seq), notFound: segmentNotFoundRetries, waited: &waited})
 	var se *StatusError
 	switch {
 	case errors.As(err, &se) && se.Code == http.StatusNotFound:
@@ -218,7 +228,7 @@ func (l *loader) segment(ctx context.Context, segs chan<- fetched, s segment) er
 	case err != nil:
 		return fmt.Errorf("hls: fetch segment %d %s: %w", s.seq, s.uri, err)
 	}
-	l.abr.sample(len(data), l.clock.Now().Sub(start))
+	l.abr.sample(len(data), l.clock.Now().Sub(start)-waited)
 	if s.key != nil {
 		k, err := l.keys.get(ctx, s.key.uri)
 		if err != nil {
@@ -235,8 +245,8 @@ func (l *loader) segment(ctx context.Context, segs chan<- fetched, s segment) er
 	}
 	l.r.count(1, 0)
 	select {
-	case segs <- fetched{data: data, discontinuity: s.discontinuity || l.carry}:
-		l.carry = false
+	case segs <- fetched{data: data, discontinuity: s.discontinuity || l.carry, switched: l.switched}:
+		l.carry, l.switched = false, false
 		l.buf.add(s.duration, l.clock.Now())
 		return nil
 	case <-ctx.Done():

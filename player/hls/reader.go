@@ -67,9 +67,12 @@ type Reader struct {
 	wake        chan struct{} // closed to wake a blocked Read
 	offset      int64         // bytes read since Open or the last Seek
 	discont     []int64       // offsets where a discontinuity segment starts
+	splices     []int64       // offsets where a segment of another variant starts
 	stats       Stats
 	closed      bool
 	bufferLevel func() time.Duration
+	// reconnecting names the failure a request is being retried after.
+	reconnecting string
 }
 
 // run is one goroutine of the loader, from Open or a Seek to the end of
@@ -89,6 +92,7 @@ func (r *run) stop() {
 type fetched struct {
 	data          []byte
 	discontinuity bool
+	switched      bool // the first segment after a variant switch
 	err           error
 }
 
@@ -102,15 +106,16 @@ func Open(ctx context.Context, rawURL string, cfg Config) (*Reader, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("hls: %q is not an http(s) URL", rawURL)
 	}
-	f := &fetcher{client: cfg.Client, timeout: cfg.RequestTimeout, retries: cfg.Retries,
-		backoff: cfg.RetryBackoff, clock: cfg.clock}
-
-	pl, m, err := loadPlaylist(ctx, f, rawURL)
-	if err != nil {
-		return nil, err
-	}
 	rctx, cancel := context.WithCancel(ctx)
 	r := &Reader{ctx: rctx, cancel: cancel, cfg: cfg, wake: make(chan struct{})}
+	f := &fetcher{client: cfg.Client, timeout: cfg.RequestTimeout, retries: max(cfg.Retries, 0),
+		budget: cfg.RetryTimeout, backoff: cfg.RetryBackoff, clock: cfg.clock, status: r.setReconnecting}
+
+	pl, m, err := loadPlaylist(ctx, f, rawURL, retryPolicy{budget: OpenRetryTimeout})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
 	l := &loader{r: r, f: f, clock: cfg.clock, url: rawURL, pl: pl, fixed: cfg.Fixed}
 	l.keys.f = f
 	if m != nil {
@@ -169,9 +174,13 @@ func (r *Reader) start(seq *uint64) {
 	go r.ld.run(ctx, rn, seq)
 }
 
-// loadPlaylist fetches and parses the playlist at u. Errors name the URL.
-func loadPlaylist(ctx context.Context, f *fetcher, u string) (*mediaPlaylist, *master, error) {
-	body, final, err := f.get(ctx, u, byteRange{}, maxPlaylistBytes, retryPolicy{})
+// loadPlaylist fetches and parses the playlist at u, retrying as p says.
+// Errors name the URL.
+func loadPlaylist(ctx context.Context, f *fetcher, u string, p retryPolicy) (*mediaPlaylist, *master, error) {
+	if p.what == "" {
+		p.what = "fetch playlist"
+	}
+	body, final, err := f.get(ctx, u, byteRange{}, maxPlaylistBytes, p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("hls: fetch playlist %s: %w", u, err)
 	}
@@ -225,6 +234,12 @@ func (r *Reader) Read(p []byte) (int, error) {
 					r.cur = f.data
 					if f.discontinuity {
 						r.markDiscontinuity()
+					}
+					if f.switched {
+						if len(r.splices) == maxDiscontinuities {
+							r.splices = append(r.splices[:0], r.splices[1:]...)
+						}
+						r.splices = append(r.splices, r.offset)
 					}
 				}
 			}
@@ -320,7 +335,7 @@ func (r *Reader) reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cur, r.err, r.interrupted = nil, nil, false
-	r.offset, r.discont = 0, nil
+	r.offset, r.discont, r.splices = 0, nil, nil
 	r.wakeLocked()
 }
 
@@ -350,11 +365,30 @@ func (r *Reader) Stats() Stats {
 // SourceStats implements media.StatsSource.
 func (r *Reader) SourceStats() media.SourceStats {
 	st := r.Stats()
+	r.mu.Lock()
+	reconnecting := r.reconnecting
+	r.mu.Unlock()
 	return media.SourceStats{
 		VariantSwitches:  st.VariantSwitches,
 		VariantBandwidth: st.VariantBandwidth,
 		SegmentsSkipped:  st.SegmentsSkipped,
+		Reconnecting:     reconnecting,
 	}
+}
+
+// Reconnecting names the network failure a request is being retried
+// after ("fetch segment 9: connection refused"), or is empty while
+// requests succeed.
+func (r *Reader) Reconnecting() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.reconnecting
+}
+
+func (r *Reader) setReconnecting(s string) {
+	r.mu.Lock()
+	r.reconnecting = s
+	r.mu.Unlock()
 }
 
 // SetBufferLevel gives adaptive switching the player's own measure of the
@@ -407,6 +441,20 @@ func (r *Reader) DiscontinuityBetween(from, to int64) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, off := range r.discont {
+		if off >= from && off < to {
+			return true
+		}
+	}
+	return false
+}
+
+// SpliceBetween reports whether a segment of another variant than the one
+// before it (an adaptive switch) begins at a stream offset in [from, to):
+// the timeline goes on there, but continuity counters start afresh.
+func (r *Reader) SpliceBetween(from, to int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, off := range r.splices {
 		if off >= from && off < to {
 			return true
 		}

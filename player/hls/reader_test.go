@@ -14,7 +14,7 @@ import (
 )
 
 // quick makes retries fast for tests that exercise them.
-var quick = Config{RetryBackoff: 5 * time.Millisecond}
+var quick = Config{RetryBackoff: 5 * time.Millisecond, Retries: 3}
 
 func TestVOD(t *testing.T) {
 	dir := vodFixture(t)

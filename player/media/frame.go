@@ -64,7 +64,8 @@ const (
 // VideoFrame is a decoded picture in planar YUV 4:2:0, with tightly packed
 // planes (stride equals plane width), so that it uploads to GL ES 2 textures
 // without row-length support. Frames come from a Pool; call Release when the
-// frame is no longer needed.
+// frame is no longer needed, and do not touch its planes after that (on
+// Linux they live outside the Go heap, and go away with the frame).
 type VideoFrame struct {
 	PTS        time.Duration
 	Width      int
@@ -138,14 +139,11 @@ func (p *Pool) Get(width, height int) *VideoFrame {
 		}
 	}
 	p.mu.Unlock()
-	return &VideoFrame{
-		Width: width, Height: height,
-		Y:      make([]byte, width*height),
-		U:      make([]byte, cw*ch),
-		V:      make([]byte, cw*ch),
-		pool:   p,
-		Serial: p.serial.Add(1),
-	}
+	f := &VideoFrame{Width: width, Height: height, pool: p, Serial: p.serial.Add(1)}
+	ys, cs := width*height, cw*ch
+	b := allocPlanes(f, ys+2*cs)
+	f.Y, f.U, f.V = b[:ys:ys], b[ys:ys+cs:ys+cs], b[ys+cs:]
+	return f
 }
 
 func (p *Pool) put(f *VideoFrame) {
@@ -185,6 +183,10 @@ type SourceStats struct {
 	VariantSwitches  int     // HLS adaptive switches
 	VariantBandwidth int     // bits/s of the HLS variant playing
 	SegmentsSkipped  int     // HLS segments that could not be fetched
+	// Reconnecting, while the source retries after a network failure,
+	// names the failure ("fetch segment 9: connection refused"); empty
+	// while data flows.
+	Reconnecting string
 }
 
 // StatsSource is implemented by sources (readers of stream bytes) that

@@ -65,17 +65,27 @@ func FuzzJitterBuffer(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 40, 0, 0, 20, 1, 0, 20, 3, 0, 20, 2})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		jb := newJitterBuffer(32, 100*time.Millisecond)
+		if len(data)%2 == 1 { // odd lengths run with the playout delay
+			jb.adaptive(DefaultMaxDelay, DefaultStartHold)
+		}
 		now := time.Unix(0, 0)
 		pushed := map[uint16]int{}
-		var last, restartAt uint16
-		var haveLast, restarted bool
+		var last uint16
+		var haveLast bool
 		for ; len(data) >= 3; data = data[3:] {
 			seq := binary.BigEndian.Uint16(data)
 			now = now.Add(time.Duration(data[2]>>2) * time.Millisecond)
+			// A resync flushes the old run, then seq (or, while the new
+			// run's start is held, a packet sent before it) starts a new
+			// one: newRun is where in what comes out.
+			newRun := -1
 			switch data[2] & 3 {
 			case 0:
-				if jb.push(seq, seqPayload(seq), now) == pushResync {
-					restartAt, restarted = seq, true // the old run is flushed, then seq starts a new one
+				if jb.push(seq, uint32(seq)*3000, seqPayload(seq), now) == pushResync {
+					newRun = len(jb.out)
+					if newRun > 0 && binary.BigEndian.Uint16(jb.out[newRun-1]) == seq {
+						newRun--
+					}
 				}
 				pushed[seq]++
 			case 1:
@@ -86,19 +96,23 @@ func FuzzJitterBuffer(f *testing.F) {
 			case 3:
 				jb.nackList(now, 5*time.Millisecond, 30*time.Millisecond, 2, 8)
 			}
-			for _, b := range jb.take() {
+			out := jb.take()
+			for i, b := range out {
 				s := binary.BigEndian.Uint16(b)
 				if pushed[s] == 0 {
 					t.Fatalf("seq %d out more often than in", s)
 				}
 				pushed[s]--
-				if restarted && s == restartAt {
-					haveLast, restarted = false, false
+				if i == newRun {
+					haveLast = false
 				}
 				if haveLast && int16(s-last) <= 0 {
 					t.Fatalf("seq %d out after %d", s, last)
 				}
 				last, haveLast = s, true
+			}
+			if newRun >= len(out) { // the new run is still held
+				haveLast = false
 			}
 			if jb.started && int(uint16(jb.highest+1-jb.next)) > jb.window() {
 				t.Fatalf("next %d highest %d exceed the window %d", jb.next, jb.highest, jb.window())

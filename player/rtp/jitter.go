@@ -26,6 +26,7 @@ type slot struct {
 	seq      uint16
 	payload  []byte
 	detected time.Time // for a hole: when it was first seen missing
+	arrived  time.Time // for a packet: when it arrived (zero: due at once)
 	nacks    uint8     // times a hole was NACKed
 	lastNACK time.Time
 }
@@ -44,11 +45,18 @@ const (
 )
 
 // jitterBuffer puts RTP packets back in sequence order. It hands a packet
-// out as soon as all before it have been handed out; a missing packet
-// (a hole) is waited for at most latency after it was found missing, and
-// never while more than size packets would have to wait behind it. Holes
-// given up are counted as lost, and their packets are left out: the TS
-// continuity counters tell the demuxer.
+// out once all before it have been handed out and it has been held for the
+// playout delay; a missing packet (a hole) is waited for at most the delay
+// plus latency after it was found missing, and never while more than size
+// packets would have to wait behind it. Holes given up are counted as
+// lost, and their packets are left out: the TS continuity counters tell
+// the demuxer.
+//
+// The playout delay follows the network's jitter (see delayModel): zero
+// on a quiet network, so that nothing is held that need not be. With
+// adaptive on, the first packets are also held for at least startHold, so
+// that packets sent before the first one to arrive can still take their
+// place in front of it.
 //
 // It holds no lock and starts no goroutine: the receiver's loop owns it.
 // Times are passed in, so tests and fuzzing control the clock.
@@ -70,6 +78,10 @@ type jitterBuffer struct {
 	// Counters since the start.
 	lost   int // holes given up
 	filled int // holes filled
+
+	dm        delayModel
+	startHold time.Duration // hold of the first packets; 0: none
+	primed    bool          // a packet has been handed out since the start
 }
 
 // newJitterBuffer returns a buffer holding at most size packets (rounded
@@ -82,22 +94,41 @@ func newJitterBuffer(size int, latency time.Duration) *jitterBuffer {
 	return &jitterBuffer{latency: latency, slots: make([]slot, n), mask: uint16(n - 1)}
 }
 
+// adaptive turns the playout delay on, up to maxDelay, and holds the
+// first packets of each start for at least startHold.
+func (j *jitterBuffer) adaptive(maxDelay, startHold time.Duration) {
+	j.dm.max, j.startHold = maxDelay, startHold
+}
+
 func (j *jitterBuffer) slot(seq uint16) *slot { return &j.slots[seq&j.mask] }
 
 // window is the number of sequence numbers the buffer can hold at once.
 func (j *jitterBuffer) window() int { return len(j.slots) }
 
-// push adds the packet seq, arrived at now, and hands out what is then in
-// order.
-func (j *jitterBuffer) push(seq uint16, payload []byte, now time.Time) pushResult {
+// push adds the packet seq with RTP timestamp ts, arrived at now, and
+// hands out what is then in order.
+func (j *jitterBuffer) push(seq uint16, ts uint32, payload []byte, now time.Time) pushResult {
 	if !j.started {
 		j.restart(seq)
 	}
+	j.dm.arrival(ts, now)
 	delta := int(int16(seq - j.next))
 	switch {
 	case delta >= 0 && delta < maxDropout:
 		j.hasBad = false
 		return j.pushAhead(seq, delta, payload, now)
+	case delta < 0 && !j.primed && -delta < j.window() && int(int16(j.highest-seq)) < j.window():
+		// Sent before the packets held so far, none handed out yet: the
+		// start moves back to it.
+		j.hasBad = false
+		for x := seq + 1; x != j.next; x++ {
+			*j.slot(x) = slot{state: slotHole, seq: x, detected: now}
+			j.newHoles = true
+		}
+		j.next = seq
+		*j.slot(seq) = slot{state: slotFull, seq: seq, payload: payload, arrived: now}
+		j.drain(now)
+		return pushFilled
 	case delta < 0 && -delta <= j.window():
 		j.hasBad = false
 		s := j.slot(seq)
@@ -142,7 +173,7 @@ func (j *jitterBuffer) pushAhead(seq uint16, delta int, payload []byte, now time
 	default: // at or before highest, not a hole: already here or handed out
 		return pushDuplicate
 	}
-	*s = slot{state: slotFull, seq: seq, payload: payload}
+	*s = slot{state: slotFull, seq: seq, payload: payload, arrived: now}
 	j.drain(now)
 	return res
 }
@@ -178,22 +209,60 @@ func (j *jitterBuffer) restart(seq uint16) {
 	for i := range j.slots {
 		j.slots[i] = slot{}
 	}
-	j.started = true
+	j.started, j.primed = true, false
+	j.dm.restart()
 	j.next = seq
 	j.highest = seq - 1
 	j.hasBad = false
 }
 
-// drain hands out packets in order from next, giving up holes that have
-// waited latency.
+// drain hands out packets in order from next once they have been held
+// for the playout delay, giving up holes that have waited the delay and
+// latency.
 func (j *jitterBuffer) drain(now time.Time) {
 	for j.next != j.highest+1 {
-		s := j.slot(j.next)
-		if s.state == slotHole && now.Sub(s.detected) < j.latency {
+		if due, ok := j.due(); ok && now.Before(due) {
 			return
 		}
 		j.advance()
 	}
+}
+
+// due returns when the packet or hole at next may be handed out or given
+// up; false when at once.
+func (j *jitterBuffer) due() (time.Time, bool) {
+	s := j.slot(j.next)
+	switch {
+	case s.state == slotHole:
+		return s.detected.Add(j.holeWait()), true
+	case s.state == slotFull && !s.arrived.IsZero():
+		due := s.arrived.Add(j.hold())
+		if !j.primed && j.startHold > 0 && j.dm.n < startPackets {
+			due = maxTime(due, j.dm.first.Add(j.dm.max))
+		}
+		return due, true
+	}
+	return time.Time{}, false
+}
+
+// hold is how long a packet is held before it is handed out: the playout
+// delay, and at the start at least startHold and the largest transit
+// difference seen so far (the estimate has not settled yet).
+func (j *jitterBuffer) hold() time.Duration {
+	if !j.primed && j.startHold > 0 {
+		return max(j.dm.delay, j.startHold, j.dm.peak)
+	}
+	return j.dm.delay
+}
+
+// holeWait is how long a hole is waited for: the packet may be late by
+// the playout delay, and its retransmission takes up to latency.
+func (j *jitterBuffer) holeWait() time.Duration { return j.dm.delay + j.latency }
+
+// nackWait is how long a hole is left before it is asked for: at least
+// first, and the playout delay, within which it may merely be late.
+func (j *jitterBuffer) nackWait(first time.Duration) time.Duration {
+	return max(first, j.dm.delay)
 }
 
 // advance hands out or gives up the packet at next, which may lie
@@ -206,6 +275,7 @@ func (j *jitterBuffer) advance() {
 		j.lost++
 	} else if s.state == slotFull {
 		j.out = append(j.out, s.payload)
+		j.primed = true
 		*s = slot{state: slotDone, seq: j.next}
 	} else {
 		*s = slot{state: slotLost, seq: j.next}
@@ -241,17 +311,13 @@ func (j *jitterBuffer) take() [][]byte {
 	return out
 }
 
-// deadline returns when the hole at the head of the buffer will be given
-// up, if there is one.
+// deadline returns when the head of the buffer will be handed out (a
+// packet held) or given up (a hole), if anything waits there.
 func (j *jitterBuffer) deadline() (time.Time, bool) {
 	if !j.started || j.next == j.highest+1 {
 		return time.Time{}, false
 	}
-	s := j.slot(j.next)
-	if s.state != slotHole {
-		return time.Time{}, false
-	}
-	return s.detected.Add(j.latency), true
+	return j.due()
 }
 
 // buffered returns how many packets wait in the buffer.
@@ -287,7 +353,7 @@ func (j *jitterBuffer) nackList(now time.Time, first, retry time.Duration, tries
 		if s.state != slotHole || s.nacks >= tries {
 			continue
 		}
-		due := s.detected.Add(first)
+		due := s.detected.Add(j.nackWait(first))
 		if s.nacks > 0 {
 			due = s.lastNACK.Add(retry)
 		}
@@ -303,4 +369,11 @@ func (j *jitterBuffer) nackList(now time.Time, first, retry time.Duration, tries
 		}
 	}
 	return seqs, nextDue
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -2,6 +2,7 @@ package rtp
 
 import (
 	"encoding/binary"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -82,7 +83,7 @@ func TestJitterBuffer(t *testing.T) {
 				var got pushResult
 				switch op.op {
 				case opPush:
-					got = jb.push(op.seq, seqPayload(op.seq), now)
+					got = jb.push(op.seq, uint32(op.at*90), seqPayload(op.seq), now)
 				case opFill:
 					got = jb.fill(op.seq, seqPayload(op.seq), now)
 				case opExpire:
@@ -119,8 +120,8 @@ func TestJitterBufferDeadline(t *testing.T) {
 	if _, ok := jb.deadline(); ok {
 		t.Error("empty buffer has a deadline")
 	}
-	jb.push(1, seqPayload(1), t0)
-	jb.push(4, seqPayload(4), t0.Add(10*time.Millisecond))
+	jb.push(1, 0, seqPayload(1), t0)
+	jb.push(4, 900, seqPayload(4), t0.Add(10*time.Millisecond))
 	d, ok := jb.deadline()
 	if want := t0.Add(110 * time.Millisecond); !ok || !d.Equal(want) {
 		t.Errorf("deadline %v %v, want %v", d, ok, want)
@@ -136,5 +137,83 @@ func TestJitterBufferDeadline(t *testing.T) {
 	seqs, next := jb.nackList(now, 5*time.Millisecond, 30*time.Millisecond, 2, 1)
 	if !slices.Equal(seqs, []uint16{2}) || next.After(now) { // 3 left over by max=1: due already
 		t.Errorf("NACKed %v, next due %v; want [2], by %v", seqs, next, now)
+	}
+}
+
+// TestJitterBufferStart holds the first packets for the start hold, so
+// that packets sent before the first to arrive still go out first.
+func TestJitterBufferStart(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	jb := newJitterBuffer(64, 100*time.Millisecond)
+	jb.adaptive(DefaultMaxDelay, 10*time.Millisecond)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	tests := []struct {
+		at   int
+		seq  uint16
+		want pushResult
+	}{{0, 12, pushInOrder}, {1, 10, pushFilled}, {2, 13, pushInOrder}, {3, 11, pushFilled}}
+	for _, tc := range tests {
+		if got := jb.push(tc.seq, uint32(tc.seq)*90, seqPayload(tc.seq), at(tc.at)); got != tc.want {
+			t.Errorf("push %d: %d, want %d", tc.seq, got, tc.want)
+		}
+		if out := jb.take(); len(out) > 0 {
+			t.Fatalf("handed out %d packets within the start hold", len(out))
+		}
+	}
+	if d, ok := jb.deadline(); !ok || d.After(at(11)) {
+		t.Errorf("deadline %v %v, want by 11ms", d, ok)
+	}
+	jb.expire(at(11))
+	var got []uint16
+	for _, b := range jb.take() {
+		got = append(got, binary.BigEndian.Uint16(b))
+	}
+	if !slices.Equal(got, []uint16{10, 11, 12, 13}) {
+		t.Errorf("out %v, want 10..13", got)
+	}
+	// Once started, a packet from before is late, not a new start.
+	if r := jb.push(9, 9*90, seqPayload(9), at(12)); r != pushDuplicate {
+		t.Errorf("push 9 after the start: %d, want duplicate", r)
+	}
+}
+
+// TestJitterBufferDelayFollowsJitter feeds the buffer a paced stream, then
+// the same stream with its arrivals delayed at random by up to 50 ms, then
+// paced again: the playout delay is zero on the quiet network, covers most
+// of the jitter under it, stays within its bound, and shrinks slowly after.
+func TestJitterBufferDelayFollowsJitter(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	jb := newJitterBuffer(1024, 100*time.Millisecond)
+	jb.adaptive(DefaultMaxDelay, 0)
+	rng := rand.New(rand.NewPCG(1, 2))
+	const interval = 4 * time.Millisecond // 250 packets/s
+	seq := uint16(0)
+	send := func(n int, jitter time.Duration) {
+		for range n {
+			sent := time.Duration(seq) * interval
+			var extra time.Duration
+			if jitter > 0 {
+				extra = time.Duration(rng.Int64N(int64(jitter)))
+			}
+			jb.push(seq, uint32(sent/time.Millisecond)*90, seqPayload(seq), t0.Add(sent+extra))
+			seq++
+		}
+	}
+	send(500, 0)
+	if d := jb.dm.delay; d > time.Millisecond {
+		t.Errorf("delay %v on a quiet network, want none", d)
+	}
+	send(1000, 50*time.Millisecond)
+	if d := jb.dm.delay; d < 40*time.Millisecond || d > DefaultMaxDelay {
+		t.Errorf("delay %v under 50 ms of jitter, want between 40 ms and %v", d, DefaultMaxDelay)
+	}
+	under := jb.dm.delay
+	send(250, 0) // a second of quiet
+	if d := jb.dm.delay; d < under/2 || d >= under {
+		t.Errorf("delay %v a second after the jitter stopped (was %v), want it shrinking slowly", d, under)
+	}
+	send(20000, 0)
+	if d := jb.dm.delay; d > 2*time.Millisecond {
+		t.Errorf("delay %v long after the jitter stopped, want about none", d)
 	}
 }

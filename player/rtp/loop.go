@@ -51,6 +51,9 @@ type candidate struct {
 
 func (lp *loopState) init(cfg Config) {
 	lp.jb = newJitterBuffer(cfg.BufferPackets, cfg.Latency)
+	if cfg.MaxDelay > 0 {
+		lp.jb.adaptive(cfg.MaxDelay, DefaultStartHold)
+	}
 	lp.local = randomSSRC()
 	lp.cname = fmt.Sprintf("manbang-%08x", lp.local)
 	// A packet missing is asked for after a short wait for reordering,
@@ -168,7 +171,7 @@ func (r *Receiver) handle(b []byte, from netip.AddrPort, now time.Time) {
 	if r.lp.jb.newHoles {
 		r.lp.jb.newHoles = false
 		if !r.cfg.NoRTCP && !r.cfg.NoNACK {
-			if d := now.Add(r.lp.nackFirst); r.lp.nackDue.IsZero() || d.Before(r.lp.nackDue) {
+			if d := now.Add(r.lp.jb.nackWait(r.lp.nackFirst)); r.lp.nackDue.IsZero() || d.Before(r.lp.nackDue) {
 				r.lp.nackDue = d
 			}
 		}
@@ -195,7 +198,7 @@ func (r *Receiver) handleMedia(p packet, from netip.AddrPort, now time.Time) {
 // counts it.
 func (r *Receiver) accept(p packet, now time.Time) {
 	lp := &r.lp
-	res := lp.jb.push(p.seq, p.payload, now)
+	res := lp.jb.push(p.seq, p.ts, p.payload, now)
 	if res == pushResync {
 		lp.rx = reception{lastSR: lp.rx.lastSR, lastSRTime: lp.rx.lastSRTime}
 	}
@@ -219,6 +222,7 @@ func (r *Receiver) accept(p packet, now time.Time) {
 			s.Resyncs++
 		}
 		s.JitterMS = lp.rx.jitterMS()
+		s.DelayMS = float64(lp.jb.dm.delay) / float64(time.Millisecond)
 	})
 }
 

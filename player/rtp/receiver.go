@@ -51,8 +51,16 @@ type Config struct {
 	// has arrived for this long. Default udp.DefaultTimeout.
 	Timeout time.Duration
 	// Latency is how long a missing packet is waited for (reordered, or
-	// retransmitted on request) before it is given up. Default 150ms.
+	// retransmitted on request) beyond the playout delay before it is
+	// given up. Default 150ms.
 	Latency time.Duration
+	// MaxDelay bounds the playout delay: packets are held for about four
+	// times the measured interarrival jitter (none on a quiet network),
+	// at most this long, so that packets a jittery network delays still
+	// come in order and are not asked for again. Default
+	// DefaultMaxDelay; negative means no playout delay (and no hold of
+	// the first packets).
+	MaxDelay time.Duration
 	// BufferPackets bounds the reorder buffer: a hole is given up rather
 	// than hold more packets than this behind it. Default 512.
 	BufferPackets int
@@ -81,6 +89,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Latency <= 0 {
 		c.Latency = DefaultLatency
+	}
+	if c.MaxDelay == 0 {
+		c.MaxDelay = DefaultMaxDelay
 	}
 	if c.BufferPackets <= 0 {
 		c.BufferPackets = DefaultBufferPackets
@@ -124,6 +135,7 @@ type Stats struct {
 	SenderReports   int     // sender reports received
 	Byes            int     // goodbyes of the source received
 	JitterMS        float64 // RFC 3550 interarrival jitter
+	DelayMS         float64 // the playout delay that follows it
 }
 
 // chunk is a run of TS packets waiting for Read.

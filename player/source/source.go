@@ -34,7 +34,16 @@ type Config struct {
 	// that, for each further piece of a body: a stalled server ends the
 	// stream with an error within it. Default 10s.
 	RequestTimeout time.Duration
-	// Retries and MaxBandwidth apply to HLS; see hls.Config.
+	// RetryTimeout is how long HLS requests and a plain HTTP stream are
+	// retried after a network failure (refused, reset, cut, timeout,
+	// 5xx), from the first failure in a row, while what is buffered
+	// plays; a plain HTTP stream resumes where it was cut with a Range
+	// request. The reader's SourceStats().Reconnecting names the failure
+	// meanwhile. Default hls.DefaultRetryTimeout (30s); negative means no
+	// retries.
+	RetryTimeout time.Duration
+	// Retries and MaxBandwidth apply to HLS; see hls.Config. Negative
+	// Retries turn retries off for plain HTTP too.
 	Retries      int
 	MaxBandwidth int
 	// Interface is the network interface on which udp:// and rtp://
@@ -49,6 +58,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = DefaultRequestTimeout
+	}
+	switch {
+	case c.Retries < 0:
+		c.RetryTimeout = -1
+	case c.RetryTimeout == 0:
+		c.RetryTimeout = hls.DefaultRetryTimeout
 	}
 	return c
 }
@@ -140,6 +155,7 @@ func openHLS(ctx context.Context, locator string, cfg Config) (io.ReadCloser, er
 	r, err := hls.Open(ctx, locator, hls.Config{
 		Client:         cfg.Client,
 		RequestTimeout: cfg.RequestTimeout,
+		RetryTimeout:   cfg.RetryTimeout,
 		Retries:        cfg.Retries,
 		MaxBandwidth:   cfg.MaxBandwidth,
 	})
