@@ -36,6 +36,7 @@ type faultyServer struct {
 	Cut      atomic.Int64 // responses cut short
 	Refused  atomic.Int64 // requests refused during the outage
 	Stalled  atomic.Int64
+	Resumed  atomic.Int64 // Range requests answered from their first byte
 }
 
 func newFaultyServer(dir string, imp impairment) *faultyServer {
@@ -98,7 +99,17 @@ func (s *faultyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !isSeg && s.GarbagePlaylists, isSeg && n == s.GarbageSegment:
 		body = bytes.Repeat(garbage, max(1, len(body)/len(garbage)))
 	}
-	w.Header().Set("Content-Length", itoa(len(body)))
+	// A Range request (bytes=N-, or N-M) resumes a cut response, as a
+	// real server allows.
+	if from, to, ok := parseRange(r.Header.Get("Range"), len(body)); ok && !s.GarbagePlaylists {
+		s.Resumed.Add(1)
+		w.Header().Set("Content-Range", "bytes "+itoa(from)+"-"+itoa(to-1)+"/"+itoa(len(body)))
+		body = body[from:to]
+		w.Header().Set("Content-Length", itoa(len(body)))
+		w.WriteHeader(http.StatusPartialContent)
+	} else {
+		w.Header().Set("Content-Length", itoa(len(body)))
+	}
 	limit := len(body)
 	if cutAt >= 0 && cutAt < len(body) {
 		limit = cutAt
@@ -150,3 +161,29 @@ func (s *faultyServer) write(w http.ResponseWriter, r *http.Request, b []byte) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// parseRange reads a single byte range "bytes=N-" or "bytes=N-M" within
+// a body of size bytes, as [from, to).
+func parseRange(h string, size int) (from, to int, ok bool) {
+	spec, found := strings.CutPrefix(h, "bytes=")
+	if !found {
+		return 0, 0, false
+	}
+	a, b, found := strings.Cut(spec, "-")
+	if !found {
+		return 0, 0, false
+	}
+	from, err := strconv.Atoi(a)
+	if err != nil || from < 0 || from >= size {
+		return 0, 0, false
+	}
+	to = size
+	if b != "" {
+		last, err := strconv.Atoi(b)
+		if err != nil || last < from {
+			return 0, 0, false
+		}
+		to = min(size, last+1)
+	}
+	return from, to, true
+}

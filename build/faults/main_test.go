@@ -145,6 +145,10 @@ func play(t *testing.T, limit time.Duration, locator string, args ...string) pla
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
+	if lvl := os.Getenv("FAULTS_LOG"); lvl != "" {
+		// The last --log-level wins: FAULTS_LOG=debug shows what the box did.
+		args = append(args, "--log-level", lvl)
+	}
 	cmd := exec.CommandContext(ctx, filepath.Join(fixture.bin, "manbang"), append(append([]string{"play", "--headless", "--json"}, args...), locator)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -155,6 +159,9 @@ func play(t *testing.T, limit time.Duration, locator string, args ...string) pla
 		t.Fatalf("manbang play %s did not end within %v", locator, limit)
 	}
 	checkNoPanic(t, p.stderr)
+	if os.Getenv("FAULTS_LOG") != "" {
+		t.Logf("manbang play %s:\n%s", locator, p.stderr)
+	}
 	if jerr := json.Unmarshal(out.Bytes(), &p.stats); jerr != nil && p.exitOK {
 		t.Fatalf("manbang play %s: no statistics (%v); exit %v; stderr:\n%s", locator, jerr, err, p.stderr)
 	}
@@ -194,8 +201,8 @@ func (r *faultReport) add(table string, cells ...any) {
 
 // tableHeads are the Markdown heads of the report's tables.
 var tableHeads = map[string]string{
-	"rtp":    "| case | result | decode errors | continuity errors | packets lost | recovered | frames presented / expected | s not shown beyond the fault (start + recovery) | relay dropped / duplicated / reordered |\n|---|---|---:|---:|---:|---:|---|---:|---|",
-	"hls":    "| case | result | decode errors | continuity errors | variant switches | frames presented / expected | server: cut / refused / stalled |\n|---|---|---:|---:|---:|---|---|",
+	"rtp":    "| case | result | criterion | decode errors | continuity errors | packets lost | recovered | frames presented / expected | s not shown beyond the fault (start + recovery) | relay dropped / duplicated / reordered |\n|---|---|---|---:|---:|---:|---:|---|---:|---|",
+	"hls":    "| case | result | criterion | decode errors | continuity errors | variant switches | frames decoded / presented / expected | server: cut / refused / stalled / resumed (Range) |\n|---|---|---|---:|---:|---:|---|---|",
 	"server": "| case | result | detail |\n|---|---|---|",
 	"state":  "| case | result | detail |\n|---|---|---|",
 	"soak":   "| case | result | detail |\n|---|---|---|",
