@@ -69,7 +69,7 @@ func main() {
 	flag.IntVar(&c.cpuSeconds, "cpu-seconds", 60, "seconds each player plays for the CPU and RSS figures (a multiple of 20)")
 	flag.IntVar(&c.repeats, "repeats", 3, "decode throughput runs per decoder")
 	flag.IntVar(&c.threads, "threads", 0, "decoder threads for every decoder (0: the number of cores)")
-	flag.StringVar(&only, "only", "", "comma-separated sections to run: decode, ttff, cpu, ui, headend, or a step of headend: headend/catalogue, headend/live, headend/xmltv, headend/coldstart (default all)")
+	flag.StringVar(&only, "only", "", "comma-separated sections to run: decode, ttff, cpu, ui, headend, memory (BENCH_MEMORY=2m shortens its 10 min), or a step of headend: headend/catalogue, headend/live, headend/xmltv, headend/coldstart (default all)")
 	flag.Parse()
 	if only != "" {
 		c.only = map[string]bool{}
@@ -137,6 +137,7 @@ func run(ctx context.Context, c config) error {
 		{"cpu", benchCPU},
 		{"ui", benchUI},
 		{"headend", benchHeadend},
+		{"memory", benchMemory},
 	}
 	for _, s := range sections {
 		if !c.want(s.name) {

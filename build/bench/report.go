@@ -248,6 +248,7 @@ var sectionTitles = map[string]string{
 	"cpu":     "CPU and memory while playing 1080p30 on screen (Xvfb + Mesa llvmpipe)",
 	"ui":      "UI",
 	"headend": "Head-end",
+	"memory":  "Memory while playing 1080p30 headless in real time (VmRSS)",
 }
 
 const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20 s 1080p30 test pattern (testsrc2) with a 440 Hz tone,
@@ -275,13 +276,19 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
 - **UI**: the UI's Go benchmarks (ui/...) under Xvfb, and cold start to an interactive Home measured through the control
   endpoint (from the process start until GET /api/v1/state says Home is ready) against a head-end on loopback.
 - **Head-end**: the catalogue's reads at 100,000 generated titles, in the store (headend/catalog) and through the HTTP
-  API on loopback with a Go load generator of one worker per core (headend: p99 of the request latencies). Live fan-out
+  API on loopback with a Go load generator of one worker per core (headend: p99 of the request latencies of 3,000
+  requests of random pages, about half of them first asked, so read from the store, the rest from the head-end's answer
+  cache, which every catalogue write empties). Live fan-out
   (headend/live BenchmarkSubscribers): one channel padded with null packets to a constant 2 or 6 Mbit/s (190 or 570
-  datagrams/s of 1,316 bytes), sent to 100 or 500 unicast subscribers on loopback, one sendmmsg batch of up to 64
-  destinations at a time; **pacing error** = for each datagram and destination, the time the sendmmsg call carrying it
-  returned minus the time its PCR schedules it (an upper bound of its send time), p99 and max over 1,000 datagrams.
-  Subscribers per core = sends per CPU-second of the benchmark process minus its receivers' thread, over the stream's
-  datagram rate. XMLTV: ` + "`manbang-headend import-epg`" + ` of a generated 100 MB guide (200 channels, half-hour
+  datagrams/s of 1,316 bytes), sent to 100 or 500 unicast subscribers on loopback, each datagram in one fan-out of
+  sendmmsg batches of up to 64 destinations, every subscriber keeping its place in the fan-out order; a datagram's
+  **offset** at a destination = the time the sendmmsg call carrying it returned (an upper bound of its send time) minus
+  the time its PCR schedules it. **Pacing jitter** (the figure held to 1 ms) = that offset minus the destination's
+  median offset, as TR 101 290's PCR overall jitter counts only the variation against the PCR schedule (a receiver's
+  clock recovery locks to a constant offset); p99 and max over 1,000 datagrams and every destination (50 µs buckets,
+  rounded up). Beside it, the **absolute offset** |offset|, p99 and max: each fan-out starts early by half the smoothed
+  fan-out duration, so that its middle leaves on time. Subscribers per core = sends per CPU-second of the benchmark
+  process minus its receivers' thread, over the stream's datagram rate. XMLTV: ` + "`manbang-headend import-epg`" + ` of a generated 100 MB guide (200 channels, half-hour
   programmes, Korean and English titles and descriptions) into a catalogue of its channels; wall time and ru_maxrss.
   Warm cold start: ` + "`manbang`" + ` under Xvfb, started once against the head-end to fill its catalogue cache, then
   five times through a loopback proxy that holds every /api/ answer for 2 s: from the process start to the control
