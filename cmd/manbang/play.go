@@ -29,7 +29,7 @@ func play(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	deinterlace := fs.Bool("deinterlace", true, "deinterlace interlaced video (yadif, at frame rate)")
 	start := fs.Duration("start", 0, "start a VOD stream or a file at this position")
 	maxBandwidth := fs.Int("max-bandwidth", 0, "HLS: highest variant bandwidth to play, in bit/s (0: no cap)")
-	stall := fs.Duration("stall-timeout", 15*time.Second, "give up when nothing arrives for this long")
+	stall := fs.Duration("stall-timeout", 30*time.Second, "give up when nothing arrives for this long; network sources retry for as long")
 	threads := fs.Int("threads", 0, "video decoder threads (0: automatic)")
 	logLevel := fs.String("log-level", "warn", "log level: debug, info, warn, error")
 	lang := fs.String("lang", "ko", "UI language when playing in a window")
@@ -58,7 +58,7 @@ func play(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer cancel()
 	}
 	p, err := player.Open(ctx, url, player.Options{
-		Source:          source.Config{MaxBandwidth: *maxBandwidth},
+		Source:          source.Config{MaxBandwidth: *maxBandwidth, RetryTimeout: *stall},
 		Audio:           audio.NewSilent(nil),
 		Fast:            *fast,
 		AudioLang:       *audioLang,
