@@ -59,7 +59,7 @@ FUZZTIME ?= 30s
 fuzz-short:
 	FUZZTIME=$(FUZZTIME) build/fuzz.sh
 
-test: vet unit fuzz-short
+test: vet unit fuzz-short faults-short
 
 # Rewrite the golden screenshots (ui/testdata, ui/gfx/testdata) from what
 # is drawn now; look at the pictures' diffs before committing them.
