@@ -1,8 +1,6 @@
 package headend
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"strconv"
@@ -21,23 +19,34 @@ const (
 // writeCached answers a GET with v as JSON, with an ETag of its bytes,
 // or with 304 Not Modified when the box has them already (If-None-Match).
 func writeCached(w http.ResponseWriter, r *http.Request, v any) {
-	b, err := marshal(v)
+	a, err := encodeAnswer(v)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "encode answer: %v", err)
 		return
 	}
-	sum := sha256.Sum256(b)
-	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
-	h := w.Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", "private, no-cache")
-	if etagMatch(r.Header.Get("If-None-Match"), etag) {
-		w.WriteHeader(http.StatusNotModified)
+	a.serve(w, r)
+}
+
+// catalogueAnswer answers a GET with the answer kept in the answer cache
+// under key for the catalogue's generation, or else with what read
+// returns, keeping it. read answers errors itself and returns nil.
+func (s *Server) catalogueAnswer(w http.ResponseWriter, r *http.Request, key string, read func() any) {
+	gen := s.store.Generation() // before reading the store
+	if a, ok := s.answers.get(gen, key); ok {
+		a.serve(w, r)
 		return
 	}
-	h.Set("Content-Type", jsonType)
-	w.WriteHeader(http.StatusOK)
-	w.Write(b)
+	v := read()
+	if v == nil {
+		return
+	}
+	a, err := encodeAnswer(v)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "encode answer: %v", err)
+		return
+	}
+	s.answers.put(gen, key, a)
+	a.serve(w, r)
 }
 
 // etagMatch reports whether an If-None-Match header lists etag (weakly).
@@ -66,18 +75,19 @@ func (s *Server) getTitles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cat := r.URL.Query().Get("category")
-	if cat != "" {
-		if _, err := s.store.Category(r.Context(), cat); err != nil {
-			s.storeError(w, err, "unknown category %q", cat)
-			return
-		}
-	}
-	titles, total, err := s.store.Titles(r.Context(), cat, offset, limit)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "titles: %v", err)
+	if cat != "" && !s.store.HasCategory(cat) {
+		writeError(w, http.StatusNotFound, "unknown category %q", cat)
 		return
 	}
-	writeCached(w, r, s.page(r, titles, total, offset))
+	key := answerKey("titles", s.baseURL(r), cat, strconv.Itoa(offset), strconv.Itoa(limit))
+	s.catalogueAnswer(w, r, key, func() any {
+		titles, total, err := s.store.Titles(r.Context(), cat, offset, limit)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, "titles: %v", err)
+			return nil
+		}
+		return s.page(r, titles, total, offset)
+	})
 }
 
 func (s *Server) getTitle(w http.ResponseWriter, r *http.Request) {
@@ -104,12 +114,15 @@ func (s *Server) getSearch(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	found, total, err := s.store.SearchPage(r.Context(), q.Get("q"), q.Get("lang"), offset, limit)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "search: %v", err)
-		return
-	}
-	writeCached(w, r, s.page(r, found, total, offset))
+	key := answerKey("search", s.baseURL(r), q.Get("q"), q.Get("lang"), strconv.Itoa(offset), strconv.Itoa(limit))
+	s.catalogueAnswer(w, r, key, func() any {
+		found, total, err := s.store.SearchPage(r.Context(), q.Get("q"), q.Get("lang"), offset, limit)
+		if err != nil {
+			writeError(w, http.StatusInternalServerError, "search: %v", err)
+			return nil
+		}
+		return s.page(r, found, total, offset)
+	})
 }
 
 func (s *Server) getSeries(w http.ResponseWriter, r *http.Request) {

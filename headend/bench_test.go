@@ -102,7 +102,10 @@ func load(b *testing.B, workers int, path func(r *rand.Rand) string) {
 	cpu := cpuTime() - cpu0
 	all := slices.Concat(lat...)
 	slices.Sort(all)
-	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
+	pct := func(p int) float64 { return float64(all[len(all)*p/1000].Microseconds()) / 1000 }
+	b.ReportMetric(pct(500), "p50-ms")
+	b.ReportMetric(pct(990), "p99-ms")
+	b.ReportMetric(pct(999), "p99.9-ms")
 	b.ReportMetric(float64(len(all))/took.Seconds(), "req/s")
 	// CPU time per request, server and load generator together: what the
 	// latency is made of when the machine is busy with other work.

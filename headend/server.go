@@ -65,6 +65,7 @@ type Server struct {
 	mcast    bool
 	secret   string
 	sessions *sessions
+	answers  *answerCache
 	metrics  *metrics
 	handler  http.Handler
 
@@ -90,6 +91,7 @@ func New(cfg Config) (*Server, error) {
 		mcast:    cfg.Multicast,
 		secret:   cfg.EnrolmentSecret,
 		sessions: newSessions(),
+		answers:  newAnswerCache(defaultAnswerBytes),
 		stop:     make(chan struct{}),
 	}
 	if s.log == nil {

@@ -63,13 +63,25 @@ func ValidID(id string) bool { return idPattern.MatchString(id) }
 // readers never wait for writers, and writes are serialised. Close releases
 // it.
 type Store struct {
-	db *sqldb.DB
+	db    *sqldb.DB
+	stmts statements
+	wconn *sql.Conn // the connection of every write; see writeCacheKiB
 
 	wmu sync.Mutex // serialises writes and the refresh of the counts below
 
-	titles   atomic.Int64
-	channels atomic.Int64
-	perCat   atomic.Pointer[map[string]int] // titles per category
+	counts atomic.Pointer[counts]
+	gen    atomic.Uint64 // see Generation
+
+	pmu   sync.Mutex              // held while the page anchors are rebuilt
+	pages atomic.Pointer[anchors] // see Titles
+}
+
+// counts are what the store answers from memory; they are read again
+// after every write.
+type counts struct {
+	titles   int
+	channels int
+	perCat   map[string]int // titles per category, for every category
 }
 
 // Open opens the catalog database at path, creating an empty one if there
@@ -88,8 +100,16 @@ func open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	s := &Store{db: db}
-	if err := s.refreshCounts(ctx); err != nil {
+	if err := s.openWriter(ctx); err != nil {
 		db.Close()
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if err := s.stmts.prepare(ctx, db); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if err := s.refreshCounts(ctx); err != nil {
+		s.Close()
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	return s, nil
@@ -210,7 +230,7 @@ func (s *Store) Save(path string) error {
 	if f.Categories, err = s.Categories(ctx); err != nil {
 		return err
 	}
-	if f.Titles, _, err = s.Titles(ctx, "", 0, int(s.titles.Load())); err != nil {
+	if f.Titles, _, err = s.Titles(ctx, "", 0, s.Len()); err != nil {
 		return err
 	}
 	b, err := json.MarshalIndent(f, "", "  ")
@@ -235,23 +255,78 @@ func (s *Store) Save(path string) error {
 	return nil
 }
 
+// writeCacheKiB is the page cache of the connection that writes. Writes
+// are serialised, so one connection does them all and keeps its cache
+// from one write to the next: a guide import touches the last page of
+// every channel's programmes in every batch.
+const writeCacheKiB = 16 << 10
+
+// openWriter takes the connection of the writes out of the pool.
+func (s *Store) openWriter(ctx context.Context) error {
+	c, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("write connection: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, writeCacheKiB)); err != nil {
+		c.Close()
+		return fmt.Errorf("write connection: %w", err)
+	}
+	s.wconn = c
+	return nil
+}
+
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	err := s.stmts.close()
+	if s.wconn != nil {
+		err = errors.Join(err, s.wconn.Close())
+	}
+	return errors.Join(err, s.db.Close())
+}
 
 // Len returns the number of titles.
-func (s *Store) Len() int { return int(s.titles.Load()) }
+func (s *Store) Len() int { return s.counts.Load().titles }
 
 // ChannelCount returns the number of live channels.
-func (s *Store) ChannelCount() int { return int(s.channels.Load()) }
+func (s *Store) ChannelCount() int { return s.counts.Load().channels }
+
+// HasCategory reports whether the catalog has a category with the given
+// ID, without asking the database.
+func (s *Store) HasCategory(id string) bool {
+	_, ok := s.counts.Load().perCat[id]
+	return ok
+}
+
+// Generation returns a number that changes whenever the catalog changes
+// (after every write, once its changes are visible to readers), so that
+// an answer computed from the store under one generation may be cached
+// until the generation changes. Read it before reading the store.
+func (s *Store) Generation() uint64 { return s.gen.Load() }
 
 // refreshCounts reads the counts that Len and Titles answer from memory.
 func (s *Store) refreshCounts(ctx context.Context) error {
+	per := map[string]int{}
+	cats, err := s.db.QueryContext(ctx, `SELECT id FROM categories`)
+	if err != nil {
+		return fmt.Errorf("count titles: %w", err)
+	}
+	for cats.Next() {
+		var id string
+		if err := cats.Scan(&id); err != nil {
+			cats.Close()
+			return fmt.Errorf("count titles: %w", err)
+		}
+		per[id] = 0
+	}
+	cats.Close()
+	if err := cats.Err(); err != nil {
+		return fmt.Errorf("count titles: %w", err)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT category_id, count(*) FROM titles GROUP BY category_id`)
 	if err != nil {
 		return fmt.Errorf("count titles: %w", err)
 	}
 	defer rows.Close()
-	per := map[string]int{}
 	total := 0
 	for rows.Next() {
 		var cat string
@@ -265,13 +340,11 @@ func (s *Store) refreshCounts(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("count titles: %w", err)
 	}
-	var channels int64
+	var channels int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM channels`).Scan(&channels); err != nil {
 		return fmt.Errorf("count channels: %w", err)
 	}
-	s.perCat.Store(&per)
-	s.titles.Store(int64(total))
-	s.channels.Store(channels)
+	s.counts.Store(&counts{titles: total, channels: int(channels), perCat: per})
 	return nil
 }
 

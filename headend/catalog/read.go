@@ -67,49 +67,13 @@ func (s *Store) queryTitles(ctx context.Context, query string, args ...any) ([]o
 	if err != nil {
 		return nil, fmt.Errorf("catalog: titles: %w", err)
 	}
-	defer rows.Close()
-	out := []operator.Title{}
-	for rows.Next() {
-		t, err := scanTitle(rows)
-		if err != nil {
-			return nil, fmt.Errorf("catalog: titles: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("catalog: titles: %w", err)
-	}
-	return out, nil
-}
-
-// Titles returns up to limit titles of a category starting at offset, in
-// catalog order, and the number of titles in the category. An empty
-// categoryID means all titles. An unknown category has no titles.
-func (s *Store) Titles(ctx context.Context, categoryID string, offset, limit int) (page []operator.Title, total int, err error) {
-	if offset < 0 || limit < 0 {
-		return nil, 0, fmt.Errorf("catalog: negative offset %d or limit %d", offset, limit)
-	}
-	if categoryID == "" {
-		total = s.Len()
-	} else {
-		total = (*s.perCat.Load())[categoryID]
-	}
-	if limit == 0 || offset >= total {
-		return []operator.Title{}, total, nil
-	}
-	if categoryID == "" {
-		page, err = s.queryTitles(ctx, `SELECT `+titleColumns+` FROM titles t ORDER BY t.n LIMIT ? OFFSET ?`, limit, offset)
-	} else {
-		page, err = s.queryTitles(ctx, `SELECT `+titleColumns+` FROM titles t WHERE t.category_id = ? ORDER BY t.n LIMIT ? OFFSET ?`,
-			categoryID, limit, offset)
-	}
-	return page, total, err
+	return scanTitles(rows, 0)
 }
 
 // Title returns the title with the given ID, or an error wrapping
 // ErrNotFound.
 func (s *Store) Title(ctx context.Context, id string) (operator.Title, error) {
-	t, err := scanTitle(s.db.QueryRowContext(ctx, `SELECT `+titleColumns+` FROM titles t WHERE t.id = ?`, id))
+	t, err := scanTitle(s.stmts.title.QueryRowContext(ctx, id))
 	if err != nil {
 		return operator.Title{}, notFound(err, "title", id)
 	}

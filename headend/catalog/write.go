@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"net"
 	"strconv"
@@ -15,9 +14,53 @@ import (
 // Writer changes the store inside one transaction; see Store.Write. A
 // Writer is only valid until the function it was given to returns.
 type Writer struct {
-	ctx context.Context
-	tx  *sql.Tx
+	ctx   context.Context
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt // prepared in tx, closed with it
 }
+
+// stmt returns query prepared in the transaction, preparing it on its
+// first use: a bulk write (a guide of 200,000 programmes) runs the same
+// few statements over and over.
+func (w *Writer) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := w.tx.PrepareContext(w.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if w.stmts == nil {
+		w.stmts = map[string]*sql.Stmt{}
+	}
+	w.stmts[query] = st
+	return st, nil
+}
+
+// exec runs a statement of the transaction.
+func (w *Writer) exec(query string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(w.ctx, args...)
+}
+
+// queryRow runs a query of one row in the transaction.
+func (w *Writer) queryRow(query string, args ...any) rowScanner {
+	st, err := w.stmt(query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(w.ctx, args...)
+}
+
+// rowScanner is an *sql.Row, or the error that prevented the query.
+type rowScanner interface{ Scan(...any) error }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 // Write runs f in a transaction: every change f makes through w is kept
 // if f returns nil, and none is if it returns an error. Writes are
@@ -25,10 +68,20 @@ type Writer struct {
 func (s *Store) Write(ctx context.Context, f func(w *Writer) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error { return f(&Writer{ctx: ctx, tx: tx}) })
+	tx, err := s.wconn.BeginTx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("catalog: write: %w", err)
+	}
+	if err := f(&Writer{ctx: ctx, tx: tx}); err != nil {
+		tx.Rollback()
 		return err
 	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("catalog: write: %w", err)
+	}
+	// The generation changes after the counts, so that an answer cached
+	// under the new generation was computed from the new counts.
+	defer s.gen.Add(1)
 	if err := s.refreshCounts(ctx); err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
@@ -40,7 +93,7 @@ func (w *Writer) AddCategory(c operator.Category) error {
 	if !ValidID(c.ID) {
 		return fmt.Errorf("catalog: category: %w id %q", ErrInvalid, c.ID)
 	}
-	_, err := w.tx.ExecContext(w.ctx, `
+	_, err := w.exec(`
 		INSERT INTO categories(id, pos, name) VALUES (?1, (SELECT coalesce(max(pos), 0) + 1 FROM categories), ?2)
 		ON CONFLICT(id) DO UPDATE SET name = excluded.name`, c.ID, textJSON(c.Name))
 	if err != nil {
@@ -66,7 +119,7 @@ func (w *Writer) AddTitle(t operator.Title) error {
 	}
 	names := splitNames(t.Name)
 	var n int64
-	err := w.tx.QueryRowContext(w.ctx, `
+	err := w.queryRow(`
 		INSERT INTO titles(id, category_id, name, description, year, duration_sec, language, rating, poster, series_id, season, episode)
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
 		ON CONFLICT(id) DO UPDATE SET category_id = excluded.category_id, name = excluded.name,
@@ -82,7 +135,7 @@ func (w *Writer) AddTitle(t operator.Title) error {
 	if err := w.unindex(n); err != nil {
 		return fmt.Errorf("catalog: title %q: index: %w", t.ID, err)
 	}
-	if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO titles_fts(rowid, ko, en, ru, other) VALUES (?, ?, ?, ?, ?)`,
+	if _, err := w.exec(`INSERT INTO titles_fts(rowid, ko, en, ru, other) VALUES (?, ?, ?, ?, ?)`,
 		n, names.ko, names.en, names.ru, names.other); err != nil {
 		return fmt.Errorf("catalog: title %q: index: %w", t.ID, err)
 	}
@@ -90,7 +143,7 @@ func (w *Writer) AddTitle(t operator.Title) error {
 		if l.name == "" {
 			continue
 		}
-		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO `+l.table+`(rowid, name) VALUES (?, ?)`, n, l.name); err != nil {
+		if _, err := w.exec(`INSERT INTO `+l.table+`(rowid, name) VALUES (?, ?)`, n, l.name); err != nil {
 			return fmt.Errorf("catalog: title %q: index: %w", t.ID, err)
 		}
 	}
@@ -100,7 +153,7 @@ func (w *Writer) AddTitle(t operator.Title) error {
 // unindex removes the title n from the search indexes.
 func (w *Writer) unindex(n int64) error {
 	for _, table := range []string{"titles_fts", "titles_ko", "titles_en", "titles_ru"} {
-		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM `+table+` WHERE rowid = ?`, n); err != nil {
+		if _, err := w.exec(`DELETE FROM `+table+` WHERE rowid = ?`, n); err != nil {
 			return err
 		}
 	}
@@ -110,7 +163,7 @@ func (w *Writer) unindex(n int64) error {
 // DeleteTitle removes a title, or returns an error wrapping ErrNotFound.
 func (w *Writer) DeleteTitle(id string) error {
 	var n int64
-	err := w.tx.QueryRowContext(w.ctx, `DELETE FROM titles WHERE id = ? RETURNING n`, id).Scan(&n)
+	err := w.queryRow(`DELETE FROM titles WHERE id = ? RETURNING n`, id).Scan(&n)
 	if err != nil {
 		return notFound(err, "title", id)
 	}
@@ -129,7 +182,7 @@ func (w *Writer) AddSeries(se operator.Series) error {
 	if err := w.exists("categories", se.CategoryID); err != nil {
 		return fmt.Errorf("catalog: series %q: unknown category %q: %w", se.ID, se.CategoryID, err)
 	}
-	_, err := w.tx.ExecContext(w.ctx, `
+	_, err := w.exec(`
 		INSERT INTO series(id, category_id, pos, name, description, poster)
 		VALUES (?1, ?2, (SELECT coalesce(max(pos), 0) + 1 FROM series), ?3, ?4, ?5)
 		ON CONFLICT(id) DO UPDATE SET category_id = excluded.category_id, name = excluded.name,
@@ -146,7 +199,7 @@ func (w *Writer) AddGroup(g operator.Category) error {
 	if !ValidID(g.ID) {
 		return fmt.Errorf("catalog: group: %w id %q", ErrInvalid, g.ID)
 	}
-	_, err := w.tx.ExecContext(w.ctx, `
+	_, err := w.exec(`
 		INSERT INTO groups(id, pos, name) VALUES (?1, (SELECT coalesce(max(pos), 0) + 1 FROM groups), ?2)
 		ON CONFLICT(id) DO UPDATE SET name = excluded.name`, g.ID, textJSON(g.Name))
 	if err != nil {
@@ -167,7 +220,7 @@ func (w *Writer) AddChannel(c Channel) error {
 		}
 		group = c.Group
 	}
-	_, err := w.tx.ExecContext(w.ctx, `
+	_, err := w.exec(`
 		INSERT INTO channels(id, number, name, logo, grp, source, multicast, protocol, rating)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET number = excluded.number, name = excluded.name, logo = excluded.logo,
@@ -204,7 +257,7 @@ func (c Channel) check() error {
 // DeleteChannel removes a channel and its programmes, or returns an error
 // wrapping ErrNotFound.
 func (w *Writer) DeleteChannel(id string) error {
-	res, err := w.tx.ExecContext(w.ctx, `DELETE FROM channels WHERE id = ?`, id)
+	res, err := w.exec(`DELETE FROM channels WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("catalog: channel %q: %w", id, err)
 	}
@@ -227,11 +280,11 @@ func (w *Writer) AddProgramme(p operator.Programme) error {
 	case p.Stop.Sub(p.Start) > MaxProgramme:
 		return fmt.Errorf("catalog: programme of %q at %s: %w: longer than %v", p.ChannelID, p.Start.Format(time.RFC3339), ErrInvalid, MaxProgramme)
 	}
-	if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM programmes WHERE channel_id = ? AND start > ? AND start < ? AND stop > ?`,
+	if _, err := w.exec(`DELETE FROM programmes WHERE channel_id = ? AND start > ? AND start < ? AND stop > ?`,
 		p.ChannelID, start-int64(MaxProgramme.Seconds()), stop, start); err != nil {
 		return fmt.Errorf("catalog: programme of %q: %w", p.ChannelID, err)
 	}
-	_, err := w.tx.ExecContext(w.ctx, `INSERT OR REPLACE INTO programmes(channel_id, start, stop, title, description) VALUES (?, ?, ?, ?, ?)`,
+	_, err := w.exec(`INSERT OR REPLACE INTO programmes(channel_id, start, stop, title, description) VALUES (?, ?, ?, ?, ?)`,
 		p.ChannelID, start, stop, textJSON(p.Title), textJSON(p.Description))
 	if err != nil {
 		if w.exists("channels", p.ChannelID) != nil {
@@ -244,7 +297,7 @@ func (w *Writer) AddProgramme(p operator.Programme) error {
 
 // DeleteProgrammesBefore removes the programmes that ended before t.
 func (w *Writer) DeleteProgrammesBefore(t time.Time) error {
-	if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM programmes WHERE stop < ?`, t.Unix()); err != nil {
+	if _, err := w.exec(`DELETE FROM programmes WHERE stop < ?`, t.Unix()); err != nil {
 		return fmt.Errorf("catalog: programmes: %w", err)
 	}
 	return nil
@@ -253,7 +306,7 @@ func (w *Writer) DeleteProgrammesBefore(t time.Time) error {
 // exists checks that table has a row with the given id.
 func (w *Writer) exists(table, id string) error {
 	var one int
-	err := w.tx.QueryRowContext(w.ctx, `SELECT 1 FROM `+table+` WHERE id = ?`, id).Scan(&one)
+	err := w.queryRow(`SELECT 1 FROM `+table+` WHERE id = ?`, id).Scan(&one)
 	if err == sql.ErrNoRows {
 		return ErrNotFound
 	}
@@ -297,25 +350,4 @@ func (s *Store) PutProgrammes(ctx context.Context, ps []operator.Programme) erro
 		}
 		return nil
 	})
-}
-
-// textJSON is the stored form of a Text.
-func textJSON(t operator.Text) string {
-	if len(t) == 0 {
-		return "{}"
-	}
-	b, _ := json.Marshal(t) // a map of strings always encodes
-	return string(b)
-}
-
-// parseText decodes a stored Text; nil for an empty one.
-func parseText(s string) operator.Text {
-	if s == "" || s == "{}" {
-		return nil
-	}
-	var t operator.Text
-	if json.Unmarshal([]byte(s), &t) != nil {
-		return nil
-	}
-	return t
 }
