@@ -16,8 +16,10 @@ import (
 	"github.com/manbang/manbang/operator/xmltv"
 )
 
-// batch is how many programmes are written per transaction.
-const batch = 2000
+// batch is how many programmes are written per transaction: larger
+// batches rewrite the last page of each channel's programmes less often.
+// Tests lower it.
+var batch = 10000
 
 // Options tunes Import.
 type Options struct {
@@ -55,28 +57,37 @@ func Import(ctx context.Context, store *catalog.Store, r io.Reader, opts Options
 		return Stats{}, err
 	}
 	xr := xmltv.NewReader(in)
+	im.startWriter(ctx)
+	err = im.read(ctx, xr)
+	if werr := im.stopWriter(); err == nil {
+		err = werr
+	}
+	return im.finish(xr), err
+}
+
+// read reads the guide and queues its programmes for the writer, until
+// the end of the guide, an error of the guide, the context's end or the
+// writer's failure.
+func (im *importer) read(ctx context.Context, xr *xmltv.Reader) error {
 	for {
 		if err := ctx.Err(); err != nil {
-			return im.stats, fmt.Errorf("epg: %w", err)
+			return fmt.Errorf("epg: %w", err)
 		}
 		el, err := xr.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			im.flush(ctx)
-			return im.finish(xr), fmt.Errorf("epg: %w", err)
+			im.flush() // what was read before the damage is kept
+			return fmt.Errorf("epg: %w", err)
 		}
 		if el.Channel != nil {
 			im.channel(el.Channel)
-		} else if err := im.programme(ctx, el.Programme); err != nil {
-			return im.finish(xr), err
+		} else if err := im.programme(el.Programme); err != nil {
+			return err
 		}
 	}
-	if err := im.end(ctx); err != nil {
-		return im.finish(xr), err
-	}
-	return im.finish(xr), nil
+	return im.end()
 }
 
 // importer is the state of one Import.
@@ -87,8 +98,43 @@ type importer struct {
 	names   map[string]string              // lower-case names to catalogue channel IDs
 	mapped  map[string]string              // guide channel IDs to catalogue IDs, "" for none
 	pending map[string]*operator.Programme // per catalogue channel, a programme waiting for its stop
-	buf     []operator.Programme
+	buf     []operator.Programme           // the batch being filled
 	stats   Stats
+
+	// The writer goroutine writes one batch while the next is read.
+	batches chan []operator.Programme // to the writer
+	free    chan []operator.Programme // written batches, for reuse
+	done    chan struct{}             // closed when the writer has ended
+	written int                       // programmes written, read after done
+	werr    error                     // the writer's error, read after done
+}
+
+// startWriter starts the goroutine that writes the batches; stopWriter
+// ends it.
+func (im *importer) startWriter(ctx context.Context) {
+	im.batches = make(chan []operator.Programme)
+	im.free = make(chan []operator.Programme, 2)
+	im.done = make(chan struct{})
+	go func() {
+		defer close(im.done)
+		for b := range im.batches {
+			if err := im.store.PutProgrammes(ctx, b); err != nil {
+				im.werr = fmt.Errorf("epg: %w", err)
+				return
+			}
+			im.written += len(b)
+			im.free <- b[:0]
+		}
+	}()
+}
+
+// stopWriter waits for the writer to write what it was given, and
+// returns its error.
+func (im *importer) stopWriter() error {
+	close(im.batches)
+	<-im.done
+	im.stats.Programmes = im.written
+	return im.werr
 }
 
 func newImporter(ctx context.Context, store *catalog.Store, opts Options) (*importer, error) {
@@ -136,7 +182,7 @@ func (im *importer) problem(format string, args ...any) {
 	}
 }
 
-func (im *importer) programme(ctx context.Context, p *xmltv.Programme) error {
+func (im *importer) programme(p *xmltv.Programme) error {
 	id, ok := im.mapped[p.Channel]
 	if !ok {
 		// A programme of a channel the guide did not describe.
@@ -150,7 +196,7 @@ func (im *importer) programme(ctx context.Context, p *xmltv.Programme) error {
 	op := &operator.Programme{ChannelID: id, Start: p.Start, Stop: p.Stop, Title: im.text(p.Titles), Description: im.text(p.Descs)}
 	if prev := im.pending[id]; prev != nil {
 		prev.Stop = op.Start
-		if err := im.add(ctx, prev); err != nil {
+		if err := im.add(prev); err != nil {
 			return err
 		}
 		delete(im.pending, id)
@@ -159,11 +205,12 @@ func (im *importer) programme(ctx context.Context, p *xmltv.Programme) error {
 		im.pending[id] = op
 		return nil
 	}
-	return im.add(ctx, op)
+	return im.add(op)
 }
 
-// add queues a programme, writing the queue when it is full.
-func (im *importer) add(ctx context.Context, p *operator.Programme) error {
+// add queues a programme, handing the batch to the writer when it is
+// full.
+func (im *importer) add(p *operator.Programme) error {
 	switch {
 	case !p.Stop.After(p.Start):
 		im.problem("programme of %q at %s: stops at %s", p.ChannelID, xmltv.FormatTime(p.Start), xmltv.FormatTime(p.Stop))
@@ -177,30 +224,37 @@ func (im *importer) add(ctx context.Context, p *operator.Programme) error {
 	}
 	im.buf = append(im.buf, *p)
 	if len(im.buf) >= batch {
-		return im.flush(ctx)
+		return im.flush()
 	}
 	return nil
 }
 
-// flush writes the queued programmes.
-func (im *importer) flush(ctx context.Context) error {
+// flush hands the batch to the writer, and takes an empty one. It
+// returns the writer's error if the writer failed.
+func (im *importer) flush() error {
 	if len(im.buf) == 0 {
 		return nil
 	}
-	if err := im.store.PutProgrammes(ctx, im.buf); err != nil {
-		return fmt.Errorf("epg: %w", err)
+	select {
+	case im.batches <- im.buf:
+	case <-im.done:
+		return im.werr
 	}
-	im.stats.Programmes += len(im.buf)
-	im.buf = im.buf[:0]
+	select {
+	case im.buf = <-im.free:
+	default:
+		im.buf = make([]operator.Programme, 0, batch)
+	}
 	return nil
 }
 
-// end writes what is left; programmes still without a stop are skipped.
-func (im *importer) end(ctx context.Context) error {
+// end hands what is left to the writer; programmes still without a stop
+// are skipped.
+func (im *importer) end() error {
 	for _, p := range im.pending {
 		im.problem("last programme of %q at %s: no stop time", p.ChannelID, xmltv.FormatTime(p.Start))
 	}
-	return im.flush(ctx)
+	return im.flush()
 }
 
 // finish adds the reader's problems to the stats.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -107,12 +108,73 @@ func TestImportGzipAndErrors(t *testing.T) {
 	}
 }
 
+// longGuide is a guide of n ten-minute programmes of kbs1 from start.
+func longGuide(n int, start time.Time) string {
+	var b strings.Builder
+	b.WriteString(`<tv><channel id="kbs1"/>`)
+	for i := range n {
+		from := start.Add(time.Duration(i) * 10 * time.Minute)
+		fmt.Fprintf(&b, `<programme start="%s" stop="%s" channel="kbs1"><title>P%d</title></programme>`,
+			from.Format("20060102150405 -0700"), from.Add(10*time.Minute).Format("20060102150405 -0700"), i)
+	}
+	b.WriteString("</tv>")
+	return b.String()
+}
+
+// cancelAfter is a reader that cancels a context once n bytes were read.
+type cancelAfter struct {
+	r      *strings.Reader
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Read(p []byte) (int, error) {
+	k, err := c.r.Read(p[:min(len(p), 4096)])
+	if c.n -= k; c.n <= 0 {
+		c.cancel()
+	}
+	return k, err
+}
+
+// TestImportCanceledMidway cancels an import while batches are being
+// written behind the reading: Import must return the context's error,
+// having waited for its writer, with the batches written before counted.
+func TestImportCanceledMidway(t *testing.T) {
+	smallBatches(t)
+	s := store(t)
+	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	g := longGuide(batch*3, start)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := Import(ctx, s, &cancelAfter{r: strings.NewReader(g), n: len(g) * 2 / 3, cancel: cancel}, Options{Lang: "en"})
+	if err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Import: %v, want context.Canceled", err)
+	}
+	count := 0
+	s.Programmes(context.Background(), []string{"kbs1"}, start, start.Add(time.Duration(batch*3+1)*10*time.Minute), func(operator.Programme) bool {
+		count++
+		return true
+	})
+	if count != st.Programmes || count >= batch*3 {
+		t.Errorf("%d programmes stored, Stats.Programmes %d; want them equal and fewer than %d", count, st.Programmes, batch*3)
+	}
+}
+
+// smallBatches makes the batches small for the test, so that a guide of
+// several is quick to import (under the race detector too).
+func smallBatches(t *testing.T) {
+	old := batch
+	batch = 500
+	t.Cleanup(func() { batch = old })
+}
+
 func TestImportBatches(t *testing.T) {
+	smallBatches(t)
 	s := store(t)
 	var b strings.Builder
 	b.WriteString(`<tv><channel id="kbs1"/>`)
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	const n = batch*2 + 10
+	n := batch*2 + 10
 	for i := range n {
 		from := start.Add(time.Duration(i) * 10 * time.Minute)
 		fmt.Fprintf(&b, `<programme start="%s" stop="%s" channel="kbs1"><title>P%d</title></programme>`,
@@ -124,7 +186,7 @@ func TestImportBatches(t *testing.T) {
 		t.Fatalf("%+v, %v", st, err)
 	}
 	count := 0
-	s.Programmes(context.Background(), []string{"kbs1"}, start, start.Add(60*24*time.Hour), func(p operator.Programme) bool {
+	s.Programmes(context.Background(), []string{"kbs1"}, start, start.Add(time.Duration(n+1)*10*time.Minute), func(p operator.Programme) bool {
 		if p.Title["en"] == "" {
 			t.Fatalf("programme %+v has no English title", p)
 		}

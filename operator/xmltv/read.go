@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -202,16 +203,36 @@ func (r *Reader) text() (string, error) {
 // cleanText trims s, makes it valid UTF-8 (a cut may have split a rune)
 // and collapses its white space.
 func cleanText(s string) string {
+	if isClean(s) {
+		return s // most texts: no copy
+	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "")
 	}
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// isClean reports whether cleanText would return s as it is: valid
+// UTF-8 whose only white space is single spaces between words.
+func isClean(s string) bool {
+	space := true // a space here would be leading or doubled
+	for _, r := range s {
+		if r == utf8.RuneError {
+			return false // invalid, or a real U+FFFD: the long way decides
+		}
+		sp := unicode.IsSpace(r)
+		if sp && (r != ' ' || space) {
+			return false
+		}
+		space = sp
+	}
+	return !space || s == ""
+}
+
 func attr(se xml.StartElement, name string) string {
 	for _, a := range se.Attr {
 		if a.Name.Local == name {
-			return strings.TrimSpace(cleanText(a.Value))
+			return cleanText(a.Value)
 		}
 	}
 	return ""

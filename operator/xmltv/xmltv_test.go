@@ -263,3 +263,38 @@ func TestReadErrorPassesOn(t *testing.T) {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+func TestCleanText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", ""},
+		{"Night Train", "Night Train"},
+		{"  Night \t\n Train ", "Night Train"},
+		{"밤 기차", "밤 기차"},
+		{"밤\u00a0기차", "밤 기차"},
+		{"밤\u3000 기차\u3000", "밤 기차"},
+		{"cut \xe1\x84", "cut"},
+		{"a\ufffdb", "a\ufffdb"},
+		{" ", ""},
+	} {
+		if got := cleanText(tt.in); got != tt.want {
+			t.Errorf("cleanText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzCleanText checks cleanText's quick answer against the long way.
+func FuzzCleanText(f *testing.F) {
+	for _, s := range []string{"Night Train", " a", "a  b", "밤\u00a0기차", "\xff", "a\u2028b", "a\ufffd"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		long := s
+		if !utf8Valid(long) {
+			long = strings.ToValidUTF8(long, "")
+		}
+		long = strings.Join(strings.Fields(long), " ")
+		if got := cleanText(s); got != long {
+			t.Fatalf("cleanText(%q) = %q, want %q", s, got, long)
+		}
+	})
+}
