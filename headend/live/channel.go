@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"math"
 	"net"
 	"net/netip"
 	"slices"
@@ -28,7 +29,22 @@ const (
 	// fineSleep is how long before a datagram is due the channel stops
 	// waiting on a timer and sleeps precisely.
 	fineSleep = 2 * time.Millisecond
+	// leadSmoothing is the weight (1/leadSmoothing) of each fan-out's
+	// duration in the lead: the lead must move slowly, for a change of
+	// it is jitter to every destination.
+	leadSmoothing = 64
+	// maxLead bounds the lead, whatever a stalled fan-out took.
+	maxLead = 20 * time.Millisecond
 )
+
+// batchSize is the number of messages per sendmmsg call: small enough
+// that the time the call returns is a close bound of when each of its
+// datagrams left (a call of 64 takes about 0.2ms on loopback), large
+// enough that the system call costs little per datagram.
+const batchSize = 64
+
+// notSent marks the offset of a message the kernel refused.
+const notSent = time.Duration(math.MinInt64)
 
 // channel is a playing channel: the goroutine that paces its datagrams
 // out, and the state its subscribers and RTCP share.
@@ -57,7 +73,8 @@ type channel struct {
 	lastRAP   uint64 // n of the newest datagram starting a random access point
 	receivers map[netip.AddrPort]ReceiverStats
 	st        ChannelStats // counters; lists filled in by snapshot
-	pacing    pacingHist
+	pacing    pacing
+	lead      time.Duration // written by run with mu held; see PacingStats
 	rtxSeq    uint16
 
 	// Owned by run.
@@ -71,7 +88,8 @@ type channel struct {
 	msgs    []ipv4.Message // the batch of the datagram being sent
 	bufs    [][]byte       // the messages' Buffers, one each
 	burst   []burstSend
-	late    []time.Duration
+	offsets []time.Duration // of the messages of msgs
+	scratch sendScratch     // sendmmsg's arguments
 }
 
 // burstSend is a datagram of a burst, to send once the lock is released.
@@ -98,6 +116,7 @@ func newChannel(e *Engine, ch Channel, prog *program) *channel {
 		c.group = ch.Group.AddrPort()
 		c.group = netip.AddrPortFrom(c.group.Addr().Unmap(), c.group.Port())
 		c.groupAddr = net.UDPAddrFromAddrPort(c.group)
+		c.pacing.group = newOffsetHist()
 	}
 	c.st = ChannelStats{ID: ch.ID, Transport: ch.Transport, SSRC: c.ssrc}
 	if ch.Group != nil {
@@ -129,6 +148,7 @@ func (c *channel) run(ctx context.Context) {
 	c.running.Store(true)
 	defer close(c.exited)
 	log := c.e.log.With("channel", c.cfg.ID)
+
 	log.Info("live: channel playing", "transport", c.cfg.Transport, "group", c.st.Group,
 		"loop", time.Duration(c.prog.period*1000/27)*time.Nanosecond, "ssrc", c.ssrc)
 	c.start = time.Now()
@@ -139,8 +159,10 @@ func (c *channel) run(ctx context.Context) {
 	defer timer.Stop()
 	for {
 		now := time.Now()
-		for due := c.due(c.next.at); !due.After(now); due = c.due(c.next.at) {
-			if late := now.Sub(due); late > maxLate {
+		// A datagram's fan-out starts c.lead before it is due, so that
+		// the middle of the fan-out leaves on time.
+		for due := c.due(c.next.at); !due.Add(-c.lead).After(now); due = c.due(c.next.at) {
+			if late := now.Sub(due.Add(-c.lead)); late > maxLate {
 				c.start = c.start.Add(late)
 				due = now
 				c.mu.Lock()
@@ -151,7 +173,7 @@ func (c *channel) run(ctx context.Context) {
 			c.sendLive(due)
 			c.prepare()
 		}
-		wake := c.due(c.next.at)
+		wake := c.due(c.next.at).Add(-c.lead)
 		if b, ok := c.sendBursts(now); ok && b.Before(wake) {
 			wake = b
 		}
@@ -170,11 +192,11 @@ func (c *channel) run(ctx context.Context) {
 			wake = nextExpiry
 		}
 		// Go's timers may fire a millisecond late: the last stretch
-		// before a datagram is due is slept precisely.
+		// before a datagram is due is slept precisely, to a deadline.
 		d := time.Until(wake)
 		if d <= fineSleep {
 			if d > 0 {
-				preciseSleep(d)
+				sleepUntil(wake)
 			}
 			if c.stopping(ctx) {
 				c.bye()
@@ -260,8 +282,10 @@ func (c *channel) sendLive(due time.Time) {
 	c.st.Loops = int(c.loop)
 	c.mu.Unlock()
 
-	// One batch per datagram: the group and every subscriber, in one
-	// sendmmsg unless the kernel refuses a destination.
+	// One fan-out per datagram: the group, then every subscriber in the
+	// order they came (each keeps its place, and so its offset from the
+	// schedule), in sendmmsg batches. Nothing here allocates once the
+	// slices have grown to the number of destinations.
 	c.msgs = c.msgs[:0]
 	if c.group.IsValid() {
 		c.msgs = append(c.msgs, ipv4.Message{Addr: c.groupAddr})
@@ -274,17 +298,36 @@ func (c *channel) sendLive(due time.Time) {
 		c.bufs[i] = e.data
 		c.msgs[i].Buffers = c.bufs[i : i+1 : i+1]
 	}
-	var sends, drops int
-	sends, drops, c.late = c.e.out.sendAll(c.msgs, due, c.late[:0])
-	clear(c.targets) // no references to ended subscriptions
+	c.offsets = slices.Grow(c.offsets[:0], len(c.msgs))[:len(c.msgs)]
+	began := time.Now()
+	sends, drops := c.e.out.sendAll(c.msgs, due, c.offsets, &c.scratch)
+	took := time.Since(began)
 	c.mu.Lock()
-	for _, l := range c.late {
-		c.pacing.add(l)
+	offsets := c.offsets
+	if c.group.IsValid() {
+		c.record(&c.pacing.group, offsets[0])
+		offsets = offsets[1:]
 	}
+	for i, s := range c.targets {
+		c.record(&s.pacing, offsets[i])
+	}
+	// The next fan-out starts half a fan-out early, so that its middle
+	// leaves on time; the lead follows the fan-outs' duration slowly.
+	c.lead += (min(took/2, maxLead) - c.lead) / leadSmoothing
 	c.st.Sends += uint64(sends)
 	c.st.Dropped += uint64(drops)
 	c.mu.Unlock()
+	clear(c.targets) // no references to ended subscriptions
 	c.n++
+}
+
+// record counts a destination's offset; c.mu is held.
+func (c *channel) record(h *offsetHist, offset time.Duration) {
+	if offset == notSent {
+		return
+	}
+	h.add(offset)
+	c.pacing.abs.add(offset)
 }
 
 func (c *channel) count(err error, sends, drops int) (int, int) {
@@ -375,6 +418,8 @@ func (c *channel) remove(s *Subscription) {
 	defer c.mu.Unlock()
 	if i := slices.Index(c.subs, s); i >= 0 {
 		c.subs = slices.Delete(c.subs, i, i+1)
+		s.pacing.addJitter(&c.pacing.gone)
+		s.pacing.reset()
 	}
 }
 

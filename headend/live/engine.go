@@ -24,6 +24,29 @@
 // counted as dropped, so a slow or vanished subscriber never holds a
 // channel back, and subscribers that send no RTCP for the subscriber
 // timeout are dropped unless the head-end refreshes them.
+//
+// # Pacing
+//
+// Each live datagram has a schedule: the wall time its PCR says, from
+// the channel's start. It goes to every destination in one fan-out: the
+// multicast group, then the unicast subscribers in the order they
+// subscribed, each keeping its place, in sendmmsg batches of 64. A
+// datagram's offset at a destination is the time the sendmmsg call that
+// carried it returned minus its schedule (an upper bound of when it
+// left). A fan-out to hundreds of destinations takes milliseconds, so
+// the destinations late in the order always get the stream later than
+// the first ones: that constant part is no error to a receiver, whose
+// clock recovery locks to it, as TR 101 290's PCR overall jitter
+// (PCR_OJ) counts only the variation of arrival against the PCR
+// schedule. The pacing jitter of a datagram at a destination is
+// therefore its offset minus that destination's median offset, and it
+// is the figure held to 1ms; the absolute offset |offset| is reported
+// beside it (PacingStats). To keep the absolute offset small, each
+// fan-out starts early by half the (smoothed) duration of the fan-outs,
+// so that its middle leaves on time. The channel sleeps to each start on
+// the monotonic clock (a timer, then an absolute clock_nanosleep for the
+// last 2ms), and a fan-out allocates nothing, so that neither the
+// timers nor the garbage collector add to the jitter.
 package live
 
 import (

@@ -36,13 +36,22 @@ type ChannelStats struct {
 	Receivers []ReceiverStats
 }
 
-// PacingStats is how late live datagrams left against the time the PCR
-// says, over every destination of every datagram so far.
+// PacingStats is how live datagrams left against the time their PCR
+// schedules them, over every destination of every datagram; see the
+// package comment for the definitions. Offset figures are of the
+// absolute offset |offset|; jitter figures are of |offset - the median
+// offset of the datagram's destination| (at 50µs resolution, rounded
+// up), what a receiver's clock recovery sees.
 type PacingStats struct {
-	Samples uint64
-	P50     time.Duration
-	P99     time.Duration
-	Max     time.Duration
+	Samples   uint64
+	P50       time.Duration // absolute offset
+	P99       time.Duration
+	Max       time.Duration
+	JitterP99 time.Duration // offset minus the destination's median offset
+	JitterMax time.Duration
+	// Lead is how early each datagram's fan-out currently starts: half
+	// the time a fan-out takes, so that its middle leaves on time.
+	Lead time.Duration
 }
 
 // SubscriberStats describes one unicast subscription.
@@ -68,54 +77,12 @@ type ReceiverStats struct {
 	At           time.Time
 }
 
-// pacingBucket is the resolution of the pacing histogram.
-const (
-	pacingBucket  = 50 * time.Microsecond
-	pacingBuckets = 4000 // up to 200ms; later goes in the last
-)
-
-// pacingHist is a histogram of send lateness.
-type pacingHist struct {
-	counts [pacingBuckets]uint64
-	n      uint64
-	max    time.Duration
-}
-
-func (h *pacingHist) add(late time.Duration) {
-	late = max(late, 0)
-	h.counts[min(int(late/pacingBucket), pacingBuckets-1)]++
-	h.n++
-	h.max = max(h.max, late)
-}
-
-// stats returns percentiles, each the upper edge of its bucket.
-func (h *pacingHist) stats() PacingStats {
-	ps := PacingStats{Samples: h.n, Max: h.max}
-	if h.n == 0 {
-		return ps
-	}
-	p50, p99 := (h.n+1)/2, h.n-h.n/100
-	var cum uint64
-	for i, c := range h.counts {
-		cum += c
-		edge := min(time.Duration(i+1)*pacingBucket, h.max)
-		if ps.P50 == 0 && cum >= p50 {
-			ps.P50 = edge
-		}
-		if cum >= p99 {
-			ps.P99 = edge
-			break
-		}
-	}
-	return ps
-}
-
 // snapshot returns the channel's statistics.
 func (c *channel) snapshot() ChannelStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st := c.st
-	st.Pacing = c.pacing.stats()
+	st.Pacing = c.pacingStatsLocked()
 	for _, s := range c.subs {
 		st.Subscribers = append(st.Subscribers, s.statsLocked())
 	}

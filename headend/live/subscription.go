@@ -34,10 +34,12 @@ type Subscription struct {
 	resent     uint64
 	boxSSRC    uint32 // the SSRC of the box's reports, once one came
 	report     *ReceiverStats
+	pacing     offsetHist // offsets of its live datagrams
 }
 
 func newSubscription(e *Engine, c *channel, dst netip.AddrPort) *Subscription {
-	s := &Subscription{e: e, c: c, dst: dst, addr: net.UDPAddrFromAddrPort(dst), since: time.Now(), done: make(chan struct{})}
+	s := &Subscription{e: e, c: c, dst: dst, addr: net.UDPAddrFromAddrPort(dst), since: time.Now(), done: make(chan struct{}),
+		pacing: newOffsetHist()}
 	s.lastSeen.Store(s.since.UnixNano())
 	return s
 }

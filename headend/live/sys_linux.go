@@ -2,12 +2,12 @@ package live
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/net/ipv4"
 )
@@ -37,7 +37,6 @@ func listen(addr string) (*net.UDPConn, error) {
 // channel.
 type sender struct {
 	raw syscall.RawConn
-	pc  *ipv4.PacketConn
 }
 
 func newSender(conn *net.UDPConn) (*sender, error) {
@@ -45,40 +44,106 @@ func newSender(conn *net.UDPConn) (*sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("socket: %w", err)
 	}
-	return &sender{raw: raw, pc: ipv4.NewPacketConn(conn)}, nil
+	return &sender{raw: raw}, nil
 }
 
-// batchSize is the number of messages per sendmmsg call: small enough
-// that the time the call returns is a close bound of when each of its
-// datagrams left (a call of 64 takes about 0.2ms on loopback), large
-// enough that the system call costs little per datagram.
-const batchSize = 64
+// mmsghdr is Linux's struct mmsghdr (Go pads it as C does).
+type mmsghdr struct {
+	hdr syscall.Msghdr
+	len uint32
+}
+
+// sendScratch is a channel's memory for sendmmsg's arguments, reused
+// from one fan-out to the next so that sending allocates nothing.
+type sendScratch struct {
+	hdrs  []mmsghdr
+	iovs  []syscall.Iovec
+	addrs []syscall.RawSockaddrInet4
+	call  func(fd uintptr) bool // sendmmsg, as RawConn.Write takes it
+
+	from, count int           // the call's messages
+	sent        int           // its result
+	errno       syscall.Errno // its error
+}
+
+// sendmmsg sends the scratch's messages from..from+count on fd.
+func (sc *sendScratch) sendmmsg(fd uintptr) bool {
+	r, _, e := syscall.RawSyscall6(sysSendmmsg, fd, uintptr(unsafe.Pointer(&sc.hdrs[sc.from])), uintptr(sc.count), syscall.MSG_DONTWAIT, 0, 0)
+	sc.sent, sc.errno = int(r), e
+	return true // never wait for the socket to become writable
+}
 
 // sendAll sends msgs in sendmmsg calls of batchSize, never waiting: a
 // message the kernel refuses is dropped, and when the socket's buffer is
-// full (EAGAIN, ENOBUFS) so is the rest of the batch. It appends to late,
-// for each message sent, the time from due until the call that sent it
-// returned, and returns the messages sent and dropped.
-func (s *sender) sendAll(msgs []ipv4.Message, due time.Time, late []time.Duration) (sends, drops int, _ []time.Duration) {
+// full (EAGAIN, ENOBUFS) so is the rest of the batch. It sets offsets[i]
+// (len(msgs) of them) to the time from due until the call that sent
+// msgs[i] returned, or to notSent, and returns the messages sent and
+// dropped.
+//
+// The calls are raw system calls: sendmmsg with MSG_DONTWAIT never
+// blocks, and a raw call keeps the goroutine's P, which an ordinary
+// system call of a fraction of a millisecond may lose to the runtime's
+// monitor and then wait to get back, late.
+func (s *sender) sendAll(msgs []ipv4.Message, due time.Time, offsets []time.Duration, sc *sendScratch) (sends, drops int) {
+	sc.fill(msgs)
+	if sc.call == nil {
+		sc.call = sc.sendmmsg // once: a method value allocates
+	}
 	for i := 0; i < len(msgs); {
-		n, err := s.pc.WriteBatch(msgs[i:min(i+batchSize, len(msgs))], syscall.MSG_DONTWAIT)
+		sc.from, sc.count = i, min(batchSize, len(msgs)-i)
+		err := s.raw.Write(sc.call)
+		n, errno := sc.sent, sc.errno
 		at := time.Since(due)
-		for range max(n, 0) {
-			late = append(late, at)
-		}
-		if n > 0 {
+		if err == nil && errno == 0 && n > 0 {
+			for k := range n {
+				offsets[i+k] = at
+			}
 			sends += n
 			i += n
 			continue
 		}
-		if err == nil || errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.ENOBUFS) {
-			drops += len(msgs) - i // the socket is full: give up on the rest
+		if err != nil || errno == 0 || errno == syscall.EAGAIN || errno == syscall.ENOBUFS {
+			for k := i; k < len(msgs); k++ {
+				offsets[k] = notSent
+			}
+			drops += len(msgs) - i // the socket is full (or closed): give up on the rest
 			break
 		}
+		offsets[i] = notSent
 		drops++ // this destination is refused; go on with the next
 		i++
 	}
-	return sends, drops, late
+	return sends, drops
+}
+
+// fill sets the scratch's headers to msgs: one buffer each, to an IPv4
+// address.
+func (sc *sendScratch) fill(msgs []ipv4.Message) {
+	n := len(msgs)
+	if cap(sc.hdrs) < n {
+		sc.hdrs = make([]mmsghdr, n)
+		sc.iovs = make([]syscall.Iovec, n)
+		sc.addrs = make([]syscall.RawSockaddrInet4, n)
+	}
+	sc.hdrs, sc.iovs, sc.addrs = sc.hdrs[:n], sc.iovs[:n], sc.addrs[:n]
+	for i, m := range msgs {
+		b := m.Buffers[0]
+		sa := &sc.addrs[i]
+		namelen := uint32(0) // no address: the kernel refuses the message (EDESTADDRREQ)
+		if ua, ok := m.Addr.(*net.UDPAddr); ok && ua.IP.To4() != nil {
+			sa.Family = syscall.AF_INET
+			copy(sa.Addr[:], ua.IP.To4())
+			sa.Port = uint16(ua.Port>>8) | uint16(ua.Port&0xff)<<8 // network byte order
+			namelen = syscall.SizeofSockaddrInet4
+		}
+		iov := &sc.iovs[i]
+		iov.Base = unsafe.SliceData(b)
+		iov.SetLen(len(b))
+		h := &sc.hdrs[i]
+		h.hdr = syscall.Msghdr{Name: (*byte)(unsafe.Pointer(sa)), Namelen: namelen, Iov: iov}
+		h.hdr.Iovlen = 1
+		h.len = 0
+	}
 }
 
 // send sends b to to, or fails at once.
@@ -95,11 +160,29 @@ func (s *sender) send(b []byte, to netip.AddrPort) error {
 	return err
 }
 
-// preciseSleep sleeps for d, a few milliseconds at most, within about
-// 0.1ms: Go's timers may fire a millisecond late, the kernel's
-// nanosleep does not. It blocks its thread, which the runtime replaces.
-func preciseSleep(d time.Duration) {
-	ts := syscall.NsecToTimespec(int64(d))
-	for syscall.Nanosleep(&ts, &ts) == syscall.EINTR {
+// sleepUntil sleeps until wake, a few milliseconds ahead at most, within
+// about 0.1ms: Go's timers may fire a millisecond late, the kernel's
+// clock_nanosleep does not. The deadline is absolute on the monotonic
+// clock (Go's own), so a thread descheduled before the call still wakes
+// on time. It blocks its thread, which the runtime replaces.
+func sleepUntil(wake time.Time) {
+	var now syscall.Timespec
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, clockMonotonic, uintptr(unsafe.Pointer(&now)), 0); errno != 0 {
+		time.Sleep(time.Until(wake))
+		return
+	}
+	// Taken right after the monotonic clock was read.
+	ts := syscall.NsecToTimespec(now.Nano() + int64(time.Until(wake)))
+	for {
+		_, _, errno := syscall.Syscall6(syscall.SYS_CLOCK_NANOSLEEP, clockMonotonic, timerAbstime, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+		if errno != syscall.EINTR {
+			return
+		}
 	}
 }
+
+// Linux's CLOCK_MONOTONIC and TIMER_ABSTIME.
+const (
+	clockMonotonic = 1
+	timerAbstime   = 1
+)

@@ -31,18 +31,22 @@ func (s *sender) send(b []byte, to netip.AddrPort) error {
 }
 
 // sendAll sends msgs one by one (see the Linux sendAll, which batches).
-func (s *sender) sendAll(msgs []ipv4.Message, due time.Time, late []time.Duration) (sends, drops int, _ []time.Duration) {
-	for _, m := range msgs {
+func (s *sender) sendAll(msgs []ipv4.Message, due time.Time, offsets []time.Duration, _ *sendScratch) (sends, drops int) {
+	for i, m := range msgs {
 		ap := m.Addr.(*net.UDPAddr).AddrPort()
 		if s.send(m.Buffers[0], ap) != nil {
+			offsets[i] = notSent
 			drops++
 			continue
 		}
+		offsets[i] = time.Since(due)
 		sends++
-		late = append(late, time.Since(due))
 	}
-	return sends, drops, late
+	return sends, drops
 }
 
-// preciseSleep sleeps for d.
-func preciseSleep(d time.Duration) { time.Sleep(d) }
+// sendScratch is the Linux sender's memory; other systems need none.
+type sendScratch struct{}
+
+// sleepUntil sleeps until wake.
+func sleepUntil(wake time.Time) { time.Sleep(time.Until(wake)) }
