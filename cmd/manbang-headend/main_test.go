@@ -155,6 +155,8 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"import-epg"}, "want one FILE or URL", true},
 		{[]string{"import-epg", "--data", data, filepath.Join(data, "missing.xml")}, "no such file", false},
 		{[]string{"--demo", "--data", data, "--demo-duration", "10ms"}, "shorter than 1s", false},
+		{[]string{"--demo-size", "big"}, `"big" is not WIDTHxHEIGHT`, true},
+		{[]string{"--demo", "--data", data, "--demo-size", "641x360"}, "must be even", false},
 	}
 	for _, tt := range tests {
 		var stderr strings.Builder

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/manbang/manbang/headend"
@@ -36,7 +38,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("manbang-headend", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: manbang-headend [serve] [--addr HOST:PORT] [--data DIR] [--public-url URL] [--enrolment-secret S] [--multicast-iface IF] [--demo [--demo-titles N] [--demo-channels N] [--demo-duration D]]")
+		fmt.Fprintln(stderr, "usage: manbang-headend [serve] [--addr HOST:PORT] [--data DIR] [--public-url URL] [--enrolment-secret S] [--multicast-iface IF] [--demo [--demo-titles N] [--demo-channels N] [--demo-duration D] [--demo-size WxH]]")
 		fmt.Fprintln(stderr, "       manbang-headend ingest FILE --title T [flags]     (ingest --help)")
 		fmt.Fprintln(stderr, "       manbang-headend import-epg FILE|URL [flags]       (import-epg --help)")
 		fs.PrintDefaults()
@@ -50,6 +52,16 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.demoOpts.Titles, "demo-titles", 0, "build only `N` demo titles, spread over the categories (0: all)")
 	fs.IntVar(&c.demoOpts.Channels, "demo-channels", 0, "build only `N` demo channels (0: all, -1: none)")
 	fs.DurationVar(&c.demoOpts.Duration, "demo-duration", demo.DefaultDuration, "length of each demo title and channel loop")
+	fs.Func("demo-size", fmt.Sprintf("`WxH` of the demo's video (default %dx%d; 1920x1080 for soak tests and benchmarks)", demo.DefaultWidth, demo.DefaultHeight), func(v string) error {
+		w, h, ok := strings.Cut(v, "x")
+		wi, err1 := strconv.Atoi(w)
+		hi, err2 := strconv.Atoi(h)
+		if !ok || err1 != nil || err2 != nil {
+			return fmt.Errorf("%q is not WIDTHxHEIGHT", v)
+		}
+		c.demoOpts.Width, c.demoOpts.Height = wi, hi
+		return nil
+	})
 	pos, err := parse(fs, args)
 	if err != nil {
 		return config{}, err
