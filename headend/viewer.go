@@ -35,6 +35,15 @@ func (s *Server) getResume(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+func (s *Server) listResume(w http.ResponseWriter, r *http.Request) {
+	list, err := s.devices.ResumeList(r.Context(), deviceOf(r))
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, operator.ResumeList{Positions: list})
+}
+
 func (s *Server) putResume(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.knownTitle(w, r)
 	if !ok {

@@ -23,9 +23,28 @@ func TestResume(t *testing.T) {
 	if got.PositionSec != 61.5 || !got.UpdatedAt.Equal(r.UpdatedAt) {
 		t.Errorf("GET %+v", got)
 	}
+	// The list has every position of the device, newest first, through
+	// the box's own client call.
+	h.do(t, "PUT", "/api/v1/resume/news-evening", `{"position_sec": 12}`).decode(t, 200, &r)
+	var list operator.ResumeList
+	h.do(t, "GET", "/api/v1/resume", "").decode(t, 200, &list)
+	if len(list.Positions) != 2 || list.Positions[0].UpdatedAt.Before(list.Positions[1].UpdatedAt) {
+		t.Fatalf("list %+v, want two, newest first", list)
+	}
+	ids := map[string]float64{}
+	for _, p := range list.Positions {
+		ids[p.TitleID] = p.PositionSec
+	}
+	if ids["doc-kimchi"] != 61.5 || ids["news-evening"] != 12 {
+		t.Errorf("list %+v", list)
+	}
 	// Positions are per device.
 	other, _ := h.register(t, "TEST-0002")
 	h.doToken(t, other, "GET", "/api/v1/resume/doc-kimchi", "").wantError(t, 404, "no resume position")
+	h.doToken(t, other, "GET", "/api/v1/resume", "").decode(t, 200, &list)
+	if len(list.Positions) != 0 {
+		t.Errorf("another box's list %+v", list)
+	}
 	for _, tt := range []struct {
 		path, body string
 		status     int

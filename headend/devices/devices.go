@@ -191,6 +191,29 @@ func (s *Store) Resume(ctx context.Context, deviceID, titleID string) (operator.
 	return r, nil
 }
 
+// ResumeList returns every resume position of a device, newest first.
+func (s *Store) ResumeList(ctx context.Context, deviceID string) ([]operator.Resume, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT title_id, position_sec, updated FROM resume WHERE device_id = ? ORDER BY updated DESC, title_id`, deviceID)
+	if err != nil {
+		return nil, fmt.Errorf("devices: resume list: %w", err)
+	}
+	defer rows.Close()
+	out := []operator.Resume{}
+	for rows.Next() {
+		var r operator.Resume
+		var updated int64
+		if err := rows.Scan(&r.TitleID, &r.PositionSec, &updated); err != nil {
+			return nil, fmt.Errorf("devices: resume list: %w", err)
+		}
+		r.UpdatedAt = time.Unix(updated, 0).UTC()
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("devices: resume list: %w", err)
+	}
+	return out, nil
+}
+
 // SetResume records where a device left a title, and returns it with its
 // time. A position of 0 forgets it.
 func (s *Store) SetResume(ctx context.Context, deviceID string, r operator.Resume) (operator.Resume, error) {
