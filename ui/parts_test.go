@@ -128,13 +128,3 @@ func TestProgrammeAt(t *testing.T) {
 		t.Error("a channel without programmes has some")
 	}
 }
-
-func TestFreeRTPPort(t *testing.T) {
-	p, err := freeRTPPort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p%2 != 0 || p <= 0 {
-		t.Errorf("port %d is not an even port", p)
-	}
-}

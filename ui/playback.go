@@ -3,10 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -269,13 +266,16 @@ func (a *App) open1(pb *playback) {
 	from := pb.from
 	a.goPost(func(context.Context) {
 		defer close(pb.done)
-		url, sess, err := a.locate(ctx, c, pb)
+		url, sess, port, err := a.locate(ctx, c, pb)
 		if err != nil {
 			err = a.classify(err)
 			a.post(func() { a.failed(pb, err) })
 			return
 		}
 		p, err := player.Open(ctx, url, player.Options{Video: pb.slot, Audio: pb.sink, Logger: a.log, StartAt: from})
+		if port != nil {
+			port.Close() // Open has taken the socket, or failed
+		}
 		handed := make(chan bool, 1)
 		queued := a.post(func() {
 			pb.session = sess.ID
@@ -306,42 +306,50 @@ func (a *App) open1(pb *playback) {
 	})
 }
 
-// locate returns the stream locator of pb and the session it is in.
-func (a *App) locate(ctx context.Context, c *operator.Client, pb *playback) (string, operator.Session, error) {
+// locate returns the stream locator of pb and the session it is in. A
+// live unicast session comes with the port the stream is sent to, bound
+// before the head-end is asked for it, so that the start of its fast
+// channel change burst (the key frame) is not lost before the player
+// listens: the caller closes it once player.Open has returned.
+func (a *App) locate(ctx context.Context, c *operator.Client, pb *playback) (string, operator.Session, *player.Reservation, error) {
 	switch {
 	case pb.locator != "":
-		return pb.locator, operator.Session{}, nil
+		return pb.locator, operator.Session{}, nil, nil
 	case pb.channel != nil && pb.channel.URL != "": // a playlist's channel: no sessions
 		if pb.programme == nil {
-			return pb.channel.URL, operator.Session{}, nil
+			return pb.channel.URL, operator.Session{}, nil, nil
 		}
 		if pb.channel.Catchup == nil {
-			return "", operator.Session{}, errors.New("the channel has no catch-up")
+			return "", operator.Session{}, nil, errors.New("the channel has no catch-up")
 		}
 		u, err := catchup.URL(pb.channel.URL, *pb.channel.Catchup, pb.programme.Start, pb.programme.Stop, a.now())
-		return u, operator.Session{}, err
+		return u, operator.Session{}, nil, err
 	case c == nil:
-		return "", operator.Session{}, errNoOperator
+		return "", operator.Session{}, nil, errNoOperator
 	}
 	req := operator.PlayRequest{TitleID: pb.title.ID}
+	var port *player.Reservation
 	if pb.channel != nil {
 		req = operator.PlayRequest{ChannelID: pb.channel.ID}
 		switch {
 		case pb.programme != nil:
 			req.Start, req.Stop = pb.programme.Start, pb.programme.Stop
 		case a.cfg.LiveUnicast:
-			port, err := freeRTPPort()
-			if err != nil {
-				return "", operator.Session{}, err
+			var err error
+			if port, err = player.ReserveRTPPort(); err != nil {
+				return "", operator.Session{}, nil, err
 			}
-			req.RTPPort, req.FCC = port, true
+			req.RTPPort, req.FCC = port.Port(), true
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 	defer cancel()
 	s, err := c.StartSession(ctx, req)
 	if err != nil {
-		return "", s, err
+		if port != nil {
+			port.Close()
+		}
+		return "", s, nil, err
 	}
 	url := s.URL
 	if s.RTCP != "" && s.Kind == operator.StreamRTP && !strings.Contains(url, "rtcp=") {
@@ -351,7 +359,7 @@ func (a *App) locate(ctx context.Context, c *operator.Client, pb *playback) (str
 		}
 		url += sep + "rtcp=" + s.RTCP
 	}
-	return url, s, nil
+	return url, s, port, nil
 }
 
 // keepalive tells the head-end every period that the session is still
@@ -508,27 +516,4 @@ func (a *App) remember(pb *playback) {
 			}
 		})
 	}
-}
-
-// freeRTPPort finds an even UDP port free on every interface, with the
-// odd port above it free too, for an RTP stream and its RTCP.
-func freeRTPPort() (int, error) {
-	for range 20 {
-		c, err := net.ListenPacket("udp", ":0")
-		if err != nil {
-			return 0, fmt.Errorf("rtp port: %w", err)
-		}
-		port := c.LocalAddr().(*net.UDPAddr).Port
-		c.Close()
-		if port%2 == 1 || port >= 65535 {
-			continue
-		}
-		c2, err := net.ListenPacket("udp", ":"+strconv.Itoa(port+1))
-		if err != nil {
-			continue
-		}
-		c2.Close()
-		return port, nil
-	}
-	return 0, errors.New("rtp port: no free even port found")
 }

@@ -45,7 +45,8 @@ type ListenConfig struct {
 //     interface, and on Linux receives only the groups it joined itself
 //     (IP_MULTICAST_ALL off) plus unicast datagrams to its port;
 //   - a unicast address (":1234", "127.0.0.1:1234"): the socket is bound
-//     to it. Port 0 picks a free port.
+//     to it, or is the socket Reserve bound on that port, taken over
+//     with what it has received so far. Port 0 picks a free port.
 //
 // IPv6 multicast is not supported.
 func Listen(addr string, cfg ListenConfig) (*net.UDPConn, error) {
@@ -58,6 +59,12 @@ func Listen(addr string, cfg ListenConfig) (*net.UDPConn, error) {
 		bufSize = DefaultReadBuffer
 	}
 	if !ua.IP.IsMulticast() {
+		if conn, ok := take(ua); ok { // bound by Reserve: datagrams already in it are kept
+			if cfg.ReadBuffer > 0 {
+				setBuffer(conn, bufSize)
+			}
+			return conn, nil
+		}
 		lc := net.ListenConfig{Control: controlUnicast(bufSize)}
 		pc, err := lc.ListenPacket(context.Background(), "udp", ua.String())
 		if err != nil {
@@ -96,6 +103,18 @@ func Listen(addr string, cfg ListenConfig) (*net.UDPConn, error) {
 		return nil, fmt.Errorf("join %s%s: %w", addr, on, err)
 	}
 	return conn, nil
+}
+
+// setBuffer asks for a receive buffer of n bytes on an open socket, as
+// the control functions do on a new one.
+func setBuffer(conn *net.UDPConn, n int) {
+	if !socketOptionsSet {
+		_ = conn.SetReadBuffer(n)
+		return
+	}
+	if rc, err := conn.SyscallConn(); err == nil {
+		_ = controlUnicast(n)("udp", "", rc)
+	}
 }
 
 // NoDataError is the error of a live source that received nothing for
