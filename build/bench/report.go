@@ -273,6 +273,10 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
   software GL): ` + "`manbang play FILE`" + `, ` + "`mpv --hwdec=no --ao=null --geometry=1280x720`" + `,
   ` + "`ffplay -x 1280 -y 720`" + `. CPU is (utime+stime) from /proc/PID/stat over the wall time (100% = one core);
   peak RSS is VmHWM from /proc/PID/status before the player is stopped.
+- **Memory while playing**: ` + "`manbang play --headless FILE`" + ` (paced in real time, no window, no sound device) and
+  ` + "`mpv --hwdec=no --vo=null --ao=null FILE`" + ` play the looped 1080p30 H.264 clip side by side for 10 minutes
+  (BENCH_MEMORY shortens it); VmRSS of each is sampled every 5 s. Peak is the largest sample; growth is the mean of the
+  last minute's samples over the first minute's.
 - **UI**: the UI's Go benchmarks (ui/...) under Xvfb, and cold start to an interactive Home measured through the control
   endpoint (from the process start until GET /api/v1/state says Home is ready) against a head-end on loopback.
 - **Head-end**: the catalogue's reads at 100,000 generated titles, in the store (headend/catalog) and through the HTTP
