@@ -215,7 +215,7 @@ func (f *fetcher) once(ctx context.Context, u string, br byteRange, limit int64,
 	var skip int64
 	switch {
 	case resp.StatusCode == http.StatusPartialContent:
-		start, ok := rangeStart(resp.Header.Get("Content-Range"))
+		start, ok := ContentRangeStart(resp.Header.Get("Content-Range"))
 		if !ok || start != from {
 			part.body = part.body[:0]
 			return fmt.Errorf("%w: asked for byte %d, got %q", errCut, from, resp.Header.Get("Content-Range"))
@@ -275,9 +275,10 @@ func (f *fetcher) once(ctx context.Context, u string, br byteRange, limit int64,
 	return nil
 }
 
-// rangeStart returns the first byte of a Content-Range ("bytes 100-199/
-// 1000").
-func rangeStart(cr string) (int64, bool) {
+// ContentRangeStart returns the first byte of a Content-Range header
+// ("bytes 100-199/1000"): where a resumed download's body starts. The
+// plain HTTP source uses it too.
+func ContentRangeStart(cr string) (int64, bool) {
 	rest, ok := strings.CutPrefix(cr, "bytes ")
 	if !ok {
 		return 0, false

@@ -10,10 +10,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/manbang/manbang/player/hls"
 	"github.com/manbang/manbang/player/media"
 )
 
@@ -214,7 +214,7 @@ func (s *httpStream) reopen() error {
 	var skip int64
 	switch {
 	case resp.StatusCode == http.StatusPartialContent:
-		if start, ok := rangeStart(resp.Header.Get("Content-Range")); !ok || start != s.offset {
+		if start, ok := hls.ContentRangeStart(resp.Header.Get("Content-Range")); !ok || start != s.offset {
 			resp.Body.Close()
 			return fmt.Errorf("%w: asked for byte %d, got %q", errChanged, s.offset, resp.Header.Get("Content-Range"))
 		}
@@ -233,21 +233,6 @@ func (s *httpStream) reopen() error {
 	}
 	s.setReconnecting("")
 	return nil
-}
-
-// rangeStart returns the first byte of a Content-Range ("bytes 100-199/
-// 1000").
-func rangeStart(cr string) (int64, bool) {
-	rest, ok := strings.CutPrefix(cr, "bytes ")
-	if !ok {
-		return 0, false
-	}
-	first, _, ok := strings.Cut(rest, "-")
-	if !ok {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(first), 10, 64)
-	return n, err == nil && n >= 0
 }
 
 // idleBody reads the current body with the inactivity timer running for

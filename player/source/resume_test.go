@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/manbang/manbang/player/hls"
 	"github.com/manbang/manbang/player/media"
 )
 
@@ -36,7 +37,7 @@ func (c *cuttingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	from := 0
 	if rg := r.Header.Get("Range"); rg != "" && !c.noRange {
 		c.ranges.Add(1)
-		start, ok := rangeStart(strings.Replace(rg, "=", " ", 1))
+		start, ok := hls.ContentRangeStart(strings.Replace(rg, "=", " ", 1))
 		if !ok {
 			http.Error(w, "bad range", http.StatusRequestedRangeNotSatisfiable)
 			return
