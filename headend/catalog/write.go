@@ -90,14 +90,21 @@ func (s *Store) Write(ctx context.Context, f func(w *Writer) error) error {
 
 // AddCategory is PutCategory inside a transaction.
 func (w *Writer) AddCategory(c operator.Category) error {
+	return w.addNamed("categories", "category", c)
+}
+
+// addNamed adds or renames one row of an ordered, named list (categories
+// of titles, groups of channels): a new row goes after the last, a known
+// one keeps its place. table is one of the schema's tables, never input.
+func (w *Writer) addNamed(table, kind string, c operator.Category) error {
 	if !ValidID(c.ID) {
-		return fmt.Errorf("catalog: category: %w id %q", ErrInvalid, c.ID)
+		return fmt.Errorf("catalog: %s: %w id %q", kind, ErrInvalid, c.ID)
 	}
 	_, err := w.exec(`
-		INSERT INTO categories(id, pos, name) VALUES (?1, (SELECT coalesce(max(pos), 0) + 1 FROM categories), ?2)
+		INSERT INTO `+table+`(id, pos, name) VALUES (?1, (SELECT coalesce(max(pos), 0) + 1 FROM `+table+`), ?2)
 		ON CONFLICT(id) DO UPDATE SET name = excluded.name`, c.ID, textJSON(c.Name))
 	if err != nil {
-		return fmt.Errorf("catalog: category %q: %w", c.ID, err)
+		return fmt.Errorf("catalog: %s %q: %w", kind, c.ID, err)
 	}
 	return nil
 }
@@ -196,16 +203,7 @@ func (w *Writer) AddSeries(se operator.Series) error {
 
 // AddGroup is PutGroup inside a transaction.
 func (w *Writer) AddGroup(g operator.Category) error {
-	if !ValidID(g.ID) {
-		return fmt.Errorf("catalog: group: %w id %q", ErrInvalid, g.ID)
-	}
-	_, err := w.exec(`
-		INSERT INTO groups(id, pos, name) VALUES (?1, (SELECT coalesce(max(pos), 0) + 1 FROM groups), ?2)
-		ON CONFLICT(id) DO UPDATE SET name = excluded.name`, g.ID, textJSON(g.Name))
-	if err != nil {
-		return fmt.Errorf("catalog: group %q: %w", g.ID, err)
-	}
-	return nil
+	return w.addNamed("groups", "group", g)
 }
 
 // AddChannel is PutChannel inside a transaction.
