@@ -7,67 +7,37 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/manbang/manbang/player/internal/fftest"
 )
 
-// fixtureDir holds the HLS streams made with the ffmpeg CLI for this run.
-var fixtureDir string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "hls-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	fixtureDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-var (
-	fixtureMu sync.Mutex
-	fixtures  = map[string]bool{}
-)
+func TestMain(m *testing.M) { fftest.Main(m, "hls-test") }
 
 // hlsFixture makes (once per run) a 6-second H.264+MP3 HLS stream with
-// ffmpeg in fixtureDir/name, with the given picture size, segment length
-// and extra HLS options, and returns the directory.
+// ffmpeg in a directory of its own, with the given picture size, segment
+// length and extra HLS options, and returns the directory.
 func hlsFixture(t testing.TB, name, size string, segSeconds int, extra ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg CLI not installed")
-	}
-	fixtureMu.Lock()
-	defer fixtureMu.Unlock()
-	dir := filepath.Join(fixtureDir, name)
-	if fixtures[name] {
-		return dir
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=25", "-f", "lavfi", "-i", "sine",
-		"-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "libmp3lame",
-		"-f", "hls", "-hls_time", fmt.Sprint(segSeconds), "-hls_list_size", "0"}
-	args = append(args, extra...)
-	args = append(args, filepath.Join(dir, "index.m3u8"))
-	if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	fixtures[name] = true
-	return dir
+	return fftest.Make(t, name, func(dir string) error {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		args := []string{"-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=25", "-f", "lavfi", "-i", "sine",
+			"-t", "6", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "libmp3lame",
+			"-f", "hls", "-hls_time", fmt.Sprint(segSeconds), "-hls_list_size", "0"}
+		args = append(args, extra...)
+		return fftest.FFmpeg(append(args, filepath.Join(dir, "index.m3u8"))...)
+	})
 }
 
 // vodFixture is the stream of the brief: 320x240, 2-second segments.
 func vodFixture(t testing.TB) string {
-	return hlsFixture(t, "vod", "320x240", 2, "-hls_segment_filename", filepath.Join(fixtureDir, "vod", "seg%d.ts"))
+	return hlsFixture(t, "vod", "320x240", 2, "-hls_segment_filename", filepath.Join(fftest.Dir(), "vod", "seg%d.ts"))
 }
 
 // segmentFiles returns the segment file names of the playlist in dir, in

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/manbang/manbang/player/internal/fftest"
 )
 
 // encrypt is the packager's side: AES-128-CBC with PKCS#7 padding.
@@ -110,11 +112,11 @@ func FuzzDecryptSegment(f *testing.F) {
 // The packager's view of a playlist: ffmpeg encrypts each segment with the
 // key from -hls_key_info_file and the segment's sequence number as IV.
 func TestAES128FFmpeg(t *testing.T) {
-	dir := filepath.Join(fixtureDir, "aes")
+	dir := filepath.Join(fftest.Dir(), "aes")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	keyFile, info := filepath.Join(dir, "key.bin"), filepath.Join(fixtureDir, "aes.keyinfo")
+	keyFile, info := filepath.Join(dir, "key.bin"), filepath.Join(fftest.Dir(), "aes.keyinfo")
 	if err := os.WriteFile(keyFile, []byte("manbang-aes-key!"), 0o644); err != nil {
 		t.Fatal(err)
 	}

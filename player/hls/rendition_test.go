@@ -5,43 +5,31 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/manbang/manbang/player/internal/fftest"
 )
 
 // renditionFixture makes, with ffmpeg's HLS muxer, a video-only variant
 // and two alternative audio renditions in Korean and Russian.
 func renditionFixture(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg CLI not installed")
-	}
-	fixtureMu.Lock()
-	defer fixtureMu.Unlock()
-	dir := filepath.Join(fixtureDir, "renditions")
-	if fixtures["renditions"] {
-		return dir
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"-hide_banner", "-loglevel", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
-		"-f", "lavfi", "-i", "sine=frequency=300", "-f", "lavfi", "-i", "sine=frequency=600",
-		"-t", "3", "-map", "0:v", "-map", "1:a", "-map", "2:a",
-		"-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", "-b:a", "32k",
-		"-f", "hls", "-hls_time", "1", "-hls_list_size", "0", "-hls_playlist_type", "vod",
-		"-master_pl_name", "master.m3u8",
-		"-var_stream_map", "v:0,agroup:aud a:0,agroup:aud,language:kor a:1,agroup:aud,language:rus",
-		"-hls_segment_filename", filepath.Join(dir, "s%v_%d.ts"), filepath.Join(dir, "p%v.m3u8")}
-	if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	fixtures["renditions"] = true
-	return dir
+	return fftest.Make(t, "renditions", func(dir string) error {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		return fftest.FFmpeg("-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
+			"-f", "lavfi", "-i", "sine=frequency=300", "-f", "lavfi", "-i", "sine=frequency=600",
+			"-t", "3", "-map", "0:v", "-map", "1:a", "-map", "2:a",
+			"-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", "-b:a", "32k",
+			"-f", "hls", "-hls_time", "1", "-hls_list_size", "0", "-hls_playlist_type", "vod",
+			"-master_pl_name", "master.m3u8",
+			"-var_stream_map", "v:0,agroup:aud a:0,agroup:aud,language:kor a:1,agroup:aud,language:rus",
+			"-hls_segment_filename", filepath.Join(dir, "s%v_%d.ts"), filepath.Join(dir, "p%v.m3u8"))
+	})
 }
 
 func playlistSegments(t *testing.T, dir, playlist string) []byte {
