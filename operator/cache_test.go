@@ -2,10 +2,14 @@ package operator_test
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/manbang/manbang/operator"
 )
@@ -128,4 +132,120 @@ func TestCacheBounded(t *testing.T) {
 	if len(entries) > 512 || len(entries) < 100 {
 		t.Errorf("%d cache files", len(entries))
 	}
+}
+
+// TestCacheOfAnotherAddress starts a box against the head-end, then
+// against a proxy of it at another address that holds every answer until
+// released, as the warm-start bench does: the cache must answer at once
+// all the same, and the requests through the proxy revalidate it.
+func TestCacheOfAnotherAddress(t *testing.T) {
+	base := startHeadend(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	first := newClient(t, operator.ClientConfig{BaseURL: base, CacheDir: dir, Retries: -1})
+	if _, err := first.Categories(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Titles(ctx, "docs", 0, 20); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Channels(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	release := make(chan struct{})
+	var revalidated atomic.Int32
+	proxy, _ := fakeServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		if forward(t, base, w, r) == http.StatusNotModified {
+			revalidated.Add(1)
+		}
+	})
+	boot := newClient(t, operator.ClientConfig{BaseURL: proxy.URL + "/", CacheDir: dir, Retries: -1})
+	// Before the proxy answers anything, the cache gives Home.
+	if got, ok := boot.CachedCategories(); !ok || !got.Stale || len(got.Categories) != 3 {
+		t.Errorf("CachedCategories through another address = %+v, %v", got, ok)
+	}
+	if got, ok := boot.CachedTitles("docs", 0, 20); !ok || !got.Stale || len(got.Titles) != 1 {
+		t.Errorf("CachedTitles through another address = %+v, %v", got, ok)
+	}
+	if got, ok := boot.CachedChannels(); !ok || !got.Stale || len(got.Channels) != 2 {
+		t.Errorf("CachedChannels through another address = %+v, %v", got, ok)
+	}
+	close(release)
+	got, err := boot.Categories(ctx)
+	if err != nil || got.Stale || len(got.Categories) != 3 {
+		t.Fatalf("Categories through the proxy = %+v, %v", got, err)
+	}
+	if revalidated.Load() != 1 {
+		t.Errorf("%d answers 304 Not Modified, want 1 (the categories kept)", revalidated.Load())
+	}
+	// The titles' poster URLs name the address asked: the answer through
+	// the proxy replaces the one kept, and is what the next boot shows.
+	fresh, err := boot.Titles(ctx, "docs", 0, 20)
+	if err != nil || fresh.Stale || len(fresh.Titles) != 1 {
+		t.Fatalf("Titles through the proxy = %+v, %v", fresh, err)
+	}
+	again := newClient(t, operator.ClientConfig{BaseURL: base, CacheDir: dir})
+	if kept, ok := again.CachedTitles("docs", 0, 20); !ok || kept.Titles[0].PosterURL != fresh.Titles[0].PosterURL {
+		t.Errorf("kept titles after the proxy's answer = %+v, %v; want poster %q", kept, ok, fresh.Titles[0].PosterURL)
+	}
+}
+
+// TestCacheLeftovers checks that files a stopped process left half
+// written are removed when the cache opens, and only those.
+func TestCacheLeftovers(t *testing.T) {
+	ts, _ := fakeServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		jsonAnswer(w, 200, `{"categories":[{"id":"a","name":{"en":"A"}}]}`)
+	})
+	dir := t.TempDir()
+	c := newClient(t, operator.ClientConfig{BaseURL: ts.URL, CacheDir: dir})
+	if _, err := c.Categories(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	old, recent := filepath.Join(dir, ".tmp-old"), filepath.Join(dir, ".tmp-recent")
+	for _, p := range []string{old, recent} {
+		if err := os.WriteFile(p, []byte(`{"ref":`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hourAgo := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(old, hourAgo, hourAgo); err != nil {
+		t.Fatal(err)
+	}
+	boot := newClient(t, operator.ClientConfig{BaseURL: ts.URL, CacheDir: dir})
+	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("old leftover: %v, want it removed", err)
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Errorf("recent file being written: %v, want it kept", err)
+	}
+	if _, ok := boot.CachedCategories(); !ok {
+		t.Error("the cache entry went with the leftovers")
+	}
+}
+
+// forward sends r to the head-end at base, copies its answer to w and
+// returns its status.
+func forward(t *testing.T, base string, w http.ResponseWriter, r *http.Request) int {
+	req, _ := http.NewRequestWithContext(r.Context(), r.Method, base+r.URL.RequestURI(), r.Body)
+	req.Header = r.Header.Clone()
+	req.Host = r.Host // the head-end names the address the box asked
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Error(err)
+		w.WriteHeader(http.StatusBadGateway)
+		return http.StatusBadGateway
+	}
+	defer resp.Body.Close()
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+	return resp.StatusCode
 }

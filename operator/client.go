@@ -53,7 +53,10 @@ type ClientConfig struct {
 	// CacheDir, if set, is a directory where the answers of catalogue
 	// requests (categories, titles, channels, guide...) are kept: they
 	// are revalidated with their ETag, and given, marked Stale, when the
-	// head-end cannot be reached or answers nonsense.
+	// head-end cannot be reached or answers nonsense. Answers are kept
+	// by their path and query, not by BaseURL: like the device token, the
+	// cache is the box's operator's, and a new address of the same
+	// operator (a host name for an address, a proxy) still finds it.
 	CacheDir string
 
 	// CAFile is a PEM file of the operator's certificate authorities, and
@@ -128,7 +131,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		c.tokens = &MemoryTokenStore{}
 	}
 	if cfg.CacheDir != "" {
-		if c.cache, err = openCache(cfg.CacheDir); err != nil {
+		if c.cache, err = openCache(cfg.CacheDir, c.base); err != nil {
 			return nil, err
 		}
 	}

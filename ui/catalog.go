@@ -36,7 +36,9 @@ type catalogue struct {
 }
 
 // Reload implements screen.Host: it fetches Home's rows, showing those the
-// operator client kept from the last run at once if Home has none yet.
+// operator client kept from the last run at once, marked stale, if Home
+// has none yet. Nothing the cached rows need waits on the network: not
+// the device's registration, nor any request.
 func (a *App) Reload() {
 	if a.loading || a.home == nil {
 		return
@@ -51,7 +53,11 @@ func (a *App) Reload() {
 	if a.cat == nil {
 		if cat, ok := cachedCatalogue(c); ok {
 			a.cat = cat
+			if cat.channels != nil {
+				a.channels = cat.channels
+			}
 			a.home.SetRows(a.rows())
+			a.home.SetStale(true)
 		}
 	}
 	a.goPost(func(ctx context.Context) {
@@ -62,6 +68,7 @@ func (a *App) Reload() {
 		a.post(func() {
 			a.loading = false
 			if err != nil {
+				// Rows kept from the last run stay, still marked stale.
 				a.log.Warn("catalogue", "err", err)
 				a.home.SetError(err, a.now())
 				return
@@ -82,6 +89,7 @@ func (a *App) Reload() {
 				a.save()
 			}
 			a.home.SetRows(a.rows())
+			a.home.SetStale(cat.stale)
 			if cat.stale {
 				a.home.SetError(errStale, a.now())
 			}
@@ -89,20 +97,23 @@ func (a *App) Reload() {
 	})
 }
 
-// cachedCatalogue returns the catalogue the client kept on disk, if all of
-// it is there.
+// cachedCatalogue returns the catalogue the client kept on disk, marked
+// stale: the categories and those of their rows that are there (a run
+// stopped before every row came keeps the others), if there is one.
 func cachedCatalogue(c *operator.Client) (*catalogue, bool) {
 	cats, ok := c.CachedCategories()
 	if !ok || len(cats.Categories) == 0 {
 		return nil, false
 	}
-	cat := &catalogue{cats: cats.Categories, pages: map[string]operator.TitlePage{}}
+	cat := &catalogue{pages: map[string]operator.TitlePage{}, stale: true}
 	for _, k := range cats.Categories {
-		p, ok := c.CachedTitles(k.ID, 0, rowTitles)
-		if !ok {
-			return nil, false
+		if p, ok := c.CachedTitles(k.ID, 0, rowTitles); ok {
+			cat.cats = append(cat.cats, k)
+			cat.pages[k.ID] = p
 		}
-		cat.pages[k.ID] = p
+	}
+	if len(cat.cats) == 0 {
+		return nil, false
 	}
 	if l, ok := c.CachedChannels(); ok {
 		cat.channels = l.Channels

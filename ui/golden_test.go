@@ -190,6 +190,11 @@ func TestGoldenScreens(t *testing.T) {
 			topIs(ta, "pin", nil)
 			ta.press(remote.Key1, remote.Key2)
 		}},
+		{"home_stale_en", "en", func(ta *testApp) {
+			// The rows kept from the last run, before the operator answers.
+			homeReady(ta)
+			do(func() { ta.home.SetStale(true) })
+		}},
 		{"error_server_en", "en", func(ta *testApp) {
 			homeFailed(ta)
 			do(func() {

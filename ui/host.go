@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -250,6 +251,14 @@ func (a *App) Apply(s state.Settings) {
 		}
 	}
 	if s.Operator != old.Operator {
+		if a.cfg.CacheDir != "" {
+			// The operator client keeps answers by path, not by address
+			// (a new address of the same operator still finds them), so
+			// a changed operator must not start from the old one's.
+			if err := os.RemoveAll(filepath.Join(a.cfg.CacheDir, "operator")); err != nil {
+				a.log.Warn("operator cache", "err", err)
+			}
+		}
 		if err := a.connect(); err != nil {
 			a.log.Warn("operator", "err", err)
 		}

@@ -4,6 +4,7 @@ var en = map[string]string{
 	AppName:         "Manbang",
 	Loading:         "Loading…",
 	LoadingCatalog:  "Loading the catalogue…",
+	CatalogUpdating: "Updating the catalogue…",
 	CatalogEmpty:    "Nothing to watch yet",
 	ServerDown:      "Cannot reach the server",
 	RetryIn:         "Retrying in %d s",

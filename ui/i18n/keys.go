@@ -7,6 +7,7 @@ const (
 	Loading         = "loading"
 	LoadingCatalog  = "home.loading"
 	CatalogEmpty    = "home.empty"
+	CatalogUpdating = "home.updating"
 	ServerDown      = "error.server"
 	RetryIn         = "error.retry_in" // %d seconds
 	RetryNow        = "error.retry_now"

@@ -4,6 +4,7 @@ var ko = map[string]string{
 	AppName:         "만방",
 	Loading:         "불러오는 중…",
 	LoadingCatalog:  "방송 목록을 불러오는 중…",
+	CatalogUpdating: "방송 목록을 새로 고치는 중…",
 	CatalogEmpty:    "볼 수 있는 프로그램이 없습니다",
 	ServerDown:      "서버에 연결할 수 없습니다",
 	RetryIn:         "%d초 후 다시 시도합니다",

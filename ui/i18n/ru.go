@@ -4,6 +4,7 @@ var ru = map[string]string{
 	AppName:         "Манбан",
 	Loading:         "Загрузка…",
 	LoadingCatalog:  "Загрузка каталога…",
+	CatalogUpdating: "Обновление каталога…",
 	CatalogEmpty:    "Пока нечего смотреть",
 	ServerDown:      "Нет связи с сервером",
 	RetryIn:         "Повтор через %d с",

@@ -76,6 +76,7 @@ type Home struct {
 	col     []int // focused column of each row, kept when moving between rows
 	nav     int
 	fail    Failure
+	stale   bool      // the rows are the ones kept from the last run
 	retried time.Time // the RetryAt already acted on
 
 	scrollY anim   // rows scrolled up, in rows
@@ -96,6 +97,10 @@ func (h *Home) SetLoading() {
 		h.status = HomeLoading
 	}
 }
+
+// SetStale marks the rows as the ones the box kept from its last run,
+// shown at start before the operator answers, or clears the mark.
+func (h *Home) SetStale(stale bool) { h.stale = stale }
 
 // SetRows shows the rows; empty rows are left out. The focus stays on the
 // same item if it is still there.
@@ -311,7 +316,10 @@ type HomeState struct {
 	RowIDs []string `json:"row_ids"`
 	Titles int      `json:"titles"`
 	Error  string   `json:"error,omitempty"`
-	Focus  *Focus   `json:"focus,omitempty"`
+	// Stale says the rows are the ones kept from the last run: the
+	// operator has not answered yet, or not at all.
+	Stale bool   `json:"stale,omitempty"`
+	Focus *Focus `json:"focus,omitempty"`
 	// Nav is the focused entry of the top bar when the focus is there.
 	Nav string `json:"nav,omitempty"`
 }
@@ -329,7 +337,7 @@ type Focus struct {
 // State implements Screen.
 func (h *Home) State() any {
 	lang := h.host.Lang()
-	s := HomeState{Screen: h.Name(), Status: h.status, Rows: len(h.rows), Error: h.fail.Detail, RowIDs: []string{}}
+	s := HomeState{Screen: h.Name(), Status: h.status, Rows: len(h.rows), Error: h.fail.Detail, Stale: h.stale, RowIDs: []string{}}
 	for _, r := range h.rows {
 		s.RowIDs = append(s.RowIDs, r.id())
 		if r.Kind == RowCategory {

@@ -54,10 +54,17 @@ func (h *Home) Draw(c draw.Canvas, now time.Time) {
 		h.drawRow(c, ri, y, now, s)
 	}
 	c.PopClip()
-	if h.fail.Detail != "" {
+	switch {
+	case h.fail.Detail != "":
 		msg := i18n.T(lang, i18n.ServerDown) + " · " + i18n.T(lang, i18n.RetryIn, secondsUntil(now, h.fail.RetryAt))
 		c.RoundRect(draw.Rect{X: w - 560*s, Y: 80 * s, W: 500 * s, H: 40 * s}, 8*s, colPanel)
 		c.Text(w-545*s, 107*s, ellipsize(c, msg, 18*s, 470*s), 18*s, colError)
+	case h.stale:
+		// Quieter than a failure: the rows are usable, only not fresh.
+		msg := ellipsize(c, i18n.T(lang, i18n.CatalogUpdating), 18*s, 470*s)
+		tw, _, _ := c.MeasureText(msg, 18*s)
+		c.RoundRect(draw.Rect{X: w - 90*s - tw, Y: 80 * s, W: tw + 30*s, H: 40 * s}, 8*s, colPanel)
+		c.Text(w-75*s-tw, 107*s, msg, 18*s, colTextDim)
 	}
 	hints(c, i18n.T(lang, i18n.HintHome))
 }

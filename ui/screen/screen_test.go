@@ -152,6 +152,42 @@ func TestHomeErrorAndRetry(t *testing.T) {
 	}
 }
 
+// Rows kept from the last run are marked until the operator answers: in
+// the state, and as a quiet note that gives way to a failure's banner.
+func TestHomeStale(t *testing.T) {
+	home := NewHome(newHost("ru"))
+	home.SetLoading()
+	home.SetRows(testRows())
+	steps := []struct {
+		name      string
+		do        func()
+		stale     bool
+		note, err bool // drawn
+	}{
+		{"from the cache", func() { home.SetStale(true) }, true, true, false},
+		{"reloading", func() { home.SetLoading() }, true, true, false},
+		{"the operator failed", func() { home.SetError(errDown, t0) }, true, false, true},
+		{"the operator answered", func() { home.SetRows(testRows()); home.SetStale(false) }, false, false, false},
+	}
+	rec := draw.NewRecorder(1280, 720, nil)
+	for _, s := range steps {
+		s.do()
+		st := home.State().(HomeState)
+		if st.Status != HomeReady || st.Stale != s.stale {
+			t.Errorf("%s: state %+v, want ready and stale %v", s.name, st, s.stale)
+		}
+		rec.Reset()
+		home.Update(t0)
+		home.Draw(rec, t0)
+		if _, ok := rec.FindText(i18n.T("ru", i18n.CatalogUpdating)); ok != s.note {
+			t.Errorf("%s: the stale note drawn %v, want %v", s.name, ok, s.note)
+		}
+		if _, ok := rec.FindText(i18n.T("ru", i18n.ServerDown) + " · " + i18n.T("ru", i18n.RetryIn, 5)); ok != s.err {
+			t.Errorf("%s: the failure banner drawn %v, want %v; texts %q", s.name, ok, s.err, rec.Texts())
+		}
+	}
+}
+
 // The focus ring glides: the first frame after a key has moved it part of
 // the way, and it settles within animTime.
 func TestHomeFocusGlides(t *testing.T) {
@@ -182,6 +218,12 @@ func TestHomeDrawsInEveryLanguage(t *testing.T) {
 		return home
 	})
 	checkDrawn(t, "home loading", func(h *fakeHost) Screen { return NewHome(h) })
+	checkDrawn(t, "home stale", func(h *fakeHost) Screen {
+		home := NewHome(h)
+		home.SetRows(testRows())
+		home.SetStale(true)
+		return home
+	})
 	checkDrawn(t, "home error", func(h *fakeHost) Screen {
 		home := NewHome(h)
 		home.SetError(errDown, t0)
