@@ -16,10 +16,12 @@ import (
 	"github.com/manbang/manbang/player/hls"
 	"github.com/manbang/manbang/player/media"
 	"github.com/manbang/manbang/player/source"
+	"github.com/manbang/manbang/player/tsseek"
 )
 
-// ErrNotSeekable is returned by Seek and SetSpeed for live streams and
-// plain transport stream bytes.
+// ErrNotSeekable is returned by Seek and SetSpeed for live streams, and
+// for a plain transport stream that cannot seek (wrapped with the reason:
+// an HTTP server without Range support, no timestamps…).
 var ErrNotSeekable = errors.New("player: this stream cannot seek")
 
 // input is what a locator opened into, for the life of a Player: one
@@ -30,8 +32,11 @@ type input struct {
 	alt      *track // the audio rendition, or nil
 	seekable bool
 	duration time.Duration
-	lang     string // language of the rendition chosen, if any
-	warnings []string
+	// notSeekable says why a stream that could have seeked cannot; nil
+	// means ErrNotSeekable alone.
+	notSeekable error
+	lang        string // language of the rendition chosen, if any
+	warnings    []string
 }
 
 // track is one stream of packets: MPEG-TS bytes (from HLS, HTTP or a
@@ -39,6 +44,7 @@ type input struct {
 type track struct {
 	bytes     *countingReader // TS bytes, counted
 	hls       *hls.Reader     // the bytes when they come from HLS
+	ts        *tsSeeker       // the bytes of a seekable plain TS file
 	file      *avcodec.Demuxer
 	closer    io.Closer
 	video     bool         // the pipeline takes video from this track
@@ -62,6 +68,7 @@ func openInput(ctx context.Context, locator string, opts Options) (*input, error
 	case *os.File:
 		if !containerFile(s) {
 			in.main = &track{bytes: &countingReader{r: s}, closer: s, video: true, audio: true}
+			in.indexTS(s)
 			break
 		}
 		path := s.Name()
@@ -74,6 +81,7 @@ func openInput(ctx context.Context, locator string, opts Options) (*input, error
 		in.seekable, in.duration = true, d.Duration()
 	default:
 		in.main = &track{bytes: &countingReader{r: src}, closer: src, video: true, audio: true}
+		in.indexTS(src)
 	}
 	return in, nil
 }
@@ -234,6 +242,7 @@ type anchor struct {
 	at       time.Duration // the position asked for
 	segStart time.Duration // HLS: where the segment read from starts
 	absolute bool          // files: timestamps are positions already
+	index    *tsseek.Index // plain TS: maps timestamps to positions
 }
 
 // target returns the presentation time of the position asked for, given
@@ -241,6 +250,9 @@ type anchor struct {
 func (a anchor) target(first time.Duration) time.Duration {
 	if a.absolute {
 		return a.at
+	}
+	if a.index != nil {
+		return first + a.at - a.index.Position(first)
 	}
 	return first + a.at - a.segStart
 }
@@ -250,6 +262,9 @@ func (a anchor) target(first time.Duration) time.Duration {
 func (t *track) interrupt() {
 	if t.hls != nil {
 		t.hls.Interrupt()
+	}
+	if t.ts != nil {
+		t.ts.src.Interrupt()
 	}
 }
 
@@ -261,6 +276,8 @@ func (t *track) seek(at time.Duration) (anchor, error) {
 		return anchor{at: at, segStart: start}, err
 	case t.file != nil:
 		return anchor{at: at, absolute: true}, t.file.Seek(at)
+	case t.ts != nil:
+		return t.ts.seek(at)
 	}
 	return anchor{}, ErrNotSeekable
 }

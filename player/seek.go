@@ -1,6 +1,7 @@
 package player
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -23,9 +24,33 @@ var Speeds = []int{-32, -16, -8, -4, -2, 1, 2, 4, 8, 16, 32}
 // looking for a keyframe.
 const maxKeyframeSearch = 2000
 
+// ErrPastEnd is returned by Seek for a position at or past the end of
+// the presentation; playback goes on where it was.
+var ErrPastEnd = errors.New("player: seek past the end")
+
 // Seekable reports whether Seek and SetSpeed can work: the input is a VOD
-// HLS presentation or a container file.
+// HLS presentation, a container file, or a plain MPEG-TS file (local, or
+// over HTTP from a server that answers Range requests) with timestamps.
 func (p *Player) Seekable() bool { return p.in.seekable }
+
+// SeekError returns nil when Seek and SetSpeed can work, and otherwise
+// the error they give: ErrNotSeekable, wrapped with the reason when there
+// is one (an HTTP server without Range requests…), for the user to read.
+func (p *Player) SeekError() error {
+	if p.in.seekable {
+		return nil
+	}
+	return p.in.notSeekableErr()
+}
+
+// notSeekableErr is the error of Seek and SetSpeed on an input that
+// cannot seek: ErrNotSeekable, with the reason when there is one.
+func (in *input) notSeekableErr() error {
+	if in.notSeekable != nil {
+		return in.notSeekable
+	}
+	return ErrNotSeekable
+}
 
 // Duration returns the length of the presentation, or 0 when it is live or
 // unknown.
@@ -35,11 +60,19 @@ func (p *Player) Duration() time.Duration { return p.in.duration }
 // speed. It restarts the stages at the HLS segment containing t (for a
 // file, at the keyframe at or before t) and decodes and discards what
 // comes before t, so that the first frame shown is the one at t (within a
-// frame) and sound starts with it. It returns once the old position has
-// stopped and the new one has started; live streams give ErrNotSeekable.
+// frame) and sound starts with it. A plain MPEG-TS file restarts at the
+// keyframe at or before t, found by its timestamps. It returns once the
+// old position has stopped and the new one has started. Live streams
+// give ErrNotSeekable, and so do streams that cannot seek for a reason,
+// which the error gives (a server without Range requests); a position at
+// or past the end gives ErrPastEnd. Playback goes on as it was after
+// either.
 func (p *Player) Seek(t time.Duration) error {
 	if !p.in.seekable {
-		return ErrNotSeekable
+		return p.in.notSeekableErr()
+	}
+	if d := p.in.duration; d > 0 && t >= d {
+		return fmt.Errorf("%w: %v of %v", ErrPastEnd, t, d)
 	}
 	return p.restart(max(t, 0), 1)
 }
@@ -57,7 +90,7 @@ func (p *Player) SetSpeed(n int) error {
 		return fmt.Errorf("player: speed %d: want one of %v", n, Speeds)
 	}
 	if !p.in.seekable {
-		return ErrNotSeekable
+		return p.in.notSeekableErr()
 	}
 	p.mu.Lock()
 	speed, pos := p.stats.Speed, p.position

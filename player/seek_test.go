@@ -1,9 +1,9 @@
 package player
 
 import (
-	"context"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
@@ -25,8 +25,22 @@ func longMP4(t testing.TB) string {
 	return makeFile(t, "long.mp4", join(videoIn, audioIn, []string{"-t", "20"}, h264, []string{"-c:a", "aac"})...)
 }
 
+// longTS is the clip as a plain MPEG-TS file, and longHTTPTS the same
+// over HTTP (http.FileServer answers Range requests).
+func longTS(t testing.TB) string {
+	return makeTS(t, "long.ts", join(videoIn, audioIn, []string{"-t", "20"}, h264, []string{"-bf", "2", "-c:a", "aac"})...)
+}
+
+func longHTTPTS(t testing.TB) string {
+	file := longTS(t)
+	return serveDir(t, filepath.Dir(file)) + "/" + filepath.Base(file)
+}
+
+// seekables are the locators of the clip that seek.
+var seekables = map[string]func(testing.TB) string{"hls": longHLS, "mp4": longMP4, "ts": longTS, "http ts": longHTTPTS}
+
 func TestSeek(t *testing.T) {
-	for name, locator := range map[string]func(testing.TB) string{"hls": longHLS, "mp4": longMP4} {
+	for name, locator := range seekables {
 		t.Run(name, func(t *testing.T) {
 			loc := locator(t)
 			before := runtime.NumGoroutine()
@@ -37,8 +51,8 @@ func TestSeek(t *testing.T) {
 			}
 			log.wait(t, p, 1)
 			start := log.since(0)[0]
-			if !p.Seekable() || p.Duration() < 19*time.Second {
-				t.Fatalf("seekable %v, duration %v", p.Seekable(), p.Duration())
+			if !p.Seekable() || p.SeekError() != nil || p.Duration() < 19*time.Second {
+				t.Fatalf("seekable %v (%v), duration %v", p.Seekable(), p.SeekError(), p.Duration())
 			}
 			for _, to := range []time.Duration{10 * time.Second, 2500 * time.Millisecond, 17 * time.Second, 0} {
 				if err := p.Seek(to); err != nil {
@@ -60,6 +74,14 @@ func TestSeek(t *testing.T) {
 					t.Errorf("seek to %v: position %.0f ms", to, pos)
 				}
 			}
+			// Past the end: an error, and playback goes on.
+			for _, to := range []time.Duration{p.Duration(), time.Hour} {
+				if err := p.Seek(to); !errors.Is(err, ErrPastEnd) {
+					t.Errorf("Seek(%v) past the end = %v, want ErrPastEnd", to, err)
+				}
+			}
+			n := log.len()
+			log.wait(t, p, n+3)
 			// Sound comes back after a seek.
 			a := p.Stats().AudioMS
 			waitUntil(t, "audio after the seeks", func() bool { return p.Stats().AudioMS > a+200 })
@@ -78,7 +100,7 @@ func TestSeek(t *testing.T) {
 // StartAt plays from a position: the frames from there to the end, every
 // one of them.
 func TestStartAt(t *testing.T) {
-	for name, locator := range map[string]func(testing.TB) string{"hls": longHLS, "mp4": longMP4} {
+	for name, locator := range seekables {
 		sink := &countingSink{}
 		st, err := play(t, locator(t), Options{Fast: true, Audio: audio.NewSilent(nil), Video: sink, StartAt: 10 * time.Second})
 		if err != nil {
@@ -94,7 +116,7 @@ func TestStartAt(t *testing.T) {
 // Fast-forward and rewind step through keyframes; speed 1 plays on from
 // where they got to.
 func TestSpeed(t *testing.T) {
-	for name, locator := range map[string]func(testing.TB) string{"hls": longHLS, "mp4": longMP4} {
+	for name, locator := range seekables {
 		t.Run(name, func(t *testing.T) {
 			log := newFrameLog()
 			p, err := Open(t.Context(), locator(t), Options{Audio: audio.NewSilent(nil), Video: log, StartAt: 6 * time.Second})
@@ -166,45 +188,37 @@ func TestSpeed(t *testing.T) {
 
 // Rewind stops at the first picture and holds it.
 func TestRewindToStart(t *testing.T) {
-	log := newFrameLog()
-	p, err := Open(t.Context(), longMP4(t), Options{Audio: audio.NewSilent(nil), Video: log, StartAt: 3 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	log.wait(t, p, 1)
-	if err := p.SetSpeed(-32); err != nil {
-		t.Fatal(err)
-	}
-	n := log.len()
-	log.wait(t, p, n+1)
-	waitUntil(t, "the start", func() bool { return p.Stats().PositionMS == 0 })
-	if st := p.Stats(); st.Speed != -32 {
-		t.Errorf("speed %d", st.Speed)
-	}
-	select {
-	case <-p.Done():
-		t.Fatal("rewinding to the start ended playback")
-	default:
-	}
-}
-
-func TestNotSeekable(t *testing.T) {
-	file := makeTS(t, "clip.ts", join(videoIn, []string{"-t", "1"}, h264)...)
-	p, err := Open(context.Background(), file, Options{Audio: audio.NewSilent(nil)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	if err := p.Seek(time.Second); !errors.Is(err, ErrNotSeekable) {
-		t.Errorf("Seek on a TS file = %v", err)
+	for name, locator := range map[string]func(testing.TB) string{"mp4": longMP4, "ts": longTS} {
+		t.Run(name, func(t *testing.T) {
+			log := newFrameLog()
+			p, err := Open(t.Context(), locator(t), Options{Audio: audio.NewSilent(nil), Video: log, StartAt: 3 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			log.wait(t, p, 1)
+			if err := p.SetSpeed(-32); err != nil {
+				t.Fatal(err)
+			}
+			n := log.len()
+			log.wait(t, p, n+1)
+			waitUntil(t, "the start", func() bool { return p.Stats().PositionMS == 0 })
+			if st := p.Stats(); st.Speed != -32 {
+				t.Errorf("speed %d", st.Speed)
+			}
+			select {
+			case <-p.Done():
+				t.Fatal("rewinding to the start ended playback")
+			default:
+			}
+		})
 	}
 }
 
 // Seeks, speed changes and Close from several goroutines at once end
 // cleanly: no deadlock, no goroutine left.
 func TestSeekCloseRace(t *testing.T) {
-	for name, locator := range map[string]func(testing.TB) string{"hls": longHLS, "mp4": longMP4} {
+	for name, locator := range seekables {
 		t.Run(name, func(t *testing.T) {
 			loc := locator(t)
 			before := runtime.NumGoroutine()

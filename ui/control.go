@@ -95,8 +95,8 @@ func (c *playerControl) Stats() player.Stats { return c.p.Stats() }
 
 // Seek implements screen.Control.
 func (c *playerControl) Seek(pos time.Duration) error {
-	if !c.p.Seekable() {
-		return player.ErrNotSeekable
+	if err := c.p.SeekError(); err != nil {
+		return err
 	}
 	c.later(func() error { return c.p.Seek(pos) })
 	return nil
@@ -105,8 +105,8 @@ func (c *playerControl) Seek(pos time.Duration) error {
 // SetSpeed implements screen.Control with the nearest speed the player
 // has.
 func (c *playerControl) SetSpeed(speed float64) error {
-	if !c.p.Seekable() {
-		return player.ErrNotSeekable
+	if err := c.p.SeekError(); err != nil {
+		return err
 	}
 	n := nearestSpeed(speed)
 	c.later(func() error { return c.p.SetSpeed(n) })

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/manbang/manbang/player/hls"
@@ -47,12 +48,14 @@ type httpStream struct {
 	cancel      context.CancelCauseFunc
 	idle        *time.Timer
 	timeout     time.Duration
-	offset      int64 // bytes of the body read so far
-	size        int64 // the body's length, -1 if unknown
+	offset      int64       // bytes of the body read so far
+	size        int64       // the body's length, -1 if unknown
+	interrupted atomic.Bool // Reads fail until Restart
 
 	mu           sync.Mutex
-	req          context.Context         // of the request whose body is read
-	reqCancel    context.CancelCauseFunc // its cancel
+	req          context.Context                   // of the request whose body is read
+	reqCancel    context.CancelCauseFunc           // its cancel
+	readsAt      map[*context.CancelCauseFunc]bool // cancels of the ReadAt calls in flight
 	reconnecting string
 }
 
@@ -251,6 +254,9 @@ type idleReader struct{ s *httpStream }
 
 func (r idleReader) Read(p []byte) (int, error) {
 	for {
+		if r.s.interrupted.Load() {
+			return 0, hls.ErrInterrupted
+		}
 		n, err := idleBody(r).Read(p)
 		r.s.offset += int64(n)
 		if err == nil || err == io.EOF || n > 0 {
@@ -258,6 +264,9 @@ func (r idleReader) Read(p []byte) (int, error) {
 				err = nil // returned again by the next Read, after the data
 			}
 			return n, err
+		}
+		if r.s.interrupted.Load() {
+			return 0, hls.ErrInterrupted
 		}
 		cause := r.s.explain(r.s.reqCtx(), err)
 		if err := r.s.resume(cause); err != nil {

@@ -313,7 +313,7 @@ func (p *Player) seekBy(d time.Duration, now time.Time) {
 		from = p.seekTo
 	}
 	to := max(from+d, 0)
-	if total := time.Duration(p.title.DurationSec) * time.Second; total > 0 {
+	if total := p.total(); total > 0 {
 		to = min(to, total-time.Second)
 	}
 	if err := p.ctl.Seek(to); err != nil {
@@ -321,6 +321,18 @@ func (p *Player) seekBy(d time.Duration, now time.Time) {
 		return
 	}
 	p.seekTo, p.seekAt = to, now
+}
+
+// total is the length of what plays: the player's, which seeking goes
+// by, once it knows it; else the catalogue's (a file from a USB stick has
+// none). 0 when neither knows (live).
+func (p *Player) total() time.Duration {
+	if p.ctl != nil {
+		if ms := p.ctl.Stats().DurationMS; ms > 0 {
+			return time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	return time.Duration(p.title.DurationSec) * time.Second
 }
 
 // changeSpeed steps through the fast-forward or rewind speeds; a player

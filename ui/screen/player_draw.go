@@ -76,7 +76,7 @@ func (p *Player) drawOSD(c draw.Canvas, s float32) {
 	if !p.seekAt.IsZero() && p.clock.Sub(p.seekAt) < seekHold {
 		pos = p.seekTo
 	}
-	total := time.Duration(p.title.DurationSec) * time.Second
+	total := p.total()
 	bar := draw.Rect{X: margin * s, Y: panel.Y + 84*s, W: w - 2*margin*s, H: 10 * s}
 	var frac float32
 	if total > 0 {
