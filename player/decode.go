@@ -105,6 +105,9 @@ func (p *Player) videoLoop(pl *pipeline) {
 				f.Release()
 				continue
 			}
+			if f.Interlaced && !f.Deinterlaced && !p.opts.NoDeinterlace {
+				p.deinterlaceUnavailable()
+			}
 			p.update(func(s *Stats) {
 				s.VideoFrames++
 				s.Width, s.Height = f.Width, f.Height
@@ -168,6 +171,16 @@ func (p *Player) videoLoop(pl *pipeline) {
 	if dec != nil && pl.ctx.Err() == nil {
 		flush()
 	}
+}
+
+// deinterlaceUnavailable says, once per player, that interlaced pictures
+// are shown as coded because libavfilter could not be loaded.
+func (p *Player) deinterlaceUnavailable() {
+	err := avcodec.Deinterlacing()
+	if err == nil || p.noDeint.Swap(true) {
+		return
+	}
+	p.warn(fmt.Sprintf("interlaced video is shown as coded: %v", err))
 }
 
 // timelines finds the first decoded frame after a discontinuity. The

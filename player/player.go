@@ -98,6 +98,9 @@ type Player struct {
 	ctl       sync.Mutex // serialises Seek and SetSpeed
 	closeOnce sync.Once
 	audioPID  atomic.Uint32 // the audio stream SelectAudio chose; 0: by language
+	// noDeint is set once the player has said that interlaced pictures
+	// are shown as coded because deinterlacing is unavailable.
+	noDeint atomic.Bool
 
 	mu      sync.Mutex
 	pl      *pipeline      // the pipeline running
@@ -210,7 +213,7 @@ func (p *Player) SetPaused(paused bool) {
 // Tracks returns the elementary streams of the stream playing (of its
 // program, for MPEG-TS), as far as the demuxer knows them yet; streams
 // without Codec cannot be played. HLS audio renditions are not among them:
-// Options.AudioLang chooses those.
+// AudioRenditions lists those.
 func (p *Player) Tracks() []media.Stream {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -224,7 +227,7 @@ func (p *Player) Tracks() []media.Stream {
 // reads next.
 func (p *Player) SelectAudio(pid uint16) error {
 	if p.in.alt != nil {
-		return errors.New("player: the audio is an HLS rendition: choose it with Options.AudioLang")
+		return errors.New("player: the audio is an HLS rendition: switch it with SelectRendition")
 	}
 	if pid != 0 && selected(p.Tracks(), pid) == nil {
 		return fmt.Errorf("player: no playable audio stream with PID %d", pid)

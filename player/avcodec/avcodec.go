@@ -1,7 +1,8 @@
 // Package avcodec decodes compressed video and audio with FFmpeg's
 // libavcodec. It is the player's only binding to FFmpeg and keeps the C
 // surface small: a VideoDecoder turning packets into tightly packed YUV 4:2:0
-// frames (deinterlaced with libavfilter's yadif when asked), an AudioDecoder
+// frames (deinterlaced with libavfilter's yadif when asked; libavfilter is
+// loaded with dlopen only when a stream turns out interlaced), an AudioDecoder
 // turning packets into interleaved 16-bit PCM, a Parser splitting a raw
 // elementary stream into packets, and a Demuxer reading local media files
 // (MP4, Matroska, MP3 and whatever else libavformat knows) into packets with
@@ -13,11 +14,14 @@
 // Parser belongs to one goroutine.
 //
 // No Go memory is ever handed to C: packet data is copied into buffers
-// FFmpeg allocates, and pictures and samples are copied out of C memory.
+// FFmpeg allocates, and samples are copied out of C memory. Pictures are
+// too, unless their strides are tight (1080p, 720p): such frames share the
+// decoder's reference-counted planes, read-only, until they are Released.
 package avcodec
 
 /*
-#cgo pkg-config: libavcodec libavformat libavfilter libavutil libswscale libswresample
+#cgo pkg-config: libavcodec libavformat libavutil libswscale libswresample
+#cgo LDFLAGS: -ldl
 #include "shim.h"
 */
 import "C"

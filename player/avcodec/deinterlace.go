@@ -6,7 +6,59 @@ package avcodec
 */
 import "C"
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"unsafe"
+)
+
+// ErrNoDeinterlacer means libavfilter, which deinterlaces, could not be
+// loaded: interlaced pictures are then shown as coded.
+var ErrNoDeinterlacer = errors.New("avcodec: deinterlacing unavailable")
+
+// filterLib loads libavfilter on first use: a progressive stream never
+// maps it (nor the libraries it needs).
+type filterLib struct {
+	name  string
+	mu    sync.Mutex
+	tried bool
+	err   error
+}
+
+// avfilter is the libavfilter that new decoders deinterlace with.
+var avfilter = &filterLib{name: C.MB_AVFILTER_LIB}
+
+// load opens the library the first time, and returns why it could not.
+func (l *filterLib) load() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.tried {
+		l.tried = true
+		cname := C.CString(l.name)
+		defer C.free(unsafe.Pointer(cname))
+		var buf [512]C.char
+		if C.mb_avfilter_load(cname, &buf[0], C.size_t(len(buf))) < 0 {
+			l.err = fmt.Errorf("%w: load %s: %s", ErrNoDeinterlacer, l.name, C.GoString(&buf[0]))
+		}
+	}
+	return l.err
+}
+
+// failed returns why the library could not be loaded, nil when it was or
+// has not been tried.
+func (l *filterLib) failed() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.err
+}
+
+// Deinterlacing returns nil while interlaced pictures can be
+// deinterlaced, or once a decoder has failed to load libavfilter (it
+// does at the first interlaced picture), why they cannot: an error
+// matching ErrNoDeinterlacer. Such a decoder goes on with the pictures as
+// coded, flagged Interlaced but not Deinterlaced.
+func Deinterlacing() error { return avfilter.failed() }
 
 // deinterlacer runs decoded pictures through libavfilter's yadif. It is
 // built at the first interlaced picture and from then on sees every
@@ -50,7 +102,7 @@ func (di *deinterlacer) push(f *C.AVFrame, emit func(out *C.AVFrame, wasInterlac
 		}
 	}
 	di.interlaced = append(di.interlaced, C.mb_frame_interlaced(f) != 0)
-	if ret := C.av_buffersrc_write_frame(di.src, f); ret < 0 {
+	if ret := C.mb_buffersrc_write_frame(di.src, f); ret < 0 {
 		di.interlaced = di.interlaced[:len(di.interlaced)-1]
 		return fmt.Errorf("deinterlace: %w", Error(ret))
 	}
@@ -63,7 +115,7 @@ func (di *deinterlacer) drain(emit func(*C.AVFrame, bool) error) error {
 	if di.graph == nil {
 		return nil
 	}
-	if ret := C.av_buffersrc_add_frame(di.src, nil); ret < 0 {
+	if ret := C.mb_buffersrc_drain(di.src); ret < 0 {
 		return fmt.Errorf("deinterlace: drain: %w", Error(ret))
 	}
 	err := di.pull(emit)
@@ -75,7 +127,7 @@ func (di *deinterlacer) drain(emit func(*C.AVFrame, bool) error) error {
 func (di *deinterlacer) pull(emit func(*C.AVFrame, bool) error) error {
 	var firstErr error
 	for {
-		ret := C.av_buffersink_get_frame(di.sink, di.out)
+		ret := C.mb_buffersink_get_frame(di.sink, di.out)
 		if ret == C.MB_EAGAIN || ret == C.MB_EOF {
 			return firstErr
 		}
@@ -96,7 +148,7 @@ func (di *deinterlacer) pull(emit func(*C.AVFrame, bool) error) error {
 // free releases the graph; the next push builds a new one.
 func (di *deinterlacer) free() {
 	if di.graph != nil {
-		C.avfilter_graph_free(&di.graph)
+		C.mb_avfilter_graph_free(&di.graph)
 	}
 	di.src, di.sink, di.interlaced = nil, nil, di.interlaced[:0]
 }

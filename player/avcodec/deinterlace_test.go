@@ -2,6 +2,10 @@ package avcodec
 
 import (
 	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/manbang/manbang/player/media"
@@ -62,8 +66,20 @@ func TestDeinterlace(t *testing.T) {
 	}
 }
 
-// Progressive pictures never enter the filter.
+// Progressive pictures never enter the filter, and never load
+// libavfilter: the test runs itself in a fresh process, which decodes a
+// progressive clip with deinterlacing on and then looks for the library
+// among its own mappings.
 func TestDeinterlaceProgressive(t *testing.T) {
+	if os.Getenv("MANBANG_TEST_PROGRESSIVE") == "" {
+		requireFFmpeg(t)
+		cmd := exec.Command(os.Args[0], "-test.run=^TestDeinterlaceProgressive$", "-test.v")
+		cmd.Env = append(os.Environ(), "MANBANG_TEST_PROGRESSIVE=1")
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "--- PASS") {
+			t.Fatalf("in a fresh process: %v\n%s", err, out)
+		}
+		return
+	}
 	pkts, _ := makeVideo(t, media.CodecH264, append(testsrc("160x120"), "-t", "0.4", "-c:v", "libx264", "-preset", "ultrafast")...)
 	d, err := NewVideoDecoder(media.CodecH264, VideoOptions{Threads: 1, Deinterlace: true})
 	if err != nil {
@@ -82,5 +98,44 @@ func TestDeinterlaceProgressive(t *testing.T) {
 	}
 	if d.di.active() {
 		t.Error("the filter was built for a progressive stream")
+	}
+	maps, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		t.Skipf("cannot tell which libraries are mapped: %v", err)
+	}
+	if strings.Contains(string(maps), "libavfilter") {
+		t.Error("libavfilter was loaded for a progressive stream")
+	}
+}
+
+// Without libavfilter, interlaced pictures come out as coded, flagged
+// interlaced but not deinterlaced, and Deinterlacing says why.
+func TestDeinterlaceWithoutLibrary(t *testing.T) {
+	pkts, _ := makeVideo(t, media.CodecMPEG2Video, "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "0.4",
+		"-c:v", "mpeg2video", "-flags", "+ilme+ildct", "-top", "1", "-g", "12")
+	saved := avfilter
+	avfilter = &filterLib{name: "libavfilter-manbang-missing.so.0"}
+	defer func() { avfilter = saved }()
+	if err := Deinterlacing(); err != nil {
+		t.Fatalf("Deinterlacing() = %v before any interlaced picture", err)
+	}
+	d, err := NewVideoDecoder(media.CodecMPEG2Video, VideoOptions{Threads: 1, Deinterlace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	fs := decodeVideo(t, d, pkts)
+	defer releaseAll(fs)
+	if len(fs) != 10 {
+		t.Fatalf("%d frames, want 10", len(fs))
+	}
+	for i, f := range fs {
+		if !f.Interlaced || f.Deinterlaced {
+			t.Errorf("frame %d: Interlaced %v Deinterlaced %v, want as coded", i, f.Interlaced, f.Deinterlaced)
+		}
+	}
+	err = Deinterlacing()
+	if !errors.Is(err, ErrNoDeinterlacer) || !strings.Contains(err.Error(), "libavfilter-manbang-missing") {
+		t.Errorf("Deinterlacing() = %v, want ErrNoDeinterlacer naming the library", err)
 	}
 }

@@ -44,7 +44,9 @@ type VideoOptions struct {
 	// Deinterlace runs interlaced pictures through libavfilter's yadif, at
 	// frame rate (one picture out per picture in: 50i becomes 25p); the
 	// frames come out with Interlaced and Deinterlaced set. Progressive
-	// pictures are not touched.
+	// pictures are not touched. libavfilter is loaded at the first
+	// interlaced picture; when it cannot be, the pictures come out as
+	// coded and Deinterlacing says why.
 	Deinterlace bool
 }
 
@@ -63,6 +65,11 @@ type VideoDecoder struct {
 	next  time.Duration // PTS given to a frame that has none
 	deint bool
 	di    deinterlacer
+	lib   *filterLib // libavfilter, loaded at the first interlaced picture
+	// shares lets frames share the decoder's planes (software decoders
+	// only: a hardware decoder's pictures may be among the few buffers it
+	// cycles through, which frames held by the player would starve).
+	shares bool
 }
 
 // NewVideoDecoder opens FFmpeg's decoder called codec, one of
@@ -78,18 +85,21 @@ func NewVideoDecoder(codec string, opts VideoOptions) (*VideoDecoder, error) {
 	if opts.HardwareName != "" {
 		ctx = openHardware(opts.HardwareName, sw, opts.Threads, opts.Params)
 	}
+	hardware := ctx != nil
 	if ctx == nil {
 		if ctx, err = openContext(sw, opts.Threads, opts.Params); err != nil {
 			return nil, err
 		}
 	}
 	d := &VideoDecoder{
-		ctx:   ctx,
-		pkt:   C.av_packet_alloc(),
-		frame: C.av_frame_alloc(),
-		pool:  opts.Pool,
-		name:  C.GoString(ctx.codec.name),
-		deint: opts.Deinterlace,
+		ctx:    ctx,
+		pkt:    C.av_packet_alloc(),
+		frame:  C.av_frame_alloc(),
+		pool:   opts.Pool,
+		name:   C.GoString(ctx.codec.name),
+		deint:  opts.Deinterlace,
+		lib:    avfilter,
+		shares: !hardware,
 	}
 	if d.pkt == nil || d.frame == nil {
 		d.Close()
@@ -221,6 +231,9 @@ func (d *VideoDecoder) take(frames *[]*media.VideoFrame, src *C.AVFrame) error {
 	if err != nil {
 		return err
 	}
+	if d.deint && !d.di.active() && C.mb_frame_interlaced(src) != 0 && d.lib.load() != nil {
+		d.deint = false // no libavfilter: pictures as coded (Deinterlacing says why)
+	}
 	if d.deint && (d.di.active() || C.mb_frame_interlaced(src) != 0) {
 		if src.best_effort_timestamp != noPTS {
 			src.pts = src.best_effort_timestamp
@@ -281,11 +294,14 @@ func (d *VideoDecoder) convert(src *C.AVFrame) (*media.VideoFrame, error) {
 			return nil, err
 		}
 	}
-	out := d.pool.Get(w, h)
-	cw, ch := out.ChromaWidth(), out.ChromaHeight()
-	copyPlane(out.Y, w, h, pic.data[0], pic.linesize[0])
-	copyPlane(out.U, cw, ch, pic.data[1], pic.linesize[1])
-	copyPlane(out.V, cw, ch, pic.data[2], pic.linesize[2])
+	out := d.share(pic, w, h)
+	if out == nil {
+		out = d.pool.Get(w, h)
+		cw, ch := out.ChromaWidth(), out.ChromaHeight()
+		copyPlane(out.Y, w, h, pic.data[0], pic.linesize[0])
+		copyPlane(out.U, cw, ch, pic.data[1], pic.linesize[1])
+		copyPlane(out.V, cw, ch, pic.data[2], pic.linesize[2])
+	}
 	out.PTS = d.pts(src)
 	out.ColorSpace = colorSpace(src.colorspace, h)
 	out.FullRange = full
@@ -294,6 +310,32 @@ func (d *VideoDecoder) convert(src *C.AVFrame) (*media.VideoFrame, error) {
 	}
 	out.Interlaced = C.mb_frame_interlaced(src) != 0
 	return out, nil
+}
+
+// share returns a frame over pic's own planes, holding a reference to
+// them until the frame is released, when they are tightly packed (stride
+// equal to width: 1080p and 720p pictures, whose widths are multiples of
+// FFmpeg's stride alignment), or nil when the picture must be copied.
+// Sharing saves a copy of every picture and the pooled frame it would go
+// to; the decoder's own buffer pool grows by the frames the player holds.
+// Converted pictures are always copied: swscale writes every picture
+// into the same frame.
+func (d *VideoDecoder) share(pic *C.AVFrame, w, h int) *media.VideoFrame {
+	cw, ch := (w+1)/2, (h+1)/2
+	if !d.shares || pic == d.conv || int(pic.linesize[0]) != w || int(pic.linesize[1]) != cw || int(pic.linesize[2]) != cw ||
+		pic.buf[0] == nil || pic.data[0] == nil || pic.data[1] == nil || pic.data[2] == nil {
+		return nil
+	}
+	ref := C.av_frame_alloc()
+	if ref == nil {
+		return nil
+	}
+	if C.av_frame_ref(ref, pic) < 0 {
+		C.av_frame_free(&ref)
+		return nil
+	}
+	plane := func(i, n int) []byte { return unsafe.Slice((*byte)(unsafe.Pointer(ref.data[i])), n) }
+	return d.pool.Wrap(w, h, plane(0, w*h), plane(1, cw*ch), plane(2, cw*ch), func() { C.av_frame_free(&ref) })
 }
 
 // toYUV420 converts src to planar 4:2:0 with libswscale, into d.conv. Full

@@ -4,6 +4,7 @@
 package media
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,7 +66,9 @@ const (
 // planes (stride equals plane width), so that it uploads to GL ES 2 textures
 // without row-length support. Frames come from a Pool; call Release when the
 // frame is no longer needed, and do not touch its planes after that (on
-// Linux they live outside the Go heap, and go away with the frame).
+// Linux they live outside the Go heap, and go away with the frame). The
+// planes are read-only: a wrapped frame (Pool.Wrap) shares them with the
+// decoder, which may still predict later pictures from them.
 type VideoFrame struct {
 	PTS        time.Duration
 	Width      int
@@ -83,6 +86,10 @@ type VideoFrame struct {
 	// new picture from a recycled frame that reuses the same memory.
 	Serial uint64
 	pool   *Pool
+	// free gives a wrapped frame's planes back to their owner; cleanup
+	// does it instead when the frame is dropped without Release.
+	free    func()
+	cleanup runtime.Cleanup
 }
 
 // ChromaWidth returns the width of the U and V planes.
@@ -103,10 +110,22 @@ func (f *VideoFrame) DisplayAspect() float64 {
 	return a
 }
 
+// Shared reports whether the frame's planes belong to someone else, as
+// those of Pool.Wrap do, rather than to the pool.
+func (f *VideoFrame) Shared() bool { return f.free != nil }
+
 // Release returns the frame's buffers to its pool. It is safe to call on a
 // frame that came from no pool, and on nil.
 func (f *VideoFrame) Release() {
 	if f == nil || f.pool == nil {
+		return
+	}
+	if f.free != nil {
+		free := f.free
+		f.free, f.pool = nil, nil
+		f.cleanup.Stop()
+		f.Y, f.U, f.V = nil, nil, nil
+		free()
 		return
 	}
 	f.pool.put(f)
@@ -143,6 +162,19 @@ func (p *Pool) Get(width, height int) *VideoFrame {
 	ys, cs := width*height, cw*ch
 	b := allocPlanes(f, ys+2*cs)
 	f.Y, f.U, f.V = b[:ys:ys], b[ys:ys+cs:ys+cs], b[ys+cs:]
+	return f
+}
+
+// Wrap returns a frame over planes that belong to someone else, such as a
+// decoder's reference-counted picture, without copying them: free gives
+// them back when the frame is released (or, should it never be, when the
+// frame becomes unreachable). The planes must be tightly packed, sized as
+// Get's are, and stay valid until free is called; free must be safe to
+// call from any goroutine. The pool keeps nothing of a wrapped frame, but
+// numbers it in the same Serial sequence as the frames it makes.
+func (p *Pool) Wrap(width, height int, y, u, v []byte, free func()) *VideoFrame {
+	f := &VideoFrame{Width: width, Height: height, Y: y, U: u, V: v, pool: p, Serial: p.serial.Add(1), free: free}
+	f.cleanup = runtime.AddCleanup(f, func(free func()) { free() }, free)
 	return f
 }
 

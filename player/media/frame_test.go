@@ -3,6 +3,7 @@ package media
 import (
 	"runtime"
 	"testing"
+	"time"
 )
 
 // TestPool checks the planes' sizes, their reuse through the pool, and
@@ -44,4 +45,44 @@ func TestPool(t *testing.T) {
 	f := p.Get(1280, 720)
 	f.Y[0], f.V[len(f.V)-1] = 7, 7
 	f.Release()
+}
+
+// TestWrap checks that a wrapped frame gives its planes back once, on
+// Release, and that one dropped without Release gives them back when it
+// is collected.
+func TestWrap(t *testing.T) {
+	p := NewPool(2)
+	freed := make(chan int, 2)
+	y, u, v := make([]byte, 4), make([]byte, 1), make([]byte, 1)
+	f := p.Wrap(2, 2, y, u, v, func() { freed <- 1 })
+	g := p.Get(2, 2)
+	if !f.Shared() || g.Shared() || f.Serial == 0 || g.Serial == f.Serial || &f.Y[0] != &y[0] || f.ChromaWidth() != 1 {
+		t.Fatalf("wrapped frame: serial %d (next %d), planes not the ones given", f.Serial, g.Serial)
+	}
+	g.Release()
+	f.Release()
+	f.Release() // a second Release must not free twice
+	if n := len(freed); n != 1 {
+		t.Fatalf("freed %d times after Release, want 1", n)
+	}
+	<-freed
+	if h := p.Get(2, 2); &h.Y[0] == &y[0] {
+		t.Error("the pool handed out a wrapped frame's planes")
+	}
+
+	dropped := make(chan struct{})
+	func() {
+		p.Wrap(2, 2, y, u, v, func() { close(dropped) })
+	}()
+	deadline := time.After(10 * time.Second)
+	for {
+		runtime.GC()
+		select {
+		case <-dropped:
+			return
+		case <-deadline:
+			t.Fatal("a wrapped frame dropped without Release never freed its planes")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
