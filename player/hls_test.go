@@ -320,3 +320,53 @@ func TestHLSStaleLive(t *testing.T) {
 		t.Errorf("%d frames, want the 50 of the two segments", st.VideoFrames)
 	}
 }
+
+// The viewer switches the audio language mid-play: the pipeline restarts
+// where it is with the other rendition, so the tone changes from the
+// Korean 300 Hz to the Russian 600 Hz and the picture goes on.
+func TestHLSSelectRendition(t *testing.T) {
+	url := serveDir(t, renditionHLS(t)) + "/master.m3u8"
+	sink, log := newToneSink(), newFrameLog()
+	p, err := Open(t.Context(), url, Options{Audio: sink, Video: log, AudioLang: "ko"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	log.wait(t, p, 20)
+	rends, cur := p.AudioRenditions()
+	if len(rends) != 2 || cur != 0 || rends[1].Language != "rus" {
+		t.Fatalf("renditions %+v, playing %d; want kor and rus, playing kor", rends, cur)
+	}
+	if hz := sink.hz(); hz < 280 || hz > 320 {
+		t.Errorf("heard %.0f Hz before the switch, want the Korean 300 Hz", hz)
+	}
+	for _, bad := range []int{-1, 2} {
+		if err := p.SelectRendition(bad); err == nil {
+			t.Errorf("SelectRendition(%d) switched to a rendition that is not there", bad)
+		}
+	}
+	sink.reset()
+	shown := log.len()
+	if err := p.SelectRendition(1); err != nil {
+		t.Fatal(err)
+	}
+	if _, cur := p.AudioRenditions(); cur != 1 || p.Stats().AudioLang != "rus" {
+		t.Errorf("after the switch: rendition %d, %q audio", cur, p.Stats().AudioLang)
+	}
+	<-p.Done()
+	if err := p.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if hz := sink.hz(); hz < 580 || hz > 620 {
+		t.Errorf("heard %.0f Hz after the switch, want the Russian 600 Hz", hz)
+	}
+	// The picture went on from where it was, not from the start.
+	start := log.since(0)[0]
+	after := log.since(shown)
+	if len(after) == 0 {
+		t.Fatal("no frame shown after the switch")
+	}
+	if d := after[0] - start; d < 500*time.Millisecond {
+		t.Errorf("after the switch the first frame shown is %v into the stream; want where it was (frame %d)", d, shown)
+	}
+}

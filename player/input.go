@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,8 +29,17 @@ var ErrNotSeekable = errors.New("player: this stream cannot seek")
 // track, or two when an HLS variant's audio comes from an alternative
 // rendition. Pipelines make demuxers over its tracks.
 type input struct {
-	main     *track
-	alt      *track // the audio rendition, or nil
+	main *track
+	// alt is the audio rendition's track, or nil. SelectRendition swaps
+	// it while no pipeline runs (under Player.ctl), and Stats reads it
+	// through tracks, so both hold mu; so does close.
+	alt    *track
+	mu     sync.Mutex
+	closed bool
+	// rends are the variant's alternative audio renditions, rend the
+	// index of the one playing (-1: none, or the variant's own audio).
+	rends    []hls.Rendition
+	rend     int
 	seekable bool
 	duration time.Duration
 	// notSeekable says why a stream that could have seeked cannot; nil
@@ -59,7 +69,7 @@ func openInput(ctx context.Context, locator string, opts Options) (*input, error
 	if err != nil {
 		return nil, err
 	}
-	in := &input{}
+	in := &input{rend: -1}
 	switch s := src.(type) {
 	case *hls.Reader:
 		in.main = &track{bytes: &countingReader{r: s}, hls: s, closer: s, video: true, audio: true}
@@ -90,43 +100,51 @@ func openInput(ctx context.Context, locator string, opts Options) (*input, error
 // the default one) when the variant playing has some. A rendition that
 // fails to open is reported, and the variant's own audio plays, if any.
 func (in *input) openRendition(ctx context.Context, r *hls.Reader, lang string) {
-	rd, ok := pickRendition(r.AudioRenditions(), lang)
+	in.rends = r.AudioRenditions()
+	i, ok := pickRendition(in.rends, lang)
 	if !ok {
 		return
 	}
-	in.lang = rd.Language
+	rd := in.rends[i]
+	in.lang, in.rend = rd.Language, i
 	if rd.URI == "" {
 		return // carried in the variant's own stream
 	}
 	a, err := r.OpenRendition(ctx, rd)
 	if err != nil {
 		in.warnings = append(in.warnings, fmt.Sprintf("audio rendition %q: %v", rd.Name, err))
+		in.rend = -1
 		return
 	}
 	in.main.audio = false
-	in.alt = &track{bytes: &countingReader{r: a}, hls: a, closer: a, audio: true}
+	in.alt = renditionTrack(a)
 	if in.seekable && !a.Seekable() {
 		in.seekable = false
 	}
 }
 
-// pickRendition chooses the rendition in lang, else the first DEFAULT=YES
-// one, else the first.
-func pickRendition(rs []hls.Rendition, lang string) (hls.Rendition, bool) {
+// renditionTrack is the track of an audio rendition's reader.
+func renditionTrack(a *hls.Reader) *track {
+	return &track{bytes: &countingReader{r: a}, hls: a, closer: a, audio: true}
+}
+
+// pickRendition returns the index of the rendition in lang, else of the
+// first DEFAULT=YES one, else 0; false when there are none.
+func pickRendition(rs []hls.Rendition, lang string) (int, bool) {
 	if len(rs) == 0 {
-		return hls.Rendition{}, false
+		return 0, false
 	}
-	for _, r := range rs {
+	for i, r := range rs {
 		if lang != "" && sameLanguage(r.Language, lang) {
-			return r, true
+			return i, true
 		}
 	}
-	for _, r := range rs {
+	for i, r := range rs {
 		if r.Default {
-			return r, true
+			return i, true
 		}
 	}
-	return rs[0], true
+	return 0, true
 }
 
 // containerExtensions name the files that go to libavformat: the
@@ -152,6 +170,8 @@ func containerFile(f *os.File) bool {
 
 // tracks returns the input's tracks.
 func (in *input) tracks() []*track {
+	in.mu.Lock()
+	defer in.mu.Unlock()
 	if in.alt != nil {
 		return []*track{in.main, in.alt}
 	}
@@ -163,6 +183,9 @@ func (in *input) close() {
 	for _, t := range in.tracks() {
 		t.closer.Close()
 	}
+	in.mu.Lock()
+	in.closed = true
+	in.mu.Unlock()
 }
 
 // bytesRead is what the tracks have delivered so far.

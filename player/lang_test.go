@@ -52,12 +52,12 @@ func TestPickStreams(t *testing.T) {
 func TestPickRendition(t *testing.T) {
 	rs := []hls.Rendition{{Name: "ko", Language: "kor"}, {Name: "ru", Language: "ru", Default: true}, {Name: "en", Language: "en-GB"}}
 	for lang, want := range map[string]string{"": "ru", "ko": "ko", "eng": "en", "ja": "ru"} {
-		if got, ok := pickRendition(rs, lang); !ok || got.Name != want {
-			t.Errorf("lang %q: picked %q, want %q", lang, got.Name, want)
+		if i, ok := pickRendition(rs, lang); !ok || rs[i].Name != want {
+			t.Errorf("lang %q: picked %d, want %q", lang, i, want)
 		}
 	}
-	if got, ok := pickRendition(rs[:1], "ja"); !ok || got.Name != "ko" {
-		t.Errorf("no default: picked %q", got.Name)
+	if i, ok := pickRendition(rs[:1], "ja"); !ok || rs[i].Name != "ko" {
+		t.Errorf("no default: picked %d", i)
 	}
 	if _, ok := pickRendition(nil, "ko"); ok {
 		t.Error("picked a rendition from none")

@@ -105,6 +105,13 @@ func (p *Player) SetSpeed(n int) error {
 // given speed. When the new one cannot start, playback ends with that
 // error.
 func (p *Player) restart(at time.Duration, speed int) error {
+	return p.restartWith(at, speed, nil)
+}
+
+// restartWith is restart that calls between, if not nil, once the old
+// pipeline has stopped and before the new one starts: the moment to swap
+// a track.
+func (p *Player) restartWith(at time.Duration, speed int, between func()) error {
 	p.ctl.Lock()
 	defer p.ctl.Unlock()
 	if p.ctx.Err() != nil {
@@ -120,6 +127,9 @@ func (p *Player) restart(at time.Duration, speed int) error {
 	p.mu.Unlock()
 
 	p.stop(old)
+	if between != nil {
+		between()
+	}
 	p.sink.Flush()
 	p.master.reset()
 	pl, err := p.startPipeline(at, true, speed)

@@ -103,6 +103,13 @@ func (s *toneSink) Write(ctx context.Context, f *media.AudioFrame) error {
 	return s.Silent.Write(ctx, f)
 }
 
+// reset forgets what was played so far.
+func (s *toneSink) reset() {
+	s.mu.Lock()
+	s.samples = nil
+	s.mu.Unlock()
+}
+
 // hz estimates the frequency of the tone played from its upward zero
 // crossings.
 func (s *toneSink) hz() float64 {

@@ -153,8 +153,17 @@ func tracks(ss []media.Stream) []screen.Track {
 	return out
 }
 
-// AudioTracks implements screen.Control.
+// AudioTracks implements screen.Control: an HLS title's audio renditions
+// (its languages as separate playlists) when it has some, else the
+// program's audio streams.
 func (c *playerControl) AudioTracks() ([]screen.Track, int) {
+	if rends, cur := c.p.AudioRenditions(); len(rends) > 0 {
+		out := make([]screen.Track, len(rends))
+		for i, r := range rends {
+			out[i] = screen.Track{Lang: r.Language, Label: r.Name}
+		}
+		return out, max(cur, 0)
+	}
 	st := c.p.Stats()
 	ss, cur := c.streams(media.KindAudio, st.AudioLang)
 	if len(ss) == 0 {
@@ -168,6 +177,13 @@ func (c *playerControl) AudioTracks() ([]screen.Track, int) {
 
 // SetAudioTrack implements screen.Control.
 func (c *playerControl) SetAudioTrack(i int) error {
+	if rends, _ := c.p.AudioRenditions(); len(rends) > 0 {
+		if i < 0 || i >= len(rends) {
+			return errUnsupported
+		}
+		c.later(func() error { return c.p.SelectRendition(i) })
+		return nil
+	}
 	ss, _ := c.streams(media.KindAudio, "")
 	sel, ok := any(c.p).(audioSelecter)
 	if !ok || i < 0 || i >= len(ss) {
