@@ -7,62 +7,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/manbang/manbang/player/internal/fftest"
 )
 
-// fixtureDir holds the streams made with the ffmpeg CLI for this run,
-// shared by the tests that need the same one.
-var fixtureDir string
+func TestMain(m *testing.M) { fftest.Main(m, "player-test") }
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "player-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	fixtureDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
+// fixture and ffmpeg are fftest's, by the names the tests use.
 var (
-	fixtureMu sync.Mutex
-	fixtures  = map[string]string{}
+	fixture = fftest.Make
+	ffmpeg  = fftest.FFmpeg
 )
-
-// fixture returns fixtureDir/name, made by build the first time it is
-// asked for; build gets the path and a way to run ffmpeg.
-func fixture(t testing.TB, name string, build func(path string) error) string {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg CLI not installed (make deps)")
-	}
-	fixtureMu.Lock()
-	defer fixtureMu.Unlock()
-	if p, ok := fixtures[name]; ok {
-		return p
-	}
-	p := filepath.Join(fixtureDir, name)
-	if err := build(p); err != nil {
-		t.Fatalf("fixture %s: %v", name, err)
-	}
-	fixtures[name] = p
-	return p
-}
-
-// ffmpeg runs the ffmpeg CLI.
-func ffmpeg(args ...string) error {
-	all := append([]string{"-nostdin", "-hide_banner", "-loglevel", "error", "-y"}, args...)
-	if out, err := exec.Command("ffmpeg", all...).CombinedOutput(); err != nil {
-		return fmt.Errorf("ffmpeg %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return nil
-}
 
 // makeTS encodes a clip with the ffmpeg CLI into an MPEG-TS file, once per
 // set of arguments.

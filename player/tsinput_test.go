@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/manbang/manbang/player/audio"
+	"github.com/manbang/manbang/player/internal/fftest"
 )
 
 // A plain TS stream that cannot seek says why, and plays on: a server
@@ -79,7 +80,7 @@ func sinceWrapped(pts, from time.Duration) time.Duration {
 func TestTSSeekAcrossWrap(t *testing.T) {
 	offset := fmt.Sprintf("%.3f", float64(1<<33)/90000-10)
 	file := makeTS(t, "wrap.ts", join(videoIn, audioIn, []string{"-t", "16"}, h264, []string{"-c:a", "aac", "-output_ts_offset", offset})...)
-	for name, loc := range map[string]string{"file": file, "http": serveDir(t, fixtureDir) + "/" + strings.TrimPrefix(file, fixtureDir+"/")} {
+	for name, loc := range map[string]string{"file": file, "http": serveDir(t, fftest.Dir()) + "/" + strings.TrimPrefix(file, fftest.Dir()+"/")} {
 		t.Run(name, func(t *testing.T) {
 			log := newFrameLog()
 			p, err := Open(t.Context(), loc, Options{Audio: audio.NewSilent(nil), Video: log})

@@ -3,38 +3,15 @@ package demux
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 
+	"github.com/manbang/manbang/player/internal/fftest"
 	"github.com/manbang/manbang/player/media"
 )
 
-// fixtureDir holds transport streams made with the ffmpeg CLI, shared by
-// the tests of one run.
-var fixtureDir string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "demux-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	fixtureDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-var (
-	fixtureMu sync.Mutex
-	fixtures  = map[string]string{}
-)
+func TestMain(m *testing.M) { fftest.Main(m, "demux-test") }
 
 // Two seconds of 25 fps video, so every fixture has 50 video frames.
 const fixtureFrames = 50
@@ -49,24 +26,9 @@ var (
 // using the given output options, and returns its path.
 func fixture(t testing.TB, name string, opts ...string) string {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg CLI not installed")
-	}
-	fixtureMu.Lock()
-	defer fixtureMu.Unlock()
-	if p, ok := fixtures[name]; ok {
-		return p
-	}
-	p := filepath.Join(fixtureDir, name+".ts")
-	args := []string{"-hide_banner", "-loglevel", "error", "-y"}
-	args = append(args, opts...)
-	args = append(args, "-t", "2", "-f", "mpegts", p)
-	out, err := exec.Command("ffmpeg", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("ffmpeg %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	fixtures[name] = p
-	return p
+	return fftest.Make(t, name+".ts", func(p string) error {
+		return fftest.FFmpeg(append(opts, "-t", "2", "-f", "mpegts", p)...)
+	})
 }
 
 func inputs(audioTracks int) []string {
