@@ -99,6 +99,7 @@ func (p *Player) videoLoop(pl *pipeline) {
 		}
 	}()
 	var tl timelines
+	var kw keyWait
 	send := func(frames []*media.VideoFrame) bool {
 		for i, f := range frames {
 			if before(f.PTS, pl.videoFrom.Load()) {
@@ -151,10 +152,14 @@ func (p *Player) videoLoop(pl *pipeline) {
 				return
 			}
 			codec = pkt.Stream.Codec
+			kw = keyWait{keyed: !keyframeCodecs[codec]}
 			p.update(func(s *Stats) { s.VideoCodec = dec.Name() })
 		}
 		if pkt.Discontinuity && pkt.HasPTS {
 			tl.discontinuity(pkt.PTS)
+		}
+		if kw.skip(pkt) {
+			continue
 		}
 		frames, err := dec.Decode(pkt)
 		if err != nil {
@@ -181,6 +186,44 @@ func (p *Player) deinterlaceUnavailable() {
 		return
 	}
 	p.warn(fmt.Sprintf("interlaced video is shown as coded: %v", err))
+}
+
+// maxKeyWait bounds how much video keyWait drops while it waits for a
+// keyframe: a stream whose keyframes are neither flagged nor recognised
+// (an H.264 stream of recovery points without IDR pictures) is decoded
+// from there on, and the decoder finds its own way in.
+const maxKeyWait = 5 * time.Second
+
+// keyframeCodecs are the video codecs whose keyframes the demuxers
+// find even where the muxer does not flag them (demux.IsKeyframe): only
+// these wait for one.
+var keyframeCodecs = map[string]bool{media.CodecH264: true, media.CodecHEVC: true, media.CodecMPEG2Video: true}
+
+// keyWait drops the video packets a decoder gets before its first
+// keyframe: a live stream joined in the middle of a GOP (a channel change
+// without fast channel change) starts with pictures that refer to
+// pictures never received. Decoding them costs time and only gives
+// errors; the keyframe that ends the wait is the first picture shown.
+type keyWait struct {
+	keyed   bool
+	first   time.Duration // PTS of the first packet dropped
+	dropped int
+}
+
+// skip reports whether pkt is to be dropped.
+func (k *keyWait) skip(pkt *media.Packet) bool {
+	if k.keyed {
+		return false
+	}
+	if !pkt.Keyframe && (k.dropped == 0 || !pkt.HasPTS || absDur(pkt.PTS-k.first) < maxKeyWait) {
+		if k.dropped == 0 && pkt.HasPTS {
+			k.first = pkt.PTS
+		}
+		k.dropped++
+		return true
+	}
+	k.keyed = true
+	return false
 }
 
 // timelines finds the first decoded frame after a discontinuity. The
@@ -231,6 +274,10 @@ func (p *Player) audioLoop(pl *pipeline) {
 		}
 	}()
 	failed, held := false, false
+	// synced is set once audio has caught up with the first picture:
+	// audio decoded before it (the rest of the GOP a live stream was
+	// joined in) is dropped, so that sound starts with the picture.
+	synced := false
 	for pkt := range pl.audioPkts {
 		if (dec != nil || failed) && (pkt.Stream.Codec != stream.Codec || pkt.Stream.PID != stream.PID) {
 			// Another track (SelectAudio, a new PMT): a decoder of its own.
@@ -268,6 +315,14 @@ func (p *Player) audioLoop(pl *pipeline) {
 						return
 					}
 					held = true
+				}
+				if !synced {
+					if v := pl.firstVideo.Load(); v != noTarget {
+						if f.PTS+f.Duration() <= time.Duration(v) {
+							continue
+						}
+						synced = true
+					}
 				}
 				if err := p.sink.Write(pl.ctx, f); err != nil {
 					return

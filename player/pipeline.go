@@ -64,6 +64,9 @@ type pipeline struct {
 	// Decoded media before these presentation times is discarded: the
 	// decode-and-discard part of a seek. noTarget: nothing is.
 	videoFrom, audioFrom atomic.Int64
+	// firstVideo is the presentation time of the first frame shown
+	// (noTarget until then): audio before it is dropped.
+	firstVideo atomic.Int64
 	// Presentation time of the last packet queued, per kind, and whether
 	// the kind plays at all: the buffer level.
 	queuedVideo, queuedAudio atomic.Int64
@@ -98,6 +101,7 @@ func (p *Player) startPipeline(at time.Duration, seek bool, speed int) (*pipelin
 	}
 	pl.videoFrom.Store(noTarget)
 	pl.audioFrom.Store(noTarget)
+	pl.firstVideo.Store(noTarget)
 	tracks := p.in.tracks()
 	anchors := make([]*anchor, len(tracks))
 	if seek && speed == 1 {
@@ -138,8 +142,11 @@ func (p *Player) startPipeline(at time.Duration, seek bool, speed int) (*pipelin
 // is no video.
 func (pl *pipeline) ready() { pl.readyOnce.Do(func() { close(pl.videoReady) }) }
 
-// maxAudioHold bounds how long audio waits for the first picture.
-const maxAudioHold = time.Second
+// maxAudioHold bounds how long audio waits for the first picture: longer
+// than the GOP of a live channel (0.5 to 2 s, sometimes more), which a
+// channel change without fast channel change waits through for its
+// first keyframe.
+const maxAudioHold = 3 * time.Second
 
 // waitReady holds audio until the first picture is shown (or for
 // maxAudioHold), and reports false when the pipeline ends meanwhile.

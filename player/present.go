@@ -67,6 +67,13 @@ func (m *masterClock) audioEnded() {
 	m.mu.Unlock()
 }
 
+// audioRunning reports whether audio has started playing.
+func (m *masterClock) audioRunning() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.audioOn
+}
+
 func (m *masterClock) setPaused(p bool) { m.wall.SetPaused(p) }
 
 // reset forgets the clock for a new position (a seek): the next frame
@@ -135,7 +142,13 @@ func (p *Player) presentLoop(pl *pipeline) {
 			p.present(f, 0, false)
 			continue
 		}
-		if s.newTimeline && !first {
+		switch {
+		case first && p.master.audioRunning():
+			// Audio gave up waiting for the picture and runs behind it:
+			// the picture is shown at once, the clock follows it, and
+			// audio catches up by dropping what comes before it.
+			p.master.realign(f.PTS)
+		case s.newTimeline && !first:
 			p.master.realign(f.PTS)
 		}
 		late, drift, fromAudio, ok := p.waitFor(pl, f)
@@ -151,6 +164,10 @@ func (p *Player) presentLoop(pl *pipeline) {
 		// The first frame of a pipeline sets the clock: it has no drift.
 		if first || s.newTimeline {
 			p.resetDrift()
+		}
+		if first {
+			// Before present, which hands the frame over.
+			pl.firstVideo.Store(int64(f.PTS))
 		}
 		p.present(f, drift, fromAudio && !first && !s.newTimeline)
 		first = false

@@ -7,11 +7,13 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/manbang/manbang/player/audio"
+	"github.com/manbang/manbang/player/media"
 )
 
 // rtpClip is 2 s of 320x180 H.264 and AAC at 30 fps, 1 s GOP, in MPEG-TS.
@@ -126,5 +128,93 @@ func waitStats(t *testing.T, p *Player, deadline time.Duration, ok func(Stats) b
 		case <-timer.C:
 			t.Fatalf("condition not met within %v: %+v", deadline, p.Stats())
 		}
+	}
+}
+
+// joinClip is 4 s of 320x180 H.264 and AAC at 30 fps with a 3 s GOP, in
+// MPEG-TS: joined after its first keyframe, the next is seconds away, as
+// on a live channel changed to without fast channel change.
+func joinClip(t *testing.T) string {
+	return makeTS(t, "join.ts", join(
+		[]string{"-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=4"},
+		[]string{"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=4"},
+		[]string{"-c:v", "libx264", "-preset", "ultrafast", "-g", "90", "-keyint_min", "90", "-sc_threshold", "0",
+			"-pix_fmt", "yuv420p", "-c:a", "aac", "-b:v", "400k"},
+	)...)
+}
+
+// firstPTS records the presentation time of the first video frame
+// presented and of the first audio frame written.
+type firstPTS struct {
+	*audio.Silent
+	mu           sync.Mutex
+	video, audio time.Duration
+	hasV, hasA   bool
+}
+
+func (f *firstPTS) Present(v *media.VideoFrame) {
+	f.mu.Lock()
+	if !f.hasV {
+		f.video, f.hasV = v.PTS, true
+	}
+	f.mu.Unlock()
+	v.Release()
+}
+
+func (f *firstPTS) Write(ctx context.Context, a *media.AudioFrame) error {
+	f.mu.Lock()
+	if !f.hasA {
+		f.audio, f.hasA = a.PTS, true
+	}
+	f.mu.Unlock()
+	return f.Silent.Write(ctx, a)
+}
+
+// TestRTPJoinMidGOP joins a live RTP stream in the middle of a GOP,
+// longer than audio waits for a picture: the player must wait for the
+// keyframe without feeding the decoder the pictures before it (no decode
+// errors), and sound must start with the first picture rather than with
+// the audio received before it, which would hold every picture back by
+// the wait.
+func TestRTPJoinMidGOP(t *testing.T) {
+	file := joinClip(t)
+	ts, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Join a quarter in: after the first keyframe, well before the
+	// second, at a datagram boundary.
+	const per = 7 * 188
+	cut := len(ts) / 4 / per * per
+	joined := filepath.Join(t.TempDir(), "joined.ts")
+	if err := os.WriteFile(joined, ts[cut:], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.LocalAddr().(*net.UDPAddr)
+	l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rec := &firstPTS{Silent: audio.NewSilent(nil)}
+	p, err := Open(ctx, fmt.Sprintf("rtp://%s?rtcp=none&timeout=2s", addr), Options{Audio: rec, Video: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	// In real time (sendRTP sends at twice the rate it is given).
+	sendRTP(t, joined, addr, 6*time.Second, 0, 1)
+	st := waitStats(t, p, 30*time.Second, func(s Stats) bool { return s.PresentedFrames > 0 && s.AudioMS > 0 })
+	if st.DecodeErrors != 0 {
+		t.Errorf("%d decode errors joining mid-GOP; want none (pictures before the keyframe are not decoded)", st.DecodeErrors)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	// An AAC frame lasts 21 ms: the first heard is the one that covers
+	// the first picture, or the next.
+	if d := rec.audio - rec.video; d < -30*time.Millisecond || d > 100*time.Millisecond {
+		t.Errorf("first audio at %v, first picture at %v: sound starts %v from the picture; want with it", rec.audio, rec.video, d)
 	}
 }

@@ -13,44 +13,46 @@ const (
 	// bound of the delay), so that the jitter has been seen before
 	// anything is handed out.
 	startPackets = 4
-	// delayJitters is the delay in units of the jitter estimate: the
-	// variation of transit times is about three times their mean
-	// deviation for the delays of a loaded network.
-	delayJitters = 4
-	// riseGain and fallGain weigh a new transit difference into the
-	// jitter estimate: rises are believed at once, falls slowly (RFC 3550
-	// A.8 uses 1/16 either way, for reports).
-	riseGain = 1.0 / 4
-	fallGain = 1.0 / 16
-	// shrinkGain is the part of the gap to a lower target the delay
+	// floorGain is the part of its distance to a slower packet's transit
+	// time the floor rises by: it follows a lasting rise (a longer
+	// route, a sender clock slower than the box's) in a few thousand
+	// packets, while the jitter of single packets hardly moves it.
+	floorGain = 1.0 / 1024
+	// shrinkGain is the part of the gap to a lower lateness the delay
 	// closes per packet: at a few hundred packets a second it takes
 	// seconds to shrink, so that a lull between bursts of jitter does not
 	// open the buffer to the next burst.
 	shrinkGain = 1.0 / 512
 )
 
-// delayModel estimates the interarrival jitter of a stream as RFC 3550
-// 6.4.1 defines it (the mean deviation of the difference of transit times
-// of successive packets, from their RTP timestamps and arrival times) and
-// derives the playout delay from it: delayJitters times the estimate,
-// at most max, rising at once and shrinking slowly.
+// delayModel derives the playout delay from how late packets arrive. The
+// transit time of a packet (its arrival time less its RTP timestamp, RFC
+// 3550 6.4.1) is the network's delay plus a constant; the fastest packets
+// set a floor, and a packet's lateness is its transit above the floor.
+// The delay is the largest lateness seen lately: it rises at once to a
+// packet's lateness, since a packet that late would have been late, and
+// shrinks slowly. A packet held for it after arrival is then due after
+// every packet sent before it has had the time to arrive, so packets come
+// out in order and a late one is not asked for again. On a quiet network
+// it is about zero; under network jitter it is about the spread of the
+// delays, not a multiple of it. It is at most max.
 type delayModel struct {
-	max        time.Duration // 0: no delay at all
-	epoch      time.Time
-	transit    float64 // of the previous packet, in seconds
-	hasTransit bool
-	jitter     float64 // seconds
-	delay      time.Duration
-	// peak is the largest transit difference since the restart: the
-	// start, before the estimate has settled, holds for at least that.
-	peak  time.Duration
-	n     int       // packets since the restart
-	first time.Time // arrival of the first of them
+	max   time.Duration // 0: no delay at all
+	epoch time.Time
+	// Transit times in seconds from the epoch, against the extended RTP
+	// timestamps (unwrapped from the first packet's).
+	lastTS  uint32
+	extTS   int64
+	floor   float64
+	started bool
+	delay   time.Duration
+	n       int       // packets since the restart
+	first   time.Time // arrival of the first of them
 }
 
 // restart forgets the transit times of a previous numbering or source,
 // keeping the delay: the network is the same.
-func (m *delayModel) restart() { m.hasTransit, m.peak, m.n = false, 0, 0 }
+func (m *delayModel) restart() { m.started, m.n = false, 0 }
 
 // arrival takes the packet with RTP timestamp ts arrived at now.
 func (m *delayModel) arrival(ts uint32, now time.Time) {
@@ -61,39 +63,32 @@ func (m *delayModel) arrival(ts uint32, now time.Time) {
 		m.first = now
 	}
 	m.n++
-	if m.epoch.IsZero() || !m.hasTransit {
-		m.epoch = now
-		m.transit = -float64(ts) / clockRate
-		m.hasTransit = true
+	if !m.started {
+		m.epoch, m.lastTS, m.extTS = now, ts, 0
+		m.floor, m.started = 0, true
 		return
 	}
-	arr := now.Sub(m.epoch).Seconds()
-	transit := arr - float64(ts)/clockRate
-	d := transit - m.transit
-	// Timestamps wrap at 2^32: take the difference modulo the span.
-	if span := float64(1<<32) / clockRate; d > span/2 {
-		d -= span
-	} else if d < -span/2 {
-		d += span
+	// Timestamps wrap at 2^32, and reordered packets step back: the
+	// signed difference extends them.
+	m.extTS += int64(int32(ts - m.lastTS))
+	m.lastTS = ts
+	transit := now.Sub(m.epoch).Seconds() - float64(m.extTS)/clockRate
+	if transit <= m.floor {
+		m.floor = transit
+		m.shrink(0)
+		return
 	}
-	m.transit = transit
-	if d < 0 {
-		d = -d
-	}
-	d = min(d, m.max.Seconds()) // one stall does not blow the estimate up
-	m.peak = max(m.peak, time.Duration(d*float64(time.Second)))
-	gain := fallGain
-	if d > m.jitter {
-		gain = riseGain
-	}
-	m.jitter += (d - m.jitter) * gain
-	target := min(time.Duration(delayJitters*m.jitter*float64(time.Second)), m.max)
-	if target >= m.delay {
-		m.delay = target
+	late := transit - m.floor
+	m.floor += late * floorGain
+	l := min(time.Duration(late*float64(time.Second)), m.max) // one stall does not blow the delay up
+	if l >= m.delay {
+		m.delay = l
 	} else {
-		m.delay -= time.Duration(float64(m.delay-target) * shrinkGain)
+		m.shrink(l)
 	}
 }
 
-// jitterMS returns the jitter estimate in milliseconds.
-func (m *delayModel) jitterMS() float64 { return m.jitter * 1000 }
+// shrink moves the delay a step towards a lower lateness l.
+func (m *delayModel) shrink(l time.Duration) {
+	m.delay -= time.Duration(float64(m.delay-l) * shrinkGain)
+}

@@ -52,8 +52,8 @@ const (
 // lost, and their packets are left out: the TS continuity counters tell
 // the demuxer.
 //
-// The playout delay follows the network's jitter (see delayModel): zero
-// on a quiet network, so that nothing is held that need not be. With
+// The playout delay follows the spread of the network's delays (see
+// delayModel): zero on a quiet network, so that nothing is held that need not be. With
 // adaptive on, the first packets are also held for at least startHold, so
 // that packets sent before the first one to arrive can still take their
 // place in front of it.
@@ -246,11 +246,10 @@ func (j *jitterBuffer) due() (time.Time, bool) {
 }
 
 // hold is how long a packet is held before it is handed out: the playout
-// delay, and at the start at least startHold and the largest transit
-// difference seen so far (the estimate has not settled yet).
+// delay, and at the start at least startHold.
 func (j *jitterBuffer) hold() time.Duration {
 	if !j.primed && j.startHold > 0 {
-		return max(j.dm.delay, j.startHold, j.dm.peak)
+		return max(j.dm.delay, j.startHold)
 	}
 	return j.dm.delay
 }

@@ -180,7 +180,8 @@ func TestJitterBufferStart(t *testing.T) {
 // TestJitterBufferDelayFollowsJitter feeds the buffer a paced stream, then
 // the same stream with its arrivals delayed at random by up to 50 ms, then
 // paced again: the playout delay is zero on the quiet network, covers most
-// of the jitter under it, stays within its bound, and shrinks slowly after.
+// of the jitter under it without holding packets much longer than the
+// jitter delays them, and shrinks slowly after.
 func TestJitterBufferDelayFollowsJitter(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	jb := newJitterBuffer(1024, 100*time.Millisecond)
@@ -204,8 +205,8 @@ func TestJitterBufferDelayFollowsJitter(t *testing.T) {
 		t.Errorf("delay %v on a quiet network, want none", d)
 	}
 	send(1000, 50*time.Millisecond)
-	if d := jb.dm.delay; d < 40*time.Millisecond || d > DefaultMaxDelay {
-		t.Errorf("delay %v under 50 ms of jitter, want between 40 ms and %v", d, DefaultMaxDelay)
+	if d := jb.dm.delay; d < 40*time.Millisecond || d > 75*time.Millisecond {
+		t.Errorf("delay %v under 50 ms of jitter, want between 40 and 75 ms", d)
 	}
 	under := jb.dm.delay
 	send(250, 0) // a second of quiet
@@ -215,5 +216,56 @@ func TestJitterBufferDelayFollowsJitter(t *testing.T) {
 	send(20000, 0)
 	if d := jb.dm.delay; d > 2*time.Millisecond {
 		t.Errorf("delay %v long after the jitter stopped, want about none", d)
+	}
+}
+
+// TestJitterBufferDelayTransit feeds the delay model arrivals whose
+// transit times change without jitter: a sender clock running apart from
+// the box's, a faster-than-real-time burst (fast channel change) and a
+// lasting step (a longer route). None of them is jitter: the delay must
+// stay small, and come back down after the step.
+func TestJitterBufferDelayTransit(t *testing.T) {
+	const interval = 4 * time.Millisecond // 250 packets/s
+	tests := []struct {
+		name string
+		// arrival of packet i sent (by its RTP timestamp) at i*interval
+		arrive  func(i int) time.Duration
+		n       int
+		maxPeak time.Duration // largest delay allowed on the way
+		maxEnd  time.Duration // delay allowed at the end
+	}{
+		{"sender clock 0.1% slow", func(i int) time.Duration { return time.Duration(i) * interval * 1001 / 1000 }, 20000, 5 * time.Millisecond, 5 * time.Millisecond},
+		{"sender clock 0.1% fast", func(i int) time.Duration { return time.Duration(i) * interval * 999 / 1000 }, 20000, time.Millisecond, time.Millisecond},
+		{"burst at twice real time, then paced", func(i int) time.Duration {
+			if i < 500 {
+				return time.Duration(i) * interval / 2
+			}
+			return 250*interval + time.Duration(i-500)*interval
+		}, 2000, time.Millisecond, time.Millisecond},
+		{"30 ms longer route", func(i int) time.Duration {
+			d := time.Duration(i) * interval
+			if i >= 1000 {
+				d += 30 * time.Millisecond
+			}
+			return d
+		}, 20000, 31 * time.Millisecond, 2 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t0 := time.Unix(1000, 0)
+			var m delayModel
+			m.max = DefaultMaxDelay
+			peak := time.Duration(0)
+			for i := range tt.n {
+				m.arrival(uint32(i)*uint32(interval/time.Millisecond)*90+0xFFFF0000, t0.Add(tt.arrive(i))) // timestamps wrap early on
+				peak = max(peak, m.delay)
+			}
+			if peak > tt.maxPeak {
+				t.Errorf("delay reached %v, want at most %v", peak, tt.maxPeak)
+			}
+			if m.delay > tt.maxEnd {
+				t.Errorf("delay %v at the end, want at most %v", m.delay, tt.maxEnd)
+			}
+		})
 	}
 }

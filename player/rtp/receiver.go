@@ -54,10 +54,11 @@ type Config struct {
 	// retransmitted on request) beyond the playout delay before it is
 	// given up. Default 150ms.
 	Latency time.Duration
-	// MaxDelay bounds the playout delay: packets are held for about four
-	// times the measured interarrival jitter (none on a quiet network),
-	// at most this long, so that packets a jittery network delays still
-	// come in order and are not asked for again. Default
+	// MaxDelay bounds the playout delay: packets are held for about as
+	// long as the latest packets lately arrived behind the fastest (none
+	// on a quiet network), at most this long, so that packets a jittery
+	// network delays still come in order and are not asked for again.
+	// Default
 	// DefaultMaxDelay; negative means no playout delay (and no hold of
 	// the first packets).
 	MaxDelay time.Duration
