@@ -7,6 +7,7 @@ import (
 	"math"
 	"net"
 	"net/netip"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -26,15 +27,19 @@ const (
 	maxLate = 500 * time.Millisecond
 	// maxReceivers bounds the receiver reports kept per channel.
 	maxReceivers = 4096
-	// fineSleep is how long before a datagram is due the channel stops
-	// waiting on a timer and sleeps precisely.
-	fineSleep = 2 * time.Millisecond
 	// leadSmoothing is the weight (1/leadSmoothing) of each fan-out's
 	// duration in the lead: the lead must move slowly, for a change of
 	// it is jitter to every destination.
 	leadSmoothing = 64
 	// maxLead bounds the lead, whatever a stalled fan-out took.
 	maxLead = 20 * time.Millisecond
+	// maxBusy is how long a channel at real-time priority may send
+	// without sleeping before its thread goes back to normal priority,
+	// until it catches up.
+	maxBusy = 50 * time.Millisecond
+	// srMargin is the room, beyond its expected duration, a sender
+	// report needs before the next fan-out to go out.
+	srMargin = 250 * time.Microsecond
 )
 
 // batchSize is the number of messages per sendmmsg call: small enough
@@ -59,7 +64,7 @@ type channel struct {
 	rtxSSRC   uint32
 	tsBase    uint32
 	seqBase   uint16
-	kick      chan struct{} // a subscriber arrived
+	wait      waiter        // woken by a subscriber's arrival and by stop
 	quit      chan struct{} // closed by stop
 	exited    chan struct{} // closed when run returns
 	running   atomic.Bool
@@ -106,7 +111,6 @@ func newChannel(e *Engine, ch Channel, prog *program) *channel {
 		rtxSSRC:   randomUint32(),
 		tsBase:    randomUint32(),
 		seqBase:   uint16(randomUint32()),
-		kick:      make(chan struct{}, 1),
 		quit:      make(chan struct{}),
 		exited:    make(chan struct{}),
 		hist:      newHistory(historySize(prog, e.cfg.History, e.cfg.HistoryPackets)),
@@ -143,21 +147,38 @@ func historySize(prog *program, d time.Duration, limit int) int {
 	return min(gop+extra+1, limit)
 }
 
-// run paces the channel out until ctx ends or stop.
+// run paces the channel out until ctx ends or stop. It keeps its thread
+// to itself, at a raised priority (Config.RealtimePriority), and sleeps
+// between datagrams on the kernel's timers; the thread ends with it.
 func (c *channel) run(ctx context.Context) {
+	runtime.LockOSThread() // never unlocked: the thread's priority goes with it
 	c.running.Store(true)
 	defer close(c.exited)
 	log := c.e.log.With("channel", c.cfg.ID)
+	prio, err := raisePriority(c.e.cfg.RealtimePriority)
+	if err != nil {
+		log.Info("live: pacing thread priority not raised as asked", "got", prio, "err", err)
+	}
+	realtime := err == nil && c.e.cfg.RealtimePriority > 0
+	lowered := false      // while behind, the thread is at normal priority
+	sleptAt := time.Now() // the last wait that was not already over
+	stopWatch := context.AfterFunc(ctx, c.wait.wake)
+	defer stopWatch()
 
 	log.Info("live: channel playing", "transport", c.cfg.Transport, "group", c.st.Group,
-		"loop", time.Duration(c.prog.period*1000/27)*time.Nanosecond, "ssrc", c.ssrc)
+		"loop", time.Duration(c.prog.period*1000/27)*time.Nanosecond, "ssrc", c.ssrc, "priority", prio)
 	c.start = time.Now()
 	c.prepare()
 	nextSR := c.start
+	var srTook time.Duration // how long the last sender report took
+	var srRetry time.Time    // when a sender report put off may go
 	nextExpiry := c.start.Add(c.e.cfg.SubscriberTimeout / 4)
-	timer := time.NewTimer(0)
-	defer timer.Stop()
 	for {
+		seq := c.wait.seq() // a wake from here on cuts the wait short
+		if c.stopping(ctx) {
+			c.bye()
+			return
+		}
 		now := time.Now()
 		// A datagram's fan-out starts c.lead before it is due, so that
 		// the middle of the fan-out leaves on time.
@@ -173,49 +194,58 @@ func (c *channel) run(ctx context.Context) {
 			c.sendLive(due)
 			c.prepare()
 		}
-		wake := c.due(c.next.at).Add(-c.lead)
+		fanOut := c.due(c.next.at).Add(-c.lead)
+		wake := fanOut
 		if b, ok := c.sendBursts(now); ok && b.Before(wake) {
 			wake = b
 		}
-		if c.isRTP && !now.Before(nextSR) {
-			c.sendSR(now)
-			nextSR = now.Add(c.e.cfg.ReportInterval)
+		// A sender report goes to every destination too: it waits for
+		// a gap before the next fan-out long enough not to delay it.
+		if c.isRTP && !now.Before(nextSR) && !now.Before(srRetry) {
+			if time.Until(fanOut) > srTook*3/2+srMargin || now.Sub(nextSR) > c.e.cfg.ReportInterval {
+				srTook = c.sendSR(now)
+				nextSR = now.Add(c.e.cfg.ReportInterval)
+			} else {
+				srRetry = fanOut // after it
+			}
 		}
 		if !now.Before(nextExpiry) {
 			c.expire(now)
 			nextExpiry = now.Add(min(c.e.cfg.SubscriberTimeout/4, time.Second))
 		}
-		if c.isRTP && nextSR.Before(wake) {
-			wake = nextSR
+		if sr := later(nextSR, srRetry); c.isRTP && sr.Before(wake) {
+			wake = sr
 		}
 		if nextExpiry.Before(wake) {
 			wake = nextExpiry
 		}
-		// Go's timers may fire a millisecond late: the last stretch
-		// before a datagram is due is slept precisely, to a deadline.
-		d := time.Until(wake)
-		if d <= fineSleep {
-			if d > 0 {
-				sleepUntil(wake)
+		// A channel behind its schedule sends without sleeping: at
+		// real-time priority it would keep a core from everything else.
+		switch {
+		case c.wait.wait(seq, wake):
+			sleptAt = time.Now()
+			if lowered {
+				lowered = false
+				_, _ = raisePriority(c.e.cfg.RealtimePriority)
 			}
-			if c.stopping(ctx) {
-				c.bye()
-				return
+		case realtime && !lowered && time.Since(sleptAt) > maxBusy:
+			lowered = true
+			if err := lowerPriority(); err != nil {
+				log.Warn("live: pacing thread priority not lowered", "err", err)
 			}
-			continue
-		}
-		timer.Reset(d - fineSleep)
-		select {
-		case <-timer.C:
-		case <-c.kick:
-		case <-c.quit:
-			c.bye()
-			return
-		case <-ctx.Done():
-			c.bye()
-			return
+			c.mu.Lock()
+			c.st.Lowered++
+			c.mu.Unlock()
 		}
 	}
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // stopping reports whether the channel must stop.
@@ -406,10 +436,7 @@ func (c *channel) add(s *Subscription, opts SubscribeOptions) {
 	}
 	c.subs = append(c.subs, s)
 	c.mu.Unlock()
-	select {
-	case c.kick <- struct{}{}:
-	default:
-	}
+	c.wait.wake()
 }
 
 // remove stops sending to s.
@@ -445,6 +472,7 @@ func (c *channel) expire(now time.Time) {
 func (c *channel) stop(reason error) {
 	c.once.Do(func() {
 		close(c.quit)
+		c.wait.wake()
 		if c.running.Load() {
 			<-c.exited
 		}

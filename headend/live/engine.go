@@ -43,10 +43,26 @@
 // is the figure held to 1ms; the absolute offset |offset| is reported
 // beside it (PacingStats). To keep the absolute offset small, each
 // fan-out starts early by half the (smoothed) duration of the fan-outs,
-// so that its middle leaves on time. The channel sleeps to each start on
-// the monotonic clock (a timer, then an absolute clock_nanosleep for the
-// last 2ms), and a fan-out allocates nothing, so that neither the
-// timers nor the garbage collector add to the jitter.
+// so that its middle leaves on time.
+//
+// What keeps the jitter down:
+//   - each channel's goroutine has an OS thread to itself, at SCHED_FIFO
+//     priority where permitted (Config.RealtimePriority), so that no
+//     ordinary thread, of this program or another, delays a fan-out (a
+//     channel that cannot keep up, sending for 50ms without a pause,
+//     goes back to normal priority until it has caught up, so as not to
+//     keep a core from everything else: ChannelStats.Lowered);
+//   - it sleeps to each fan-out on a futex with an absolute deadline on
+//     the monotonic clock (a kernel timer, with no slack; Go's timers may
+//     fire a millisecond late), and wakes early only for a subscriber
+//     arriving or the channel stopping;
+//   - sender reports, a fan-out of their own, wait for a gap before the
+//     next datagram's fan-out, and go in sendmmsg batches too;
+//   - a fan-out allocates nothing, so the garbage collector seldom runs.
+//
+// A kernel without preemption (PREEMPT_NONE) or a virtual machine whose
+// host is busy may still wake the thread late: the figures are the
+// machine's as much as the engine's.
 package live
 
 import (
@@ -113,6 +129,15 @@ type Config struct {
 	BurstRate float64
 	// RTXPayloadType of retransmissions. Default 96.
 	RTXPayloadType uint8
+	// RealtimePriority is the SCHED_FIFO priority (1-99) of the threads
+	// that pace the channels out, one each, so that no ordinary thread,
+	// of this program or another, delays a datagram. Default
+	// DefaultRealtimePriority; negative leaves them at normal priority.
+	// It needs CAP_SYS_NICE or an RLIMIT_RTPRIO; without, the threads ask
+	// for nice -10 instead, and each channel logs what it got. A channel
+	// that falls behind its schedule leaves real-time priority until it
+	// catches up. Linux only.
+	RealtimePriority int
 }
 
 func (c Config) withDefaults() Config {
@@ -139,6 +164,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.BurstRate <= 1 {
 		c.BurstRate = DefaultBurstRate
+	}
+	if c.RealtimePriority == 0 {
+		c.RealtimePriority = DefaultRealtimePriority
 	}
 	if c.RTXPayloadType == 0 {
 		c.RTXPayloadType = DefaultRTXPayloadType

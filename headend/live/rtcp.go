@@ -5,9 +5,11 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/pion/rtcp"
+	"golang.org/x/net/ipv4"
 )
 
 // maxNACKed bounds the sequence numbers answered from one NACK packet.
@@ -178,8 +180,9 @@ func (c *channel) retransmit(nk *rtcp.TransportLayerNack, to netip.AddrPort, sub
 	c.mu.Unlock()
 }
 
-// sendSR sends an RTCP sender report to the group and every subscriber.
-func (c *channel) sendSR(now time.Time) {
+// sendSR sends an RTCP sender report to the group and every subscriber,
+// and returns how long that took.
+func (c *channel) sendSR(now time.Time) time.Duration {
 	c.mu.Lock()
 	sr := &rtcp.SenderReport{
 		SSRC:        c.ssrc,
@@ -190,9 +193,10 @@ func (c *channel) sendSR(now time.Time) {
 	}
 	c.mu.Unlock()
 	b, err := rtcp.Marshal([]rtcp.Packet{sr, rtcp.NewCNAMESourceDescription(c.ssrc, "manbang-headend")})
-	if err == nil {
-		c.toAll(b)
+	if err != nil {
+		return 0
 	}
+	return c.toAll(b)
 }
 
 // bye sends an RTCP BYE to the group and every subscriber.
@@ -209,20 +213,31 @@ func (c *channel) bye() {
 	}
 }
 
-// toAll sends a control datagram to the group and every subscriber.
-func (c *channel) toAll(b []byte) {
+// toAll sends a control datagram to the group and every subscriber, in
+// sendmmsg batches as the live datagrams go, and returns how long that
+// took. It runs on the channel's goroutine, whose fan-out memory it
+// borrows.
+func (c *channel) toAll(b []byte) time.Duration {
 	c.mu.Lock()
-	dst := make([]netip.AddrPort, 0, len(c.subs)+1)
+	c.msgs = c.msgs[:0]
 	if c.group.IsValid() {
-		dst = append(dst, c.group)
+		c.msgs = append(c.msgs, ipv4.Message{Addr: c.groupAddr})
 	}
 	for _, s := range c.subs {
-		dst = append(dst, s.dst)
+		c.msgs = append(c.msgs, ipv4.Message{Addr: s.addr})
 	}
 	c.mu.Unlock()
-	for _, to := range dst {
-		_ = c.e.out.send(b, to)
+	c.bufs = slices.Grow(c.bufs[:0], len(c.msgs))[:len(c.msgs)]
+	for i := range c.msgs {
+		c.bufs[i] = b
+		c.msgs[i].Buffers = c.bufs[i : i+1 : i+1]
 	}
+	c.offsets = slices.Grow(c.offsets[:0], len(c.msgs))[:len(c.msgs)]
+	began := time.Now()
+	c.e.out.sendAll(c.msgs, began, c.offsets, &c.scratch)
+	took := time.Since(began)
+	clear(c.msgs) // no references to ended subscriptions
+	return took
 }
 
 // ntpTime returns t as a 64-bit NTP timestamp (RFC 3550 4).

@@ -24,6 +24,7 @@ type ChannelStats struct {
 	Dropped   uint64 // datagrams the kernel could not take at once
 	Bursts    uint64 // fast channel change bursts started
 	Stalls    int    // times the engine fell over 500ms behind and re-anchored its clock
+	Lowered   int    // times the channel sent for 50ms without a pause and left real-time priority until it caught up
 	NACKs     uint64 // NACK packets received
 	NACKed    uint64 // sequence numbers asked for
 	Resent    uint64 // retransmissions sent

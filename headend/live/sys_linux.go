@@ -159,30 +159,3 @@ func (s *sender) send(b []byte, to netip.AddrPort) error {
 	}
 	return err
 }
-
-// sleepUntil sleeps until wake, a few milliseconds ahead at most, within
-// about 0.1ms: Go's timers may fire a millisecond late, the kernel's
-// clock_nanosleep does not. The deadline is absolute on the monotonic
-// clock (Go's own), so a thread descheduled before the call still wakes
-// on time. It blocks its thread, which the runtime replaces.
-func sleepUntil(wake time.Time) {
-	var now syscall.Timespec
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, clockMonotonic, uintptr(unsafe.Pointer(&now)), 0); errno != 0 {
-		time.Sleep(time.Until(wake))
-		return
-	}
-	// Taken right after the monotonic clock was read.
-	ts := syscall.NsecToTimespec(now.Nano() + int64(time.Until(wake)))
-	for {
-		_, _, errno := syscall.Syscall6(syscall.SYS_CLOCK_NANOSLEEP, clockMonotonic, timerAbstime, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
-		if errno != syscall.EINTR {
-			return
-		}
-	}
-}
-
-// Linux's CLOCK_MONOTONIC and TIMER_ABSTIME.
-const (
-	clockMonotonic = 1
-	timerAbstime   = 1
-)

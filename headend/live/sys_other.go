@@ -47,6 +47,3 @@ func (s *sender) sendAll(msgs []ipv4.Message, due time.Time, offsets []time.Dura
 
 // sendScratch is the Linux sender's memory; other systems need none.
 type sendScratch struct{}
-
-// sleepUntil sleeps until wake.
-func sleepUntil(wake time.Time) { time.Sleep(time.Until(wake)) }
