@@ -258,7 +258,8 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
 - **Decode throughput**: ` + "`manbang play --headless --fast --json --threads N FILE`" + ` and
   ` + "`ffmpeg -threads N -i FILE -f null -`" + ` with the same N; decoded video frames (manbang: video_frames of its JSON;
   ffmpeg: the last frame= of its progress line) over the wall time of the process, measured by the harness for both.
-  Both decode the audio too. Median of the runs.
+  Both decode the audio too. Median of the runs, which alternate which of the two runs first; the note adds the median
+  of each pair's ratio, which the machine's load moves less.
 - **Time to first frame, HLS VOD**: the ladder's master playlist from a loopback HTTP server. manbang: first_frame_ms of
   its JSON (from player.Open to the first frame presented). mpv (` + "`--vo=null --ao=null -v --msg-time`" + `): the time
   between its log line opening the URL and its "first video frame" / "playback restart complete" line, by its own clock.
@@ -285,7 +286,8 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
   cache, which every catalogue write empties). Live fan-out
   (headend/live BenchmarkSubscribers): one channel padded with null packets to a constant 2 or 6 Mbit/s (190 or 570
   datagrams/s of 1,316 bytes), sent to 100 or 500 unicast subscribers on loopback, each datagram in one fan-out of
-  sendmmsg batches of up to 64 destinations, every subscriber keeping its place in the fan-out order; a datagram's
+  sendmmsg batches of up to 64 destinations, every subscriber keeping its place in the fan-out order, from the
+  channel's own OS thread at SCHED_FIFO 10 (the bench runs as root; sender reports go out between fan-outs); a datagram's
   **offset** at a destination = the time the sendmmsg call carrying it returned (an upper bound of its send time) minus
   the time its PCR schedules it. **Pacing jitter** (the figure held to 1 ms) = that offset minus the destination's
   median offset, as TR 101 290's PCR overall jitter counts only the variation against the PCR schedule (a receiver's
