@@ -152,3 +152,34 @@ func TestOpenFallsBackToSilent(t *testing.T) {
 		t.Fatalf("no device (%v) but Open returned %q", err, s.Name())
 	}
 }
+
+// A Write waiting for the buffer to drain wakes however short its wait: a
+// timer that fires before the writer is waiting must not be lost, or the
+// audio, and the clock with it, freezes for good. The clock stands still
+// for a while, so the writer waits again and again for one sample's time;
+// once the clock moves on, the Write must return.
+func TestSilentWriteShortWaits(t *testing.T) {
+	ft := &fakeTime{t: time.Unix(0, 0)}
+	s := NewSilent(ft.now)
+	if err := s.Write(context.Background(), tone(0, 48000, 2, bufferTarget)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	one := &media.AudioFrame{PTS: bufferTarget, SampleRate: 48000, Channels: 2, Samples: make([]int16, 2)}
+	go func() { done <- s.Write(context.Background(), one) }()
+	spin := time.NewTimer(300 * time.Millisecond)
+	select {
+	case err := <-done:
+		t.Fatalf("Write returned (%v) before the clock moved", err)
+	case <-spin.C:
+	}
+	ft.advance(time.Second)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Write still waits after the clock moved: a wake-up was lost")
+	}
+}

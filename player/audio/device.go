@@ -146,7 +146,7 @@ func (d *Device) Write(ctx context.Context, f *media.AudioFrame) error {
 	d.written += int64(len(buf))
 	limit := int64(bufferTarget) * bytesPerSecond / int64(time.Second)
 	for !d.closed && int64(len(d.pcm)) > limit && ctx.Err() == nil {
-		stop := context.AfterFunc(ctx, d.cond.Broadcast)
+		stop := context.AfterFunc(ctx, d.wake)
 		d.cond.Wait()
 		stop()
 	}
@@ -154,6 +154,14 @@ func (d *Device) Write(ctx context.Context, f *media.AudioFrame) error {
 		return errClosed
 	}
 	return ctx.Err()
+}
+
+// wake wakes a waiting Write, under the lock so that it cannot be lost
+// between the Write's check of its context and its Wait (see Silent.wake).
+func (d *Device) wake() {
+	d.mu.Lock()
+	d.cond.Broadcast()
+	d.mu.Unlock()
 }
 
 // Position implements Sink.

@@ -105,11 +105,22 @@ func (s *Silent) waitLocked(ctx context.Context, d time.Duration) {
 	if s.paused {
 		d = 50 * time.Millisecond
 	}
-	t := time.AfterFunc(d, s.cond.Broadcast)
-	stop := context.AfterFunc(ctx, s.cond.Broadcast)
+	t := time.AfterFunc(d, s.wake)
+	stop := context.AfterFunc(ctx, s.wake)
 	s.cond.Wait()
 	t.Stop()
 	stop()
+}
+
+// wake wakes the waiting Write. It takes the lock, so that it cannot come
+// between the waiter's check and its Wait: a timer of a few microseconds,
+// or a context ending, could otherwise fire before the waiter is waiting,
+// and the wake-up would be lost with nothing to send another. Playback
+// then froze with the audio, on a busy machine.
+func (s *Silent) wake() {
+	s.mu.Lock()
+	s.cond.Broadcast()
+	s.mu.Unlock()
 }
 
 func (s *Silent) positionLocked() time.Duration {
