@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/manbang/manbang/player/demux"
+	"github.com/manbang/manbang/player/internal/fftest"
 	"github.com/manbang/manbang/player/media"
 )
 
@@ -25,58 +23,23 @@ const gop = time.Second
 // they wrap around 2^33.
 const wrapStart = time.Duration((1<<33)*100000/9) - 10*time.Second
 
-var (
-	clipOnce sync.Once
-	clipDir  string
-	clipErr  error
-)
-
 // clip returns a 12-second MPEG-TS file (320x240 H.264 with a 1 s GOP and
 // B-frames, AAC audio) made once with the ffmpeg CLI; wrap makes the one
 // whose timestamps start at wrapStart.
 func clip(t testing.TB, wrap bool) string {
 	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg CLI not installed (make deps)")
-	}
-	clipOnce.Do(func() {
-		clipDir, clipErr = os.MkdirTemp("", "tsseek-test-")
-		if clipErr != nil {
-			return
-		}
-		for _, c := range []struct {
-			name string
-			more []string
-		}{
-			{"plain.ts", nil},
-			{"wrap.ts", []string{"-output_ts_offset", fmt.Sprintf("%.3f", wrapStart.Seconds())}},
-		} {
-			args := []string{"-nostdin", "-hide_banner", "-loglevel", "error", "-y",
-				"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
-				"-t", "12", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-bf", "2", "-pix_fmt", "yuv420p", "-c:a", "aac"}
-			args = append(append(args, c.more...), "-f", "mpegts", filepath.Join(clipDir, c.name))
-			if out, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
-				clipErr = fmt.Errorf("ffmpeg: %v\n%s", err, out)
-				return
-			}
-		}
-	})
-	if clipErr != nil {
-		t.Fatal(clipErr)
-	}
+	name, more := "plain.ts", []string(nil)
 	if wrap {
-		return filepath.Join(clipDir, "wrap.ts")
+		name, more = "wrap.ts", []string{"-output_ts_offset", fmt.Sprintf("%.3f", wrapStart.Seconds())}
 	}
-	return filepath.Join(clipDir, "plain.ts")
+	return fftest.Make(t, name, func(path string) error {
+		args := []string{"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+			"-t", "12", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-bf", "2", "-pix_fmt", "yuv420p", "-c:a", "aac"}
+		return fftest.FFmpeg(append(append(args, more...), "-f", "mpegts", path)...)
+	})
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if clipDir != "" {
-		os.RemoveAll(clipDir)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { fftest.Main(m, "tsseek-test") }
 
 func openClip(t *testing.T, wrap bool) (*Index, []byte) {
 	t.Helper()
