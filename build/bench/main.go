@@ -67,7 +67,7 @@ func main() {
 	flag.StringVar(&c.bin, "bin", "bin", "`DIR` of the built manbang and manbang-headend")
 	flag.IntVar(&c.starts, "starts", 20, "starts per player and case for time to first frame")
 	flag.IntVar(&c.cpuSeconds, "cpu-seconds", 60, "seconds each player plays for the CPU and RSS figures (a multiple of 20)")
-	flag.IntVar(&c.repeats, "repeats", 3, "decode throughput runs per decoder")
+	flag.IntVar(&c.repeats, "repeats", 7, "decode throughput runs per decoder, after one not counted")
 	flag.IntVar(&c.threads, "threads", 0, "decoder threads for every decoder (0: the number of cores)")
 	flag.StringVar(&only, "only", "", "comma-separated sections to run: decode, ttff, cpu, ui, headend, memory (BENCH_MEMORY=2m shortens its 10 min), or a step of headend: headend/catalogue, headend/live, headend/xmltv, headend/coldstart (default all)")
 	flag.Parse()

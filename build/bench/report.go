@@ -258,8 +258,9 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
 - **Decode throughput**: ` + "`manbang play --headless --fast --json --threads N FILE`" + ` and
   ` + "`ffmpeg -threads N -i FILE -f null -`" + ` with the same N; decoded video frames (manbang: video_frames of its JSON;
   ffmpeg: the last frame= of its progress line) over the wall time of the process, measured by the harness for both.
-  Both decode the audio too. Median of the runs, which alternate which of the two runs first; the note adds the median
-  of each pair's ratio, which the machine's load moves less.
+  Both decode the audio too. After one pair of runs not counted (it brings the programs into the page cache), median of
+  7 runs each, which alternate which of the two runs first; the note adds the median of each pair's ratio, which the
+  machine's load moves less.
 - **Time to first frame, HLS VOD**: the ladder's master playlist from a loopback HTTP server. manbang: first_frame_ms of
   its JSON (from player.Open to the first frame presented). mpv (` + "`--vo=null --ao=null -v --msg-time`" + `): the time
   between its log line opening the URL and its "first video frame" / "playback restart complete" line, by its own clock.
