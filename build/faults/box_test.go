@@ -31,10 +31,13 @@ type box struct {
 var controlLine = regexp.MustCompile(`control endpoint on (http://\S+)`)
 
 // startBox starts `manbang --operator URL --control 127.0.0.1:0` on the
-// display of the environment and waits for its control endpoint.
+// display of the environment and waits for its control endpoint. The box
+// has state and cache directories of its own, empty: it is a new box, and
+// what another test's box (or the user's own) kept does not leak into it.
 func startBox(t *testing.T, ctx context.Context, operator string, extra ...string) *box {
 	t.Helper()
-	args := append([]string{"--operator", operator, "--control", "127.0.0.1:0", "--lang", "en", "--log-level", "warn"}, extra...)
+	args := append([]string{"--operator", operator, "--control", "127.0.0.1:0", "--lang", "en", "--log-level", "warn",
+		"--state", t.TempDir(), "--cache", t.TempDir()}, extra...)
 	cmd := exec.Command(filepath.Join(fixture.bin, "manbang"), args...)
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
