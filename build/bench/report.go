@@ -280,7 +280,8 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
   (BENCH_MEMORY shortens it); VmRSS of each is sampled every 5 s. Peak is the largest sample; growth is the mean of the
   last minute's samples over the first minute's.
 - **UI**: the UI's Go benchmarks (ui/...) under Xvfb, and cold start to an interactive Home measured through the control
-  endpoint (from the process start until GET /api/v1/state says Home is ready) against a head-end on loopback.
+  endpoint (from the process start until GET /api/v1/state says Home is ready) against a head-end on loopback, each start
+  a new box with empty state and cache directories.
 - **Head-end**: the catalogue's reads at 100,000 generated titles, in the store (headend/catalog) and through the HTTP
   API on loopback with a Go load generator of one worker per core (headend: p99 of the request latencies of 3,000
   requests of random pages, about half of them first asked, so read from the store, the rest from the head-end's answer
