@@ -86,6 +86,6 @@ func (in *input) swapRendition(a *hls.Reader, i int) (old *track) {
 	if a != nil {
 		in.alt = renditionTrack(a)
 	}
-	in.rend, in.lang = i, in.rends[i].Language
+	in.rend = i
 	return old
 }

@@ -83,12 +83,7 @@ func TestRTPJitter(t *testing.T) {
 	file, frames := rtpClip(t)
 	for i, jitter := range []time.Duration{0, 50 * time.Millisecond} {
 		t.Run(fmt.Sprint(jitter), func(t *testing.T) {
-			l, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			addr := l.LocalAddr().(*net.UDPAddr)
-			l.Close()
+			addr := freeUDPAddr(t)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			p, err := Open(ctx, fmt.Sprintf("rtp://%s?rtcp=none&timeout=2s", addr), Options{Audio: audio.NewSilent(nil)})
@@ -190,12 +185,7 @@ func TestRTPJoinMidGOP(t *testing.T) {
 	if err := os.WriteFile(joined, ts[cut:], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.LocalAddr().(*net.UDPAddr)
-	l.Close()
+	addr := freeUDPAddr(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	rec := &firstPTS{Silent: audio.NewSilent(nil)}
@@ -217,4 +207,16 @@ func TestRTPJoinMidGOP(t *testing.T) {
 	if d := rec.audio - rec.video; d < -30*time.Millisecond || d > 100*time.Millisecond {
 		t.Errorf("first audio at %v, first picture at %v: sound starts %v from the picture; want with it", rec.audio, rec.video, d)
 	}
+}
+
+// freeUDPAddr returns a loopback UDP address that was free a moment ago,
+// for the player to listen on.
+func freeUDPAddr(t *testing.T) *net.UDPAddr {
+	t.Helper()
+	l, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.LocalAddr().(*net.UDPAddr)
 }
