@@ -109,7 +109,7 @@ func benchLiveFanOut(ctx context.Context, c config, r *Results) error {
 			Values: map[string]float64{"manbang": f["jitter-max-ms"]}, Note: "the figure held to 1 ms: offset minus the destination's median offset"})
 		r.add(Metric{Section: "headend", Name: what + ": absolute offset p99", Unit: "ms", Better: "lower",
 			Values: map[string]float64{"manbang": f["pacing-p99-ms"]},
-			Note: fmt.Sprintf("|send - PCR schedule|; p50 %.2f ms, max %.2f ms; fan-outs start %.2f ms early (half their duration)",
+			Note: fmt.Sprintf("|send - PCR schedule|; p50 %.2f ms, max %.2f ms; first slots %.2f ms early (the fan-out is spread around the schedule)",
 				f["pacing-p50-ms"], f["pacing-max-ms"], f["lead-ms"])})
 		r.add(Metric{Section: "headend", Name: what + ": absolute offset max", Unit: "ms", Better: "lower",
 			Values: map[string]float64{"manbang": f["pacing-max-ms"]}, Note: "percentiles stop at 200 ms (200 = 200 or more); the max does not"})

@@ -287,15 +287,16 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
   requests of random pages, about half of them first asked, so read from the store, the rest from the head-end's answer
   cache, which every catalogue write empties). Live fan-out
   (headend/live BenchmarkSubscribers): one channel padded with null packets to a constant 2 or 6 Mbit/s (190 or 570
-  datagrams/s of 1,316 bytes), sent to 100 or 500 unicast subscribers on loopback, each datagram in one fan-out of
-  sendmmsg batches of up to 64 destinations, every subscriber keeping its place in the fan-out order, from the
-  channel's own OS thread at SCHED_FIFO 10 (the bench runs as root; sender reports go out between fan-outs); a datagram's
+  datagrams/s of 1,316 bytes), sent to 100 or 500 unicast subscribers on loopback, each datagram in one fan-out
+  spread over a window centred on its schedule (8 µs a destination, at most 3/4 of the interval between datagrams), in
+  slots of 64 destinations, each one sendmmsg call, every subscriber keeping its place and so its slot, from the
+  channel's own OS thread at SCHED_FIFO 10 (the bench runs as root; sender reports go in the same slots); a datagram's
   **offset** at a destination = the time the sendmmsg call carrying it returned (an upper bound of its send time) minus
   the time its PCR schedules it. **Pacing jitter** (the figure held to 1 ms) = that offset minus the destination's
   median offset, as TR 101 290's PCR overall jitter counts only the variation against the PCR schedule (a receiver's
   clock recovery locks to a constant offset); p99 and max over 1,000 datagrams and every destination (50 µs buckets,
-  rounded up). Beside it, the **absolute offset** |offset|, p99 and max: each fan-out starts early by half the smoothed
-  fan-out duration, so that its middle leaves on time. Subscribers per core = sends per CPU-second of the benchmark
+  rounded up). Beside it, the **absolute offset** |offset|, p99 and max: up to half the window by construction (a
+  destination's constant part). Subscribers per core = sends per CPU-second of the benchmark
   process minus its receivers' thread, over the stream's datagram rate. XMLTV: ` + "`manbang-headend import-epg`" + ` of a generated 100 MB guide (200 channels, half-hour
   programmes, Korean and English titles and descriptions) into a catalogue of its channels; wall time and ru_maxrss.
   Warm cold start: ` + "`manbang`" + ` under Xvfb, started once against the head-end to fill its catalogue cache, then

@@ -185,7 +185,7 @@ func loopbackSocket() (fd, port int, err error) {
 }
 
 func (d *drainer) addr(i int) *net.UDPAddr {
-	return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: d.ports[i]}
+	return loopbackAddr(d.ports[i])
 }
 
 func (d *drainer) run() {

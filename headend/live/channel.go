@@ -27,25 +27,27 @@ const (
 	maxLate = 500 * time.Millisecond
 	// maxReceivers bounds the receiver reports kept per channel.
 	maxReceivers = 4096
-	// leadSmoothing is the weight (1/leadSmoothing) of each fan-out's
-	// duration in the lead: the lead must move slowly, for a change of
-	// it is jitter to every destination.
-	leadSmoothing = 64
-	// maxLead bounds the lead, whatever a stalled fan-out took.
-	maxLead = 20 * time.Millisecond
+	// slotSpacing is the time a fan-out allots each destination (a
+	// loopback send takes 3-8µs on a small machine): a fan-out to n
+	// destinations is spread over n*slotSpacing, at most
+	// maxSpreadNum/maxSpreadDen of the stream's mean interval between
+	// datagrams (fanout.go).
+	slotSpacing = 8 * time.Microsecond
 	// maxBusy is how long a channel at real-time priority may send
 	// without sleeping before its thread goes back to normal priority,
 	// until it catches up.
 	maxBusy = 50 * time.Millisecond
-	// srMargin is the room, beyond its expected duration, a sender
-	// report needs before the next fan-out to go out.
-	srMargin = 250 * time.Microsecond
+	// maxSpreadNum/maxSpreadDen is the largest part of the mean
+	// interval between datagrams a fan-out is spread over: the rest is
+	// for bursts and the like.
+	maxSpreadNum, maxSpreadDen = 3, 4
 )
 
-// batchSize is the number of messages per sendmmsg call: small enough
-// that the time the call returns is a close bound of when each of its
-// datagrams left (a call of 64 takes about 0.2ms on loopback), large
-// enough that the system call costs little per datagram.
+// batchSize is the number of messages per sendmmsg call, and of
+// destinations per slot of a fan-out: small enough that the time the
+// call returns is a close bound of when each of its datagrams left (a
+// call of 64 takes 0.2-0.5ms on loopback), large enough that the system
+// call, and the wait for the slot, cost little per datagram.
 const batchSize = 64
 
 // notSent marks the offset of a message the kernel refused.
@@ -80,21 +82,25 @@ type channel struct {
 	st        ChannelStats // counters; lists filled in by snapshot
 	pacing    pacing
 	lead      time.Duration // written by run with mu held; see PacingStats
+	interval  time.Duration // the stream's mean interval between datagrams
 	rtxSeq    uint16
 
 	// Owned by run.
-	n       uint64 // number of the next live datagram
-	loop    int64
-	chunkIx int
-	shift90 int64 // loop * period in 90 kHz ticks, mod 2^33
-	start   time.Time
-	next    entry // the next live datagram, built ahead
-	targets []*Subscription
-	msgs    []ipv4.Message // the batch of the datagram being sent
-	bufs    [][]byte       // the messages' Buffers, one each
-	burst   []burstSend
-	offsets []time.Duration // of the messages of msgs
-	scratch sendScratch     // sendmmsg's arguments
+	srDue      bool   // a sender report goes with the next fan-out
+	n          uint64 // number of the next live datagram
+	loop       int64
+	chunkIx    int
+	shift90    int64 // loop * period in 90 kHz ticks, mod 2^33
+	start      time.Time
+	next       entry          // the next live datagram, built ahead
+	fanOuts    []*fanOut      // under way, in the order they started
+	spare      []*fanOut      // done, for reuse
+	msgs       []ipv4.Message // toAll's messages
+	bufs       [][]byte       // the messages' Buffers, one each
+	burst      []burstSend
+	offsets    []time.Duration // of the messages of msgs
+	ctlOffsets []time.Duration // of a slot's sender reports, not recorded
+	scratch    sendScratch     // sendmmsg's arguments
 }
 
 // burstSend is a datagram of a burst, to send once the lock is released.
@@ -115,6 +121,7 @@ func newChannel(e *Engine, ch Channel, prog *program) *channel {
 		exited:    make(chan struct{}),
 		hist:      newHistory(historySize(prog, e.cfg.History, e.cfg.HistoryPackets)),
 		receivers: map[netip.AddrPort]ReceiverStats{},
+		interval:  time.Duration(prog.period*1000/27) * time.Nanosecond / time.Duration(len(prog.chunks)),
 	}
 	if ch.Group != nil {
 		c.group = ch.Group.AddrPort()
@@ -170,18 +177,17 @@ func (c *channel) run(ctx context.Context) {
 	c.start = time.Now()
 	c.prepare()
 	nextSR := c.start
-	var srTook time.Duration // how long the last sender report took
-	var srRetry time.Time    // when a sender report put off may go
 	nextExpiry := c.start.Add(c.e.cfg.SubscriberTimeout / 4)
 	for {
 		seq := c.wait.seq() // a wake from here on cuts the wait short
 		if c.stopping(ctx) {
+			c.flush()
 			c.bye()
 			return
 		}
 		now := time.Now()
-		// A datagram's fan-out starts c.lead before it is due, so that
-		// the middle of the fan-out leaves on time.
+		// A datagram's fan-out starts c.lead before it is due, with its
+		// first slot (see fanout.go).
 		for due := c.due(c.next.at); !due.Add(-c.lead).After(now); due = c.due(c.next.at) {
 			if late := now.Sub(due.Add(-c.lead)); late > maxLate {
 				c.start = c.start.Add(late)
@@ -194,27 +200,25 @@ func (c *channel) run(ctx context.Context) {
 			c.sendLive(due)
 			c.prepare()
 		}
-		fanOut := c.due(c.next.at).Add(-c.lead)
-		wake := fanOut
+		wake := c.due(c.next.at).Add(-c.lead)
+		if next, ok := c.sendSlots(now); ok && next.Before(wake) {
+			wake = next
+		}
 		if b, ok := c.sendBursts(now); ok && b.Before(wake) {
 			wake = b
 		}
-		// A sender report goes to every destination too: it waits for
-		// a gap before the next fan-out long enough not to delay it.
-		if c.isRTP && !now.Before(nextSR) && !now.Before(srRetry) {
-			if time.Until(fanOut) > srTook*3/2+srMargin || now.Sub(nextSR) > c.e.cfg.ReportInterval {
-				srTook = c.sendSR(now)
-				nextSR = now.Add(c.e.cfg.ReportInterval)
-			} else {
-				srRetry = fanOut // after it
-			}
+		// A sender report goes with the next fan-out, each destination's
+		// right after its datagram, so that it delays none.
+		if c.isRTP && !now.Before(nextSR) {
+			c.srDue = true
+			nextSR = now.Add(c.e.cfg.ReportInterval)
 		}
 		if !now.Before(nextExpiry) {
 			c.expire(now)
 			nextExpiry = now.Add(min(c.e.cfg.SubscriberTimeout/4, time.Second))
 		}
-		if sr := later(nextSR, srRetry); c.isRTP && sr.Before(wake) {
-			wake = sr
+		if c.isRTP && nextSR.Before(wake) {
+			wake = nextSR
 		}
 		if nextExpiry.Before(wake) {
 			wake = nextExpiry
@@ -238,14 +242,6 @@ func (c *channel) run(ctx context.Context) {
 			c.mu.Unlock()
 		}
 	}
-}
-
-// later returns the later of a and b.
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }
 
 // stopping reports whether the channel must stop.
@@ -288,67 +284,59 @@ func (c *channel) prepare() {
 	}
 }
 
-// sendLive sends the next datagram to the group and the subscribers that
-// are not bursting, and keeps it in the history.
+// sendLive starts the fan-out of the next datagram to the group and the
+// subscribers that are not bursting (sendSlots sends it, slot by slot),
+// and keeps it in the history.
 func (c *channel) sendLive(due time.Time) {
 	e := c.next
+	f := c.newFanOut()
+	f.due = due
 	c.mu.Lock()
 	c.hist.push(e)
 	if e.rap {
 		c.hasRAP, c.lastRAP = true, e.n
 	}
-	c.targets = c.targets[:0]
+	if c.group.IsValid() {
+		f.group = true
+		f.msgs = append(f.msgs, ipv4.Message{Addr: c.groupAddr})
+	}
 	for _, s := range c.subs {
 		if s.bursting && s.cursor == e.n { // caught up
 			s.bursting = false
 		}
 		if !s.bursting {
-			c.targets = append(c.targets, s)
+			f.subs = append(f.subs, s)
+			f.msgs = append(f.msgs, ipv4.Message{Addr: s.addr})
 			s.sent++
 		}
 	}
 	c.st.Packets++
 	c.st.Bytes += uint64(len(e.data) - c.headerLen())
 	c.st.Loops = int(c.loop)
+	n := len(f.msgs)
+	f.w = c.spread(n)
+	c.lead = -slot(f.w, 0, min(batchSize, n), n) // for the next fan-out too
 	c.mu.Unlock()
 
-	// One fan-out per datagram: the group, then every subscriber in the
-	// order they came (each keeps its place, and so its offset from the
-	// schedule), in sendmmsg batches. Nothing here allocates once the
-	// slices have grown to the number of destinations.
-	c.msgs = c.msgs[:0]
-	if c.group.IsValid() {
-		c.msgs = append(c.msgs, ipv4.Message{Addr: c.groupAddr})
+	// Every destination keeps its place in the order, and so its slot.
+	// Nothing here allocates once the fan-outs' slices have grown to the
+	// number of destinations.
+	f.bufs = slices.Grow(f.bufs[:0], n)[:n]
+	for i := range f.msgs {
+		f.bufs[i] = e.data
+		f.msgs[i].Buffers = f.bufs[i : i+1 : i+1]
 	}
-	for _, s := range c.targets {
-		c.msgs = append(c.msgs, ipv4.Message{Addr: s.addr})
+	f.offsets = slices.Grow(f.offsets[:0], n)[:n]
+	if c.srDue && n > 0 {
+		c.srDue = false
+		f.sr = c.senderReport(time.Now())
 	}
-	c.bufs = slices.Grow(c.bufs[:0], len(c.msgs))[:len(c.msgs)]
-	for i := range c.msgs {
-		c.bufs[i] = e.data
-		c.msgs[i].Buffers = c.bufs[i : i+1 : i+1]
-	}
-	c.offsets = slices.Grow(c.offsets[:0], len(c.msgs))[:len(c.msgs)]
-	began := time.Now()
-	sends, drops := c.e.out.sendAll(c.msgs, due, c.offsets, &c.scratch)
-	took := time.Since(began)
-	c.mu.Lock()
-	offsets := c.offsets
-	if c.group.IsValid() {
-		c.record(&c.pacing.group, offsets[0])
-		offsets = offsets[1:]
-	}
-	for i, s := range c.targets {
-		c.record(&s.pacing, offsets[i])
-	}
-	// The next fan-out starts half a fan-out early, so that its middle
-	// leaves on time; the lead follows the fan-outs' duration slowly.
-	c.lead += (min(took/2, maxLead) - c.lead) / leadSmoothing
-	c.st.Sends += uint64(sends)
-	c.st.Dropped += uint64(drops)
-	c.mu.Unlock()
-	clear(c.targets) // no references to ended subscriptions
 	c.n++
+	if n == 0 {
+		c.spare = append(c.spare, f)
+		return
+	}
+	c.fanOuts = append(c.fanOuts, f)
 }
 
 // record counts a destination's offset; c.mu is held.

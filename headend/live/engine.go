@@ -33,17 +33,25 @@
 // subscribed, each keeping its place, in sendmmsg batches of 64. A
 // datagram's offset at a destination is the time the sendmmsg call that
 // carried it returned minus its schedule (an upper bound of when it
-// left). A fan-out to hundreds of destinations takes milliseconds, so
-// the destinations late in the order always get the stream later than
-// the first ones: that constant part is no error to a receiver, whose
-// clock recovery locks to it, as TR 101 290's PCR overall jitter
-// (PCR_OJ) counts only the variation of arrival against the PCR
-// schedule. The pacing jitter of a datagram at a destination is
-// therefore its offset minus that destination's median offset, and it
-// is the figure held to 1ms; the absolute offset |offset| is reported
-// beside it (PacingStats). To keep the absolute offset small, each
-// fan-out starts early by half the (smoothed) duration of the fan-outs,
-// so that its middle leaves on time.
+// left). The pacing jitter of a datagram at a destination is its offset
+// minus that destination's median offset, and it is the figure held to
+// 1ms: as TR 101 290's PCR overall jitter (PCR_OJ), it counts only the
+// variation of arrival against the PCR schedule, for a receiver's clock
+// recovery locks to a constant offset. The absolute offset |offset| is
+// reported beside it (PacingStats).
+//
+// A fan-out to hundreds of destinations takes milliseconds, and how long
+// varies from one datagram to the next by half or more on a loaded
+// machine (3-8µs a send on loopback), so a destination late in a
+// back-to-back fan-out would see all that variation as jitter. The
+// fan-out is therefore spread over a window centred on the schedule, in
+// slots of 64 destinations (fanout.go): 8µs a destination, at most 3/4
+// of the stream's mean interval between datagrams. A destination's send
+// time then depends on its place in the order alone, and the fan-outs of
+// datagrams close together overlap, their slots sent in the order of
+// their times, so each destination still gets its datagrams in order.
+// The price is an absolute offset of up to half the window (±2ms for 500
+// subscribers of a 2 Mbit/s channel), constant for each destination.
 //
 // What keeps the jitter down:
 //   - each channel's goroutine has an OS thread to itself, at SCHED_FIFO
@@ -52,12 +60,13 @@
 //     channel that cannot keep up, sending for 50ms without a pause,
 //     goes back to normal priority until it has caught up, so as not to
 //     keep a core from everything else: ChannelStats.Lowered);
-//   - it sleeps to each fan-out on a futex with an absolute deadline on
-//     the monotonic clock (a kernel timer, with no slack; Go's timers may
+//   - it sleeps to each slot on a futex with an absolute deadline on the
+//     monotonic clock (a kernel timer, with no slack; Go's timers may
 //     fire a millisecond late), and wakes early only for a subscriber
 //     arriving or the channel stopping;
-//   - sender reports, a fan-out of their own, wait for a gap before the
-//     next datagram's fan-out, and go in sendmmsg batches too;
+//   - sender reports go with a datagram's fan-out, each destination's
+//     right after its datagram in the same slot, so that they delay no
+//     fan-out;
 //   - a fan-out allocates nothing, so the garbage collector seldom runs.
 //
 // A kernel without preemption (PREEMPT_NONE) or a virtual machine whose

@@ -180,9 +180,9 @@ func (c *channel) retransmit(nk *rtcp.TransportLayerNack, to netip.AddrPort, sub
 	c.mu.Unlock()
 }
 
-// sendSR sends an RTCP sender report to the group and every subscriber,
-// and returns how long that took.
-func (c *channel) sendSR(now time.Time) time.Duration {
+// senderReport returns an RTCP sender report of the channel at now,
+// with its CNAME, or nil if it cannot be built.
+func (c *channel) senderReport(now time.Time) []byte {
 	c.mu.Lock()
 	sr := &rtcp.SenderReport{
 		SSRC:        c.ssrc,
@@ -194,9 +194,9 @@ func (c *channel) sendSR(now time.Time) time.Duration {
 	c.mu.Unlock()
 	b, err := rtcp.Marshal([]rtcp.Packet{sr, rtcp.NewCNAMESourceDescription(c.ssrc, "manbang-headend")})
 	if err != nil {
-		return 0
+		return nil
 	}
-	return c.toAll(b)
+	return b
 }
 
 // bye sends an RTCP BYE to the group and every subscriber.
@@ -214,10 +214,9 @@ func (c *channel) bye() {
 }
 
 // toAll sends a control datagram to the group and every subscriber, in
-// sendmmsg batches as the live datagrams go, and returns how long that
-// took. It runs on the channel's goroutine, whose fan-out memory it
-// borrows.
-func (c *channel) toAll(b []byte) time.Duration {
+// sendmmsg batches as the live datagrams go. It runs on the channel's
+// goroutine, whose fan-out memory it borrows.
+func (c *channel) toAll(b []byte) {
 	c.mu.Lock()
 	c.msgs = c.msgs[:0]
 	if c.group.IsValid() {
@@ -233,11 +232,8 @@ func (c *channel) toAll(b []byte) time.Duration {
 		c.msgs[i].Buffers = c.bufs[i : i+1 : i+1]
 	}
 	c.offsets = slices.Grow(c.offsets[:0], len(c.msgs))[:len(c.msgs)]
-	began := time.Now()
-	c.e.out.sendAll(c.msgs, began, c.offsets, &c.scratch)
-	took := time.Since(began)
+	c.e.out.sendAll(c.msgs, time.Now(), c.offsets, &c.scratch)
 	clear(c.msgs) // no references to ended subscriptions
-	return took
 }
 
 // ntpTime returns t as a 64-bit NTP timestamp (RFC 3550 4).

@@ -50,8 +50,8 @@ type PacingStats struct {
 	Max       time.Duration
 	JitterP99 time.Duration // offset minus the destination's median offset
 	JitterMax time.Duration
-	// Lead is how early each datagram's fan-out currently starts: half
-	// the time a fan-out takes, so that its middle leaves on time.
+	// Lead is how early each datagram's fan-out currently starts: its
+	// first slot, in a window centred on the schedule.
 	Lead time.Duration
 }
 
