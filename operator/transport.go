@@ -250,7 +250,7 @@ func decodeResponse(status int, contentType string, body []byte, out any) error 
 	if status < 200 || status > 299 {
 		e := &APIError{Status: status, Message: http.StatusText(status)}
 		var msg Error
-		if json.Unmarshal(body, &msg) == nil && msg.Error != "" {
+		if json.Unmarshal(body, &msg) == nil && oneLine(msg.Error, 300) != "" { // not blank either
 			e.Message = oneLine(msg.Error, 300)
 		} else if e.Message == "" {
 			e.Message = "unexpected status"
