@@ -288,9 +288,10 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
   cache, which every catalogue write empties). Live fan-out
   (headend/live BenchmarkSubscribers): one channel padded with null packets to a constant 2 or 6 Mbit/s (190 or 570
   datagrams/s of 1,316 bytes), sent to 100 or 500 unicast subscribers on loopback, each datagram in one fan-out
-  spread over a window centred on its schedule (8 µs a destination, at most 3/4 of the interval between datagrams), in
-  slots of 64 destinations, each one sendmmsg call, every subscriber keeping its place and so its slot, from the
-  channel's own OS thread at SCHED_FIFO 10 (the bench runs as root; sender reports go in the same slots); a datagram's
+  spread over a window centred on its schedule (12 µs a destination, at most the interval between datagrams), in
+  slots of 32 destinations, each one sendmmsg call, every subscriber keeping its place and so its slot, from the
+  channel's own sending thread, outside Go's scheduler, at SCHED_FIFO 10 (headend/live/paced; the bench runs as root;
+  the channel's goroutine hands it the slots 10-20 ms ahead; sender reports go in the same slots); a datagram's
   **offset** at a destination = the time the sendmmsg call carrying it returned (an upper bound of its send time) minus
   the time its PCR schedules it. **Pacing jitter** (the figure held to 1 ms) = that offset minus the destination's
   median offset, as TR 101 290's PCR overall jitter counts only the variation against the PCR schedule (a receiver's

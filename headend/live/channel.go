@@ -27,28 +27,28 @@ const (
 	maxLate = 500 * time.Millisecond
 	// maxReceivers bounds the receiver reports kept per channel.
 	maxReceivers = 4096
-	// slotSpacing is the time a fan-out allots each destination (a
-	// loopback send takes 3-8µs on a small machine): a fan-out to n
-	// destinations is spread over n*slotSpacing, at most
-	// maxSpreadNum/maxSpreadDen of the stream's mean interval between
-	// datagrams (fanout.go).
-	slotSpacing = 8 * time.Microsecond
+	// slotSpacing is the time a fan-out allots each destination: a
+	// loopback send takes about 4µs on a small machine, so a fan-out to
+	// n destinations is spread over n*slotSpacing, at most the stream's
+	// mean interval between datagrams (fanout.go), and its sender is
+	// busy a third of the time, so that sends slowed by a busy machine
+	// do not pile up.
+	slotSpacing = 12 * time.Microsecond
 	// maxBusy is how long a channel at real-time priority may send
 	// without sleeping before its thread goes back to normal priority,
 	// until it catches up.
 	maxBusy = 50 * time.Millisecond
-	// maxSpreadNum/maxSpreadDen is the largest part of the mean
-	// interval between datagrams a fan-out is spread over: the rest is
-	// for bursts and the like.
-	maxSpreadNum, maxSpreadDen = 3, 4
+	// maxFanOuts bounds the fan-outs under way: more, and the channel
+	// has fallen behind (maxLate).
+	maxFanOuts = 64
 )
 
 // batchSize is the number of messages per sendmmsg call, and of
 // destinations per slot of a fan-out: small enough that the time the
 // call returns is a close bound of when each of its datagrams left (a
-// call of 64 takes 0.2-0.5ms on loopback), large enough that the system
+// call of 32 takes 0.1-0.3ms on loopback), large enough that the system
 // call, and the wait for the slot, cost little per datagram.
-const batchSize = 64
+const batchSize = 32
 
 // notSent marks the offset of a message the kernel refused.
 const notSent = time.Duration(math.MinInt64)
@@ -93,6 +93,7 @@ type channel struct {
 	shift90    int64 // loop * period in 90 kHz ticks, mod 2^33
 	start      time.Time
 	next       entry          // the next live datagram, built ahead
+	slots      slotSender     // sends the fan-outs' slots
 	fanOuts    []*fanOut      // under way, in the order they started
 	spare      []*fanOut      // done, for reuse
 	msgs       []ipv4.Message // toAll's messages
@@ -162,11 +163,32 @@ func (c *channel) run(ctx context.Context) {
 	c.running.Store(true)
 	defer close(c.exited)
 	log := c.e.log.With("channel", c.cfg.ID)
-	prio, err := raisePriority(c.e.cfg.RealtimePriority)
+	// The slots of the fan-outs go from a paced thread of their own
+	// where there is one; this goroutine then prepares them ahead, at
+	// normal priority. Without one, it sends them itself, at real-time
+	// priority.
+	var (
+		prio     string
+		err      error
+		realtime bool
+	)
+	if !c.e.goPacing {
+		c.slots, prio, err = startPaced(c)
+	}
+	if c.slots == nil {
+		if err != nil {
+			log.Warn("live: no paced sending thread; the channel's goroutine sends", "err", err)
+		}
+		c.slots = goSlots{}
+		prio, err = raisePriority(c.e.cfg.RealtimePriority)
+		realtime = err == nil && c.e.cfg.RealtimePriority > 0
+	} else {
+		_, _ = raisePriority(0) // timer slack only
+		prio = "paced thread at " + prio
+	}
 	if err != nil {
 		log.Info("live: pacing thread priority not raised as asked", "got", prio, "err", err)
 	}
-	realtime := err == nil && c.e.cfg.RealtimePriority > 0
 	lowered := false      // while behind, the thread is at normal priority
 	sleptAt := time.Now() // the last wait that was not already over
 	stopWatch := context.AfterFunc(ctx, c.wait.wake)
@@ -186,10 +208,14 @@ func (c *channel) run(ctx context.Context) {
 			return
 		}
 		now := time.Now()
+		c.slots.collect(c)
 		// A datagram's fan-out starts c.lead before it is due, with its
-		// first slot (see fanout.go).
-		for due := c.due(c.next.at); !due.Add(-c.lead).After(now); due = c.due(c.next.at) {
-			if late := now.Sub(due.Add(-c.lead)); late > maxLate {
+		// first slot (see fanout.go), which goes to c.slots ahead.
+		// While too many are under way (the sender cannot keep up), none
+		// starts, and the channel falls behind.
+		ahead := c.slots.ahead()
+		for due := c.due(c.next.at); !due.Add(-c.lead-ahead).After(now) && len(c.fanOuts) < maxFanOuts; due = c.due(c.next.at) {
+			if late := now.Sub(due.Add(-c.lead - ahead)); late > maxLate {
 				c.start = c.start.Add(late)
 				due = now
 				c.mu.Lock()
@@ -200,7 +226,9 @@ func (c *channel) run(ctx context.Context) {
 			c.sendLive(due)
 			c.prepare()
 		}
-		wake := c.due(c.next.at).Add(-c.lead)
+		// Slots go to c.slots between ahead and ahead/2 before their time,
+		// so that a paced thread's are handed over some at a time.
+		wake := c.due(c.next.at).Add(-c.lead - ahead/2)
 		if next, ok := c.sendSlots(now); ok && next.Before(wake) {
 			wake = next
 		}
@@ -290,7 +318,7 @@ func (c *channel) prepare() {
 func (c *channel) sendLive(due time.Time) {
 	e := c.next
 	f := c.newFanOut()
-	f.due = due
+	f.due, f.data = due, e.data
 	c.mu.Lock()
 	c.hist.push(e)
 	if e.rap {

@@ -30,7 +30,7 @@
 // Each live datagram has a schedule: the wall time its PCR says, from
 // the channel's start. It goes to every destination in one fan-out: the
 // multicast group, then the unicast subscribers in the order they
-// subscribed, each keeping its place, in sendmmsg batches of 64. A
+// subscribed, each keeping its place, in sendmmsg batches of 32. A
 // datagram's offset at a destination is the time the sendmmsg call that
 // carried it returned minus its schedule (an upper bound of when it
 // left). The pacing jitter of a datagram at a destination is its offset
@@ -42,32 +42,41 @@
 //
 // A fan-out to hundreds of destinations takes milliseconds, and how long
 // varies from one datagram to the next by half or more on a loaded
-// machine (3-8µs a send on loopback), so a destination late in a
+// machine (about 4µs a send on loopback), so a destination late in a
 // back-to-back fan-out would see all that variation as jitter. The
 // fan-out is therefore spread over a window centred on the schedule, in
-// slots of 64 destinations (fanout.go): 8µs a destination, at most 3/4
-// of the stream's mean interval between datagrams. A destination's send
-// time then depends on its place in the order alone, and the fan-outs of
+// slots of 32 destinations (fanout.go): 12µs a destination, at most the
+// stream's mean interval between datagrams. A destination's send time
+// then depends on its place in the order alone, and the fan-outs of
 // datagrams close together overlap, their slots sent in the order of
 // their times, so each destination still gets its datagrams in order.
-// The price is an absolute offset of up to half the window (±2ms for 500
-// subscribers of a 2 Mbit/s channel), constant for each destination.
+// The price is an absolute offset of up to half the window (±2.6ms for
+// 500 subscribers of a 2 Mbit/s channel), constant for each destination.
 //
 // What keeps the jitter down:
-//   - each channel's goroutine has an OS thread to itself, at SCHED_FIFO
-//     priority where permitted (Config.RealtimePriority), so that no
-//     ordinary thread, of this program or another, delays a fan-out (a
-//     channel that cannot keep up, sending for 50ms without a pause,
-//     goes back to normal priority until it has caught up, so as not to
-//     keep a core from everything else: ChannelStats.Lowered);
-//   - it sleeps to each slot on a futex with an absolute deadline on the
-//     monotonic clock (a kernel timer, with no slack; Go's timers may
-//     fire a millisecond late), and wakes early only for a subscriber
-//     arriving or the channel stopping;
+//   - the slots go out from a thread of the channel's own outside Go's
+//     scheduler (package paced, with cgo on Linux), which sleeps to each
+//     slot's time and sends it: Go's scheduler preempts a goroutine that
+//     runs 10ms without being rescheduled, and a goroutine locked to its
+//     thread then waits for another thread to give it back its
+//     processor, 1-3ms when the other cores are busy. The channel's
+//     goroutine hands the thread the slots 10-20ms ahead;
+//   - the thread runs at SCHED_FIFO priority where permitted
+//     (Config.RealtimePriority), so that no ordinary thread, of this
+//     program or another, delays a fan-out (a thread that cannot keep
+//     up, sending for 50ms without a pause, goes back to normal priority
+//     until it has caught up, so as not to keep a core from everything
+//     else: ChannelStats.Lowered);
+//   - it sleeps on a futex with an absolute deadline on the monotonic
+//     clock (a kernel timer, with no slack);
 //   - sender reports go with a datagram's fan-out, each destination's
 //     right after its datagram in the same slot, so that they delay no
 //     fan-out;
 //   - a fan-out allocates nothing, so the garbage collector seldom runs.
+//
+// Without cgo, each channel's goroutine sends its slots itself, from an
+// OS thread of its own at the same priority, sleeping on a futex to each
+// slot; Go's preemptions then show in the jitter.
 //
 // A kernel without preemption (PREEMPT_NONE) or a virtual machine whose
 // host is busy may still wake the thread late: the figures are the
@@ -211,6 +220,9 @@ type Channel struct {
 type Engine struct {
 	cfg Config
 	log *slog.Logger
+	// goPacing makes channels send their slots from their goroutines
+	// even where a paced thread could (tests of that way).
+	goPacing bool
 
 	mu       sync.Mutex
 	ctx      context.Context

@@ -20,13 +20,15 @@ import (
 type fanOut struct {
 	due     time.Time       // the datagram's schedule
 	w       time.Duration   // the window its slots are spread over
+	data    []byte          // the datagram
 	sr      []byte          // a sender report to send with it, or nil
 	group   bool            // msgs[0] is the multicast group
 	msgs    []ipv4.Message  // the destinations, group first
 	bufs    [][]byte        // the messages' Buffers, one each
 	subs    []*Subscription // the unicast destinations, in msgs' order
-	offsets []time.Duration // of msgs, from due, as sendAll sets them
-	next    int             // the first destination of the next slot
+	offsets []time.Duration // of msgs, from due, as their slots are sent
+	next    int             // the first destination of the next slot to hand over
+	sent    int             // destinations whose slot has been sent
 	sends   int
 	drops   int
 }
@@ -38,12 +40,11 @@ func (f *fanOut) slotTime() time.Time {
 }
 
 // spread returns the window a fan-out to n destinations is spread over:
-// slotSpacing each, at most maxSpreadNum/maxSpreadDen of the stream's
-// mean interval between datagrams. It depends on n alone, so that a
-// destination's place in the window stays put from one datagram to the
-// next.
+// slotSpacing each, at most the stream's mean interval between
+// datagrams. It depends on n alone, so that a destination's place in the
+// window stays put from one datagram to the next.
 func (c *channel) spread(n int) time.Duration {
-	return min(time.Duration(n)*slotSpacing, c.interval*maxSpreadNum/maxSpreadDen)
+	return min(time.Duration(n)*slotSpacing, c.interval)
 }
 
 // slot returns when the slot of destinations i..i+k of n goes, from the
@@ -67,37 +68,51 @@ func (c *channel) newFanOut() *fanOut {
 	return &fanOut{}
 }
 
-// sendSlots sends, in the order of their times, the slots of the fan-outs
-// under way whose time is not after now, and returns the time of the
-// next slot, if any is left. A slot carries the datagram to its
-// destinations and then, if the fan-out has one, the sender report.
+// sendSlots hands c.slots, in the order of their times, the slots of
+// the fan-outs under way whose time is not more than c.slots.ahead()
+// after now, and returns when it must be called again (half that before
+// the next slot's time), if any slot is left. A slot carries the datagram to its destinations and then, if the
+// fan-out has one, the sender report.
 func (c *channel) sendSlots(now time.Time) (next time.Time, ok bool) {
-	for len(c.fanOuts) > 0 {
-		f := c.fanOuts[0] // the earliest slot; on a tie, the older datagram
-		at := f.slotTime()
-		for _, g := range c.fanOuts[1:] {
-			if t := g.slotTime(); t.Before(at) {
+	ahead := c.slots.ahead()
+	for {
+		var f *fanOut // the earliest slot; on a tie, the older datagram
+		var at time.Time
+		for _, g := range c.fanOuts {
+			if g.next == len(g.msgs) {
+				continue // all its slots handed over
+			}
+			if t := g.slotTime(); f == nil || t.Before(at) {
 				f, at = g, t
 			}
 		}
-		if at.After(now) {
-			return at, true
+		if f == nil {
+			return time.Time{}, false
+		}
+		if at.After(now.Add(ahead)) {
+			return at.Add(-ahead / 2), true
 		}
 		i, k := f.next, min(batchSize, len(f.msgs)-f.next)
-		s, d := c.e.out.sendAll(f.msgs[i:i+k], f.due, f.offsets[i:i+k], &c.scratch)
-		f.sends, f.drops = f.sends+s, f.drops+d
-		if f.sr != nil {
-			for j := i; j < i+k; j++ {
-				f.bufs[j] = f.sr // the datagram has gone: its messages carry the report now
-			}
-			c.ctlOffsets = slices.Grow(c.ctlOffsets[:0], k)[:k]
-			c.e.out.sendAll(f.msgs[i:i+k], f.due, c.ctlOffsets, &c.scratch)
-		}
-		if f.next += k; f.next == len(f.msgs) {
-			c.finish(f)
+		f.next += k // before take, which may finish f
+		if !c.slots.take(c, f, i, k, at) {
+			f.next = i
+			return now.Add(fullRetry), true
 		}
 	}
-	return time.Time{}, false
+}
+
+// fullRetry is how soon a channel whose sender had no room for a slot
+// tries again.
+const fullRetry = time.Millisecond
+
+// slotSent records that f's slot of k destinations has been sent (its
+// offsets set), with sends and drops among them; when it was the
+// fan-out's last, the fan-out is finished.
+func (c *channel) slotSent(f *fanOut, k, sends, drops int) {
+	f.sends, f.drops = f.sends+sends, f.drops+drops
+	if f.sent += k; f.sent == len(f.msgs) {
+		c.finish(f)
+	}
 }
 
 // finish records a fan-out that has reached every destination.
@@ -130,8 +145,16 @@ func (c *channel) recycle(f *fanOut) {
 	c.spare = append(c.spare, f)
 }
 
-// flush sends the rest of the fan-outs under way at once: a stopping
-// channel ends what it started.
+// flush hands over the rest of the fan-outs under way and ends c.slots
+// once it has sent them, each slot at its time: a stopping channel ends
+// what it started.
 func (c *channel) flush() {
-	c.sendSlots(time.Now().Add(time.Hour))
+	for {
+		c.slots.collect(c)
+		if _, ok := c.sendSlots(time.Now().Add(time.Hour)); !ok {
+			break
+		}
+		time.Sleep(fullRetry) // the sender is full: let it send some
+	}
+	c.slots.close(c)
 }

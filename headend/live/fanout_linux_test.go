@@ -4,6 +4,7 @@ package live
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net"
 	"syscall"
 	"testing"
@@ -14,10 +15,18 @@ import (
 // spaced (the test stream has two 0.75ms apart at each loop's start) to
 // enough subscribers that the fan-outs of datagrams close together
 // overlap: every subscriber must still get every datagram, in order, and
-// the sender reports that go with the fan-outs.
+// the sender reports that go with the fan-outs; whether a paced thread
+// sends the slots or the channel's goroutine.
 func TestOverlappingFanOuts(t *testing.T) {
-	const subs = 200 // a 1.6ms window: the fan-outs of the close datagrams overlap
+	for _, goPacing := range []bool{false, true} {
+		t.Run(fmt.Sprintf("goPacing=%v", goPacing), func(t *testing.T) { testOverlappingFanOuts(t, goPacing) })
+	}
+}
+
+func testOverlappingFanOuts(t *testing.T, goPacing bool) {
+	const subs = 200 // a 2.4ms window: the fan-outs of the close datagrams overlap
 	e := New(Config{Addr: "127.0.0.1:0", SubscriberTimeout: time.Hour, ReportInterval: 300 * time.Millisecond, Logger: quiet})
+	e.goPacing = goPacing
 	if err := e.AddChannel(Channel{ID: "ch1", Source: rateStream(t, 2_000_000)}); err != nil {
 		t.Fatal(err)
 	}

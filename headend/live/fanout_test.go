@@ -54,7 +54,7 @@ func TestSpread(t *testing.T) {
 		{0, 0},
 		{1, slotSpacing},
 		{100, 100 * slotSpacing},
-		{500, 5 * time.Millisecond * maxSpreadNum / maxSpreadDen}, // capped
+		{500, 5 * time.Millisecond}, // capped at the interval
 	}
 	for _, tt := range tests {
 		if got := c.spread(tt.n); got != tt.want {
