@@ -124,6 +124,7 @@ static void send_slot(int fd, paced_slot *s) {
 
 static void *run(void *arg) {
 	paced *p = arg;
+	prctl(PR_SET_NAME, "live-paced", 0, 0, 0);  // as top -H and ps -L show it
 	raise_priority(p);
 	store((uint32_t *)&p->started, 1);
 	syscall(SYS_futex, &p->started, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL, NULL, 0);
