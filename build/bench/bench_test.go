@@ -66,3 +66,25 @@ func TestSummarize(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCyclictest(t *testing.T) {
+	tests := []struct {
+		name    string
+		out     string
+		want    schedLatency
+		wantErr bool
+	}{
+		{"summary", "# /dev/cpu_dma_latency set to 0us\n# Histogram\n000000 000000\n# Total: 000002993\n# Min Latencies: 00011\n# Avg Latencies: 00019\n# Max Latencies: 06260\n# Histogram Overflows: 00001\n# Histogram Overflow at cycle number:\n# Thread 0: 02756\n",
+			schedLatency{maxUS: 6260, overMS: 1, total: 2993, available: true}, false},
+		{"killed before its summary", "# /dev/cpu_dma_latency set to 0us\n", schedLatency{available: true}, true},
+		{"garbled number", "# Total: 12x\n# Max Latencies: 1\n# Histogram Overflows: 0\n", schedLatency{available: true}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseCyclictest(tt.out)
+			if (err != nil) != tt.wantErr || (!tt.wantErr && got != tt.want) {
+				t.Errorf("parseCyclictest = %+v, %v; want %+v, error %v", got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}

@@ -55,9 +55,10 @@ func (c config) want(section string) bool {
 
 func main() {
 	var c config
-	var only string
+	var only, prevPath string
 	var render bool
-	flag.BoolVar(&render, "render", false, "measure nothing: draw results.md and the plots again from results.json (with -note)")
+	flag.BoolVar(&render, "render", false, "measure nothing: draw results.md and the plots again from results.json (with -note, and -prev)")
+	flag.StringVar(&prevPath, "prev", "", "with -render: the `results.json` of an earlier run, to list the regressions against")
 	flag.Func("note", "a `NOTE` for results.md, e.g. how the binaries were built (repeatable)", func(s string) error {
 		c.notes = append(c.notes, s)
 		return nil
@@ -82,7 +83,7 @@ func main() {
 	}
 	c.cpuSeconds -= c.cpuSeconds % clipSeconds
 	if render {
-		if err := rerender(c.out, c.notes); err != nil {
+		if err := rerender(c.out, c.notes, prevPath); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}

@@ -137,8 +137,9 @@ func writeResults(dir string, r *Results) error {
 }
 
 // rerender draws results.md and the plots again from results.json, with
-// notes added, without comparing the run with itself.
-func rerender(dir string, notes []string) error {
+// notes added, and the regressions against the earlier run prevPath
+// unless it is empty (the run is not compared with itself).
+func rerender(dir string, notes []string, prevPath string) error {
 	path := filepath.Join(dir, "results.json")
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -147,6 +148,19 @@ func rerender(dir string, notes []string) error {
 	var r Results
 	if err := json.Unmarshal(b, &r); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
+	}
+	var regs []regression
+	var prevDate string
+	if prevPath != "" {
+		pb, err := os.ReadFile(prevPath)
+		if err != nil {
+			return err
+		}
+		var prev Results
+		if err := json.Unmarshal(pb, &prev); err != nil {
+			return fmt.Errorf("%s: %w", prevPath, err)
+		}
+		regs, prevDate = compare(&prev, &r), prev.Date
 	}
 	r.Notes = append(r.Notes, notes...)
 	plots, err := writePlots(dir, &r)
@@ -159,7 +173,7 @@ func rerender(dir string, notes []string) error {
 	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "results.md"), []byte(markdown(&r, nil, "", plots)), 0o644)
+	return os.WriteFile(filepath.Join(dir, "results.md"), []byte(markdown(&r, regs, prevDate, plots)), 0o644)
 }
 
 func markdown(r *Results, regs []regression, prevDate string, plots []string) string {
@@ -297,7 +311,9 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
   median offset, as TR 101 290's PCR overall jitter counts only the variation against the PCR schedule (a receiver's
   clock recovery locks to a constant offset); p99 and max over 1,000 datagrams and every destination (50 µs buckets,
   rounded up). Beside it, the **absolute offset** |offset|, p99 and max: up to half the window by construction (a
-  destination's constant part). Subscribers per core = sends per CPU-second of the benchmark
+  destination's constant part). While the fan-out benchmarks run, cyclictest (Debian's rt-tests: one thread at
+  SCHED_FIFO 9, just under the sending threads, waking every 1 ms) measures the machine's own scheduling latency, given
+  in the note of each jitter max: a thread the machine wakes late sends late. Subscribers per core = sends per CPU-second of the benchmark
   process minus its receivers' thread, over the stream's datagram rate. XMLTV: ` + "`manbang-headend import-epg`" + ` of a generated 100 MB guide (200 channels, half-hour
   programmes, Korean and English titles and descriptions) into a catalogue of its channels; wall time and ru_maxrss.
   Warm cold start: ` + "`manbang`" + ` under Xvfb, started once against the head-end to fill its catalogue cache, then
