@@ -118,7 +118,7 @@ func benchLiveFanOut(ctx context.Context, c config, r *Results) error {
 				f["jitter-max-ms"], f["sends/s"], f["dropped"], f["lost"], behind)})
 		r.add(Metric{Section: "headend", Name: what + ": pacing jitter max", Unit: "ms", Better: "lower",
 			Values: map[string]float64{"manbang": f["jitter-max-ms"]},
-			Note: "the figure held to 1 ms: offset minus the destination's median offset; " + lat.String()})
+			Note:   "the figure held to 1 ms: offset minus the destination's median offset; " + lat.String()})
 		r.add(Metric{Section: "headend", Name: what + ": absolute offset p99", Unit: "ms", Better: "lower",
 			Values: map[string]float64{"manbang": f["pacing-p99-ms"]},
 			Note: fmt.Sprintf("|send - PCR schedule|; p50 %.2f ms, max %.2f ms; first slots %.2f ms early (the fan-out is spread around the schedule)",
