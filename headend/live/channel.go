@@ -229,6 +229,9 @@ func (c *channel) run(ctx context.Context) {
 		// Slots go to c.slots between ahead and ahead/2 before their time,
 		// so that a paced thread's are handed over some at a time.
 		wake := c.due(c.next.at).Add(-c.lead - ahead/2)
+		if len(c.fanOuts) >= maxFanOuts { // not before the sender has room
+			wake = now.Add(fullRetry)
+		}
 		if next, ok := c.sendSlots(now); ok && next.Before(wake) {
 			wake = next
 		}

@@ -71,8 +71,9 @@ func (c *channel) newFanOut() *fanOut {
 // sendSlots hands c.slots, in the order of their times, the slots of
 // the fan-outs under way whose time is not more than c.slots.ahead()
 // after now, and returns when it must be called again (half that before
-// the next slot's time), if any slot is left. A slot carries the datagram to its destinations and then, if the
-// fan-out has one, the sender report.
+// the next slot's time), if any slot is left. A slot carries the
+// datagram to its destinations and then, if the fan-out has one, the
+// sender report.
 func (c *channel) sendSlots(now time.Time) (next time.Time, ok bool) {
 	ahead := c.slots.ahead()
 	for {
