@@ -104,15 +104,10 @@ func writeResults(dir string, r *Results) error {
 	jsonPath := filepath.Join(dir, "results.json")
 	var regs []regression
 	var prevDate string
-	if b, err := os.ReadFile(jsonPath); err == nil {
-		var prev Results
-		if err := json.Unmarshal(b, &prev); err != nil {
-			return fmt.Errorf("previous %s: %w", jsonPath, err)
-		}
-		regs = compare(&prev, r)
-		prevDate = prev.Date
+	if prev, err := readResults(jsonPath); err == nil {
+		regs, prevDate = compare(prev, r), prev.Date
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return fmt.Errorf("previous run: %w", err)
 	}
 	plots, err := writePlots(dir, r)
 	if err != nil {
@@ -141,39 +136,45 @@ func writeResults(dir string, r *Results) error {
 // unless it is empty (the run is not compared with itself).
 func rerender(dir string, notes []string, prevPath string) error {
 	path := filepath.Join(dir, "results.json")
-	b, err := os.ReadFile(path)
+	r, err := readResults(path)
 	if err != nil {
 		return err
-	}
-	var r Results
-	if err := json.Unmarshal(b, &r); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
 	}
 	var regs []regression
 	var prevDate string
 	if prevPath != "" {
-		pb, err := os.ReadFile(prevPath)
+		prev, err := readResults(prevPath)
 		if err != nil {
 			return err
 		}
-		var prev Results
-		if err := json.Unmarshal(pb, &prev); err != nil {
-			return fmt.Errorf("%s: %w", prevPath, err)
-		}
-		regs, prevDate = compare(&prev, &r), prev.Date
+		regs, prevDate = compare(prev, r), prev.Date
 	}
 	r.Notes = append(r.Notes, notes...)
-	plots, err := writePlots(dir, &r)
+	plots, err := writePlots(dir, r)
 	if err != nil {
 		return err
 	}
-	if b, err = json.MarshalIndent(&r, "", "  "); err != nil {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
 		return err
 	}
 	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "results.md"), []byte(markdown(&r, regs, prevDate, plots)), 0o644)
+	return os.WriteFile(filepath.Join(dir, "results.md"), []byte(markdown(r, regs, prevDate, plots)), 0o644)
+}
+
+// readResults reads a run's results.json.
+func readResults(path string) (*Results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &r, nil
 }
 
 func markdown(r *Results, regs []regression, prevDate string, plots []string) string {
