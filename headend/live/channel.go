@@ -156,8 +156,10 @@ func historySize(prog *program, d time.Duration, limit int) int {
 }
 
 // run paces the channel out until ctx ends or stop. It keeps its thread
-// to itself, at a raised priority (Config.RealtimePriority), and sleeps
-// between datagrams on the kernel's timers; the thread ends with it.
+// to itself and sleeps on the kernel's timers; the thread ends with it.
+// Where there is a paced thread, it hands that the slots ahead, at
+// normal priority; elsewhere it sends them itself, at a raised priority
+// (Config.RealtimePriority).
 func (c *channel) run(ctx context.Context) {
 	runtime.LockOSThread() // never unlocked: the thread's priority goes with it
 	c.running.Store(true)

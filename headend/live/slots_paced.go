@@ -22,10 +22,11 @@ type pacedSlots struct {
 	lowered uint32 // the thread's Lowered already counted
 }
 
-// slotRef is a slot handed to the thread: destinations i..i+k of f.
+// slotRef is a slot handed to the thread: f's destinations from i on
+// (as many as the slot's results).
 type slotRef struct {
-	f    *fanOut
-	i, k int
+	f *fanOut
+	i int
 }
 
 // startPaced starts c's paced sending thread, at the engine's real-time
@@ -56,7 +57,7 @@ func (p *pacedSlots) take(_ *channel, f *fanOut, i, k int, at time.Time) bool {
 	if !p.s.Take(at, f.msgs[i:i+k], f.data, f.sr) {
 		return false
 	}
-	p.refs[p.in%paced.Slots] = slotRef{f, i, k}
+	p.refs[p.in%paced.Slots] = slotRef{f, i}
 	p.in++
 	return true
 }
