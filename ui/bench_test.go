@@ -2,28 +2,57 @@ package ui
 
 import (
 	"context"
-	"image"
 	"image/color"
-	"runtime"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/manbang/manbang/player/audio"
 	"github.com/manbang/manbang/remote"
+	"github.com/manbang/manbang/ui/app"
+	"github.com/manbang/manbang/ui/app/apptest"
+	"github.com/manbang/manbang/ui/draw"
+	"github.com/manbang/manbang/ui/gfx"
 	"github.com/manbang/manbang/ui/screen"
 )
 
 // benchApp is a testApp for benchmarks: Home ready with its posters.
 func benchApp(b *testing.B) *testApp {
 	needGL(b)
-	op := newFakeOperator(b)
+	op := apptest.NewFakeOperator(b)
 	// More titles, so rows scroll far.
 	for i := 0; i < 40; i++ {
-		tt := op.titles[i%len(op.titles)]
+		tt := op.Titles[i%len(op.Titles)]
 		tt.ID = tt.ID + "x" + string(rune('a'+i%26)) + string(rune('a'+i/26))
-		op.titles = append(op.titles, tt)
+		op.Titles = append(op.Titles, tt)
 	}
-	return startAppB(b, op)
+	return startApp(b, op, nil)
+}
+
+// frame runs one frame as the shell's loop does and waits until the GPU
+// has finished it; it reports how long that took and whether the frame
+// was drawn.
+func (ta *testApp) frame() (time.Duration, bool) {
+	var d time.Duration
+	drawn := false
+	do(func() {
+		start := time.Now()
+		now := ta.clock.now()
+		ta.Step(now)
+		ta.r.Begin(testW, testH, draw.Black)
+		ta.Draw(ta.r, now)
+		if ta.r.Changed() {
+			ta.r.End()
+			drawn = true
+		} else {
+			ta.r.Discard()
+		}
+		ta.r.Finish()
+		d = time.Since(start)
+	})
+	ta.Presented(ta.clock.now(), drawn)
+	return d, drawn
 }
 
 // frameStats reports the p50 and p99 of frame times as metrics.
@@ -56,19 +85,13 @@ func benchmarkHomeScroll(b *testing.B, w, h int) {
 	for b.Loop() {
 		k := keys[i%len(keys)]
 		i++
-		ta.input <- remote.Event{Key: k, Action: remote.Press, Source: "bench", Time: time.Now()}
-		ta.input <- remote.Event{Key: k, Action: remote.Release, Source: "bench", Time: time.Now()}
+		ta.HandleKey(remote.Event{Key: k, Action: remote.Press, Source: "bench", Time: time.Now()})
+		ta.HandleKey(remote.Event{Key: k, Action: remote.Release, Source: "bench", Time: time.Now()})
 		ta.clock.advance(frameTime)
-		var d time.Duration
-		do(func() {
-			start := time.Now()
-			ta.App.step(ta.clock.now())
-			ta.r.Finish()
-			d = time.Since(start)
-			if ta.r.Stats().DrawCalls == 0 {
-				skipped++
-			}
-		})
+		d, drawn := ta.frame()
+		if !drawn {
+			skipped++
+		}
 		times = append(times, d)
 	}
 	b.StopTimer()
@@ -99,22 +122,19 @@ func BenchmarkKeyToFrame(b *testing.B) {
 		}
 		right = !right
 		pressed := time.Now()
-		ta.input <- remote.Event{Key: k, Action: remote.Press, Source: "bench", Time: pressed}
+		ta.HandleKey(remote.Event{Key: k, Action: remote.Press, Source: "bench", Time: pressed})
 		n := 0
 		for {
 			n++
 			ta.clock.advance(frameTime)
-			do(func() {
-				ta.App.step(ta.clock.now())
-				ta.r.Finish()
-			})
+			ta.frame()
 			if f := ta.state().(screen.HomeState).Focus; f == nil || before == nil || f.Col != before.Col || n > 10 {
 				break
 			}
 		}
 		times = append(times, time.Since(pressed))
 		frames = append(frames, float64(n))
-		ta.input <- remote.Event{Key: k, Action: remote.Release, Source: "bench", Time: time.Now()}
+		ta.HandleKey(remote.Event{Key: k, Action: remote.Release, Source: "bench", Time: time.Now()})
 		ta.step()
 	}
 	b.StopTimer()
@@ -122,62 +142,92 @@ func BenchmarkKeyToFrame(b *testing.B) {
 	b.ReportMetric(slices.Max(frames), "max-frames")
 }
 
-// TestIdleHomeIsNotRedrawn checks that frames showing nothing new are
-// neither drawn nor swapped, that a key press is drawn at once, and that a
-// screenshot still gets a drawn frame.
-func TestIdleHomeIsNotRedrawn(t *testing.T) {
-	ta := startApp(t, newFakeOperator(t), nil)
-	homeReady(ta)
-	ta.calm()
-	drawn := func() int {
-		var n int
-		do(func() {
-			ta.App.step(ta.clock.now())
-			n = ta.r.Stats().DrawCalls
-		})
-		return n
+// TestIdleLoopSleeps runs the shell's loop on the test window against a
+// fake operator and checks that an idle Home runs no frames and draws
+// none, that a key is drawn at once, and that a screenshot still gets a
+// drawn frame.
+func TestIdleLoopSleeps(t *testing.T) {
+	needGL(t)
+	op := apptest.NewFakeOperator(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := &shell{
+		cfg: Config{Config: app.Config{
+			Operator: op.URL, Lang: "en", StateDir: t.TempDir(), CacheDir: t.TempDir(),
+			Audio: audio.NewSilent(nil), Logger: slog.Default(),
+		}},
+		shots: make(chan chan shot, 4), now: time.Now, win: testWin,
 	}
-	drawn() // the frame after calm may still show the last of a glide
-	for i := range 5 {
-		if n := drawn(); n != 0 {
-			t.Fatalf("idle frame %d made %d draw calls", i, n)
-		}
+	s.cfg.Wake = func() { s.win.Wake() }
+	a, err := app.New(ctx, s.cfg.Config)
+	if err != nil {
+		t.Fatal(err)
 	}
-	ta.input <- remote.Event{Key: remote.KeyRight, Action: remote.Press, Source: "test", Time: time.Now()}
-	ta.input <- remote.Event{Key: remote.KeyRight, Action: remote.Release, Source: "test", Time: time.Now()}
-	ta.clock.advance(frameTime)
-	if n := drawn(); n == 0 {
-		t.Fatal("the frame after a key press was not drawn")
+	s.app = a
+	do(func() { s.r, err = gfx.NewRenderer(testFonts) })
+	if err != nil {
+		t.Fatal(err)
 	}
-	ta.calm()
-	drawn()
-
-	type result struct {
-		img *image.RGBA
-		err error
-	}
-	got := make(chan result, 1)
+	s.setOpen(true)
+	ended := make(chan struct{})
 	go func() {
-		img, err := ta.App.screenshot(context.Background())
-		got <- result{img, err}
+		defer close(ended)
+		do(s.loop)
 	}()
+	defer func() {
+		cancel()
+		testWin.Wake()
+		<-ended
+		a.Close()
+		do(s.r.Close)
+	}()
+
+	report := func() *app.Snapshot {
+		r, _ := a.Report().(*app.Snapshot)
+		if r == nil {
+			return &app.Snapshot{}
+		}
+		return r
+	}
+	home := func() screen.HomeState {
+		st, _ := report().Screen.(screen.HomeState)
+		return st
+	}
 	deadline := time.Now().Add(time.Minute)
-	for {
-		ta.step()
-		select {
-		case r := <-got:
-			if r.err != nil {
-				t.Fatal(r.err)
-			}
-			if c := r.img.RGBAAt(testW/2, testH/2); c == (color.RGBA{A: 255}) {
-				t.Errorf("the screenshot of an idle Home is black in the middle")
-			}
-			return
-		default:
-		}
+	for home().Status != screen.HomeReady {
 		if time.Now().After(deadline) {
-			t.Fatal("no screenshot after a minute")
+			t.Fatalf("Home not ready after a minute: %+v", report())
 		}
-		runtime.Gosched()
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Posters come and the focus ring settles; then nothing moves.
+	time.Sleep(time.Second)
+	before := report()
+	time.Sleep(2 * time.Second) // watching for frames that should not come
+	after := report()
+	// The clock's minute may turn over in these two seconds: one frame.
+	if ran, drawn := after.Frames-before.Frames, after.Drawn-before.Drawn; ran > 1 || drawn > 1 {
+		t.Errorf("an idle Home ran %d frames and drew %d in 2 s", ran, drawn)
+	}
+
+	focus := home().Focus
+	a.Input() <- remote.Event{Key: remote.KeyRight, Action: remote.Press, Source: "test", Time: time.Now()}
+	a.Input() <- remote.Event{Key: remote.KeyRight, Action: remote.Release, Source: "test", Time: time.Now()}
+	for f := home().Focus; f == nil || focus == nil || f.Col == focus.Col; f = home().Focus {
+		if time.Now().After(deadline) {
+			t.Fatal("the key was not drawn")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if report().Drawn == after.Drawn {
+		t.Error("the key moved the focus but no frame was drawn")
+	}
+
+	img, err := s.screenshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := img.RGBAAt(testW/2, testH/2); c == (color.RGBA{A: 255}) {
+		t.Errorf("the screenshot of an idle Home is black in the middle")
 	}
 }

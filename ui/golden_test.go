@@ -5,9 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/manbang/manbang/player"
+	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/player/media"
 	"github.com/manbang/manbang/remote"
+	"github.com/manbang/manbang/ui/app"
+	"github.com/manbang/manbang/ui/app/apptest"
 	"github.com/manbang/manbang/ui/golden"
 	"github.com/manbang/manbang/ui/screen"
 )
@@ -42,9 +44,9 @@ func testFrame() *media.VideoFrame {
 type stillControl struct{ paused bool }
 
 func (c *stillControl) SetPaused(p bool) { c.paused = p }
-func (c *stillControl) Stats() player.Stats {
-	return player.Stats{PositionMS: 95000, Width: 320, Height: 240, VideoCodec: "h264", AudioCodec: "mp3", AudioLang: "ko",
-		AudioOutput: "silent", BitrateKbps: 1450, PresentedFrames: 2375, DroppedFrames: 3, AVDriftMSMax: 12, Paused: c.paused}
+func (c *stillControl) Status() screen.Status {
+	return screen.Status{PositionMS: 95000, Width: 320, Height: 240, VideoCodec: "h264", AudioCodec: "mp3", AudioLang: "ko",
+		AudioOutput: "silent", BitrateKbps: 1450, PresentedFrames: 2375, DroppedFrames: 3, AVDriftMSMax: 12}
 }
 func (c *stillControl) Seek(time.Duration) error           { return errors.ErrUnsupported }
 func (c *stillControl) SetSpeed(float64) error             { return errors.ErrUnsupported }
@@ -52,36 +54,6 @@ func (c *stillControl) AudioTracks() ([]screen.Track, int) { return []screen.Tra
 func (c *stillControl) SetAudioTrack(int) error            { return errors.ErrUnsupported }
 func (c *stillControl) Subtitles() ([]screen.Track, int)   { return nil, -1 }
 func (c *stillControl) SetSubtitles(int) error             { return errors.ErrUnsupported }
-
-// homeReady waits for Home's rows and their posters.
-func homeReady(ta *testApp) {
-	ta.settle("Home's rows", func() bool {
-		st, ok := ta.state().(screen.HomeState)
-		return ok && st.Status == screen.HomeReady
-	})
-	ta.calm()
-	ta.settle("posters", func() bool { return true })
-}
-
-// homeFailed waits for Home to give up on a failing operator.
-func homeFailed(ta *testApp) {
-	ta.settle("the failure", func() bool {
-		st, ok := ta.state().(screen.HomeState)
-		return ok && st.Status == screen.HomeError
-	})
-}
-
-// topIs waits until the top screen is name, then for what it loads.
-func topIs(ta *testApp, name string, ok func(any) bool) {
-	ta.settle(name, func() bool {
-		s := ta.state()
-		var n string
-		do(func() { n = ta.top().Name() })
-		return n == name && (ok == nil || ok(s))
-	})
-	ta.calm()
-	ta.settle("posters", func() bool { return true })
-}
 
 func TestGoldenScreens(t *testing.T) {
 	needGL(t)
@@ -93,11 +65,9 @@ func TestGoldenScreens(t *testing.T) {
 		{"home_ko", "ko", homeReady},
 		{"home_ru_overscan", "ru", func(ta *testApp) {
 			homeReady(ta)
-			do(func() {
-				s := ta.st.Settings
-				s.Overscan = 5
-				ta.Apply(s)
-			})
+			s := ta.State().Settings
+			s.Overscan = 5
+			ta.Apply(s)
 			ta.press(remote.KeyDown)
 			ta.calm()
 		}},
@@ -115,7 +85,7 @@ func TestGoldenScreens(t *testing.T) {
 			ta.calm()
 		}},
 		{"detail_en", "en", func(ta *testApp) {
-			do(func() { ta.st.SetResume(ta.op.titles[2], 250*time.Second, t0) })
+			ta.State().SetResume(ta.op.Titles[2], 250*time.Second, apptest.T0)
 			homeReady(ta)
 			ta.press(remote.KeyDown, remote.KeyDown, remote.KeyRight, remote.KeyRight, remote.KeyOK)
 			topIs(ta, "detail", nil)
@@ -147,44 +117,41 @@ func TestGoldenScreens(t *testing.T) {
 		}},
 		{"player_en", "en", func(ta *testApp) {
 			homeReady(ta)
-			do(func() {
-				p := screen.NewPlayer(ta, ta.op.titles[3])
-				p.SetControl(&stillControl{})
-				p.SetFrame(testFrame())
-				ta.push(p)
-			})
+			p := screen.NewPlayer(ta, ta.op.Titles[3])
+			p.SetTransport(&stillControl{})
+			p.SetFrame(testFrame())
+			ta.Push(p)
 			ta.press(remote.KeyPlayPause, remote.KeyInfo, remote.KeyVolumeDown)
 		}},
 		{"live_player_ko", "ko", func(ta *testApp) {
 			homeReady(ta)
-			do(func() {
-				ch := ta.channels[2]
-				now, next := programmeAt(ta.progs, ch.ID, t0)
-				p := screen.NewLivePlayer(ta, ch, now, next)
-				p.SetControl(&stillControl{})
-				p.SetFrame(testFrame())
-				ta.push(p)
-			})
+			var chs []operator.Channel
+			var progs []operator.Programme
+			ta.Channels(func(l []operator.Channel, _ error) { chs = l })
+			ta.Guide(apptest.T0.Add(-3*time.Hour), apptest.T0.Add(6*time.Hour), func(l []operator.Programme, _ error) { progs = l })
+			ta.settle("the channels and the guide", func() bool { return chs != nil && progs != nil })
+			ch := chs[2]
+			now, next := app.ProgrammeAt(progs, ch.ID, apptest.T0)
+			p := screen.NewLivePlayer(ta, ch, now, next)
+			p.SetTransport(&stillControl{})
+			p.SetFrame(testFrame())
+			ta.Push(p)
 			ta.settle("the logo", func() bool { return true })
 		}},
 		{"settings_ru", "ru", func(ta *testApp) {
 			homeReady(ta)
 			ta.press(remote.KeyMenu)
 			topIs(ta, "settings", func(s any) bool { return s.(screen.SettingsState).Values["network"] != "" })
-			do(func() {
-				// What depends on the machine and the test server's port is
-				// fixed for the picture; nothing is sent there.
-				ta.st.Settings.Operator = "http://operator.example:8080"
-				ta.top().(*screen.Settings).SetNetwork(screen.NetStatus{Addresses: []string{"eth0 192.0.2.10"}})
-			})
+			// What depends on the machine and the test server's port is
+			// fixed for the picture; nothing is sent there.
+			ta.State().Settings.Operator = "http://operator.example:8080"
+			ta.Top().(*screen.Settings).SetNetwork(screen.NetStatus{Addresses: []string{"eth0 192.0.2.10"}})
 			ta.press(remote.KeyDown, remote.KeyDown)
 		}},
 		{"pin_en", "en", func(ta *testApp) {
-			do(func() {
-				s := ta.st.Settings
-				s.ParentalRating = "15"
-				ta.Apply(s)
-			})
+			s := ta.State().Settings
+			s.ParentalRating = "15"
+			ta.Apply(s)
 			homeReady(ta)
 			ta.press(remote.KeyDown, remote.KeyDown, remote.KeyDown, remote.KeyRight, remote.KeyOK, remote.KeyOK) // Midnight Chase, 19
 			topIs(ta, "pin", nil)
@@ -193,36 +160,30 @@ func TestGoldenScreens(t *testing.T) {
 		{"home_stale_en", "en", func(ta *testApp) {
 			// The rows kept from the last run, before the operator answers.
 			homeReady(ta)
-			do(func() { ta.home.SetStale(true) })
+			ta.Top().(*screen.Home).SetStale(true)
 		}},
 		{"error_server_en", "en", func(ta *testApp) {
 			homeFailed(ta)
-			do(func() {
-				ta.home.SetError(errors.New("operator: GET http://operator.example:8080/api/v1/categories: connection refused"), t0)
-			})
+			ta.Top().(*screen.Home).SetError(errors.New("operator: GET http://operator.example:8080/api/v1/categories: connection refused"), apptest.T0)
 		}},
 		{"error_network_ko", "ko", func(ta *testApp) {
 			homeFailed(ta)
-			do(func() {
-				ta.home.SetError(&screen.KindError{Kind: screen.FailNetwork, Err: errors.New("operator: GET http://operator.example:8080/api/v1/categories: network unreachable")}, t0)
-			})
+			ta.Top().(*screen.Home).SetError(&screen.KindError{Kind: screen.FailNetwork, Err: errors.New("operator: GET http://operator.example:8080/api/v1/categories: network unreachable")}, apptest.T0)
 		}},
 		{"stream_failed_ko", "ko", func(ta *testApp) {
 			homeReady(ta)
 			ta.press(remote.KeyDown, remote.KeyDown, remote.KeyPlayPause)
 			topIs(ta, "player", func(s any) bool { return s.(screen.PlayerState).State == screen.PlayError })
-			do(func() {
-				ta.pb.screen.SetError(errors.New("source: http://operator.example:8080/media/t0.ts: 404 Not Found"), func() {})
-			})
+			ta.Top().(*screen.Player).SetError(errors.New("source: http://operator.example:8080/media/t0.ts: 404 Not Found"), func() {})
 		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			op := newFakeOperator(t)
+			op := apptest.NewFakeOperator(t)
 			if c.name == "error_server_en" || c.name == "error_network_ko" {
-				op.failUntil = 1 << 30
+				op.FailUntil = 1 << 30
 			}
-			ta := startApp(t, op, func(cfg *Config) { cfg.Lang = c.lang })
+			ta := startApp(t, op, func(cfg *app.Config) { cfg.Lang = c.lang })
 			c.drive(ta)
 			golden.Check(t, c.name, ta.capture())
 		})

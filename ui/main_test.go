@@ -44,7 +44,6 @@ func TestMain(m *testing.M) {
 		case f := <-mainQueue:
 			f()
 		case code := <-done:
-			runExits()
 			if testWin != nil {
 				testWin.Close()
 			}

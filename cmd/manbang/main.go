@@ -25,6 +25,7 @@ import (
 	"github.com/manbang/manbang/remote/lirc"
 	"github.com/manbang/manbang/remote/sources"
 	"github.com/manbang/manbang/ui"
+	"github.com/manbang/manbang/ui/app"
 	"github.com/manbang/manbang/ui/gfx"
 	"github.com/manbang/manbang/ui/i18n"
 )
@@ -101,7 +102,7 @@ func box(ctx context.Context, args []string) error {
 	lircSocket := fs.String("lirc", lirc.DefaultSocket, "lircd's `socket`; none: off")
 	cecDevice := fs.String("cec", cec.DefaultDevice, "HDMI-CEC `device` for the TV's remote; none: off")
 	oneTouch := fs.Bool("one-touch-play", false, "switch the TV on and to the box at start (HDMI-CEC)")
-	unicast := fs.Bool("live-unicast", false, "ask for live channels as unicast RTP to this box instead of joining multicast groups")
+	unicast := fs.Bool("live-unicast", false, "ask for every live channel as unicast RTP to this box, even where the head-end also sends it to a multicast group (networks without multicast)")
 	healthy := fs.String("healthy-marker", "", "`file` to write once Home showed and a video frame played (the image confirms its slot then); off when empty")
 	updateRequest := fs.String("update-request", "", "`file` that asks the update service for a check (Settings' firmware update); off when empty")
 	updateStatus := fs.String("update-status", defaultStatus, "the update service's status `file`, read with --update-request")
@@ -113,7 +114,7 @@ func box(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var updater ui.Updater
+	var updater app.Updater
 	if *updateRequest != "" {
 		updater = update.Requester{RequestPath: *updateRequest, StatusPath: *updateStatus}
 	}
@@ -144,21 +145,23 @@ func box(ctx context.Context, args []string) error {
 	dev := operator.DefaultDevice()
 	dev.Firmware = version
 	return ui.Run(ctx, ui.Config{
-		Operator:      *operatorURL,
-		Lang:          *lang,
-		Window:        gfx.WindowConfig{Title: "Manbang", Width: w, Height: h, Fullscreen: *fullscreen, VSync: true},
-		Control:       *controlAddr,
-		Events:        inputs.Events(),
-		Input:         inputs.Input(),
-		KeyMap:        inputs.Keymap,
-		StateDir:      *stateDir,
-		CacheDir:      *cacheDir,
-		Device:        dev,
-		LiveUnicast:   *unicast,
-		Updater:       updater,
-		Notifier:      notifier,
-		HealthyMarker: *healthy,
-		Logger:        log,
+		Config: app.Config{
+			Operator:      *operatorURL,
+			Lang:          *lang,
+			Events:        inputs.Events(),
+			Input:         inputs.Input(),
+			StateDir:      *stateDir,
+			CacheDir:      *cacheDir,
+			Device:        dev,
+			LiveUnicast:   *unicast,
+			Updater:       updater,
+			Notifier:      notifier,
+			HealthyMarker: *healthy,
+			Logger:        log,
+		},
+		Window:  gfx.WindowConfig{Title: "Manbang", Width: w, Height: h, Fullscreen: *fullscreen, VSync: true},
+		Control: *controlAddr,
+		KeyMap:  inputs.Keymap,
 		Started: func(addr string) {
 			if addr != "" {
 				// Tests and technicians read this line to find the endpoint.

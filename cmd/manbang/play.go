@@ -13,6 +13,7 @@ import (
 	"github.com/manbang/manbang/player/audio"
 	"github.com/manbang/manbang/player/source"
 	"github.com/manbang/manbang/ui"
+	"github.com/manbang/manbang/ui/app"
 	"github.com/manbang/manbang/ui/gfx"
 )
 
@@ -46,10 +47,8 @@ func play(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if !*headless {
 		return ui.Run(ctx, ui.Config{
-			Play:   url,
-			Lang:   *lang,
+			Config: app.Config{Play: url, Lang: *lang, Logger: log},
 			Window: gfx.WindowConfig{Title: "Manbang", Width: 1280, Height: 720, VSync: true},
-			Logger: log,
 		})
 	}
 	if *duration > 0 {

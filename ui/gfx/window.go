@@ -7,6 +7,7 @@ package gfx
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/go-gl/gl/v3.1/gles2"
 	"github.com/go-gl/glfw/v3.3/glfw"
@@ -138,6 +139,22 @@ func (w *Window) SwapBuffers() { w.w.SwapBuffers() }
 
 // PollEvents processes pending window and input events, running callbacks.
 func (w *Window) PollEvents() { glfw.PollEvents() }
+
+// WaitEvents sleeps until a window or input event comes, Wake is called,
+// or d has passed (d <= 0: no limit), then processes the events as
+// PollEvents does.
+func (w *Window) WaitEvents(d time.Duration) {
+	if d <= 0 {
+		glfw.WaitEvents()
+		return
+	}
+	glfw.WaitEventsTimeout(d.Seconds())
+}
+
+// Wake ends a WaitEvents under way, or makes the next one return at once.
+// Unlike the window's other methods, it may be called from any goroutine
+// while the window is open.
+func (w *Window) Wake() { glfw.PostEmptyEvent() }
 
 // Close destroys the window and its context and terminates GLFW. Close the
 // Renderer first: its GL objects live in this context.

@@ -12,7 +12,7 @@ import (
 // Detail is a title's page: its poster and facts, and buttons to play it,
 // resume it where the viewer stopped, and mark it a favourite.
 type Detail struct {
-	host  Host
+	host  DetailHost
 	title operator.Title
 	focus int
 }
@@ -26,7 +26,7 @@ const (
 )
 
 // NewDetail returns the page of t.
-func NewDetail(host Host, t operator.Title) *Detail { return &Detail{host: host, title: t} }
+func NewDetail(host DetailHost, t operator.Title) *Detail { return &Detail{host: host, title: t} }
 
 // Name implements Screen.
 func (d *Detail) Name() string { return "detail" }

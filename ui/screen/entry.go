@@ -12,7 +12,7 @@ import (
 // the operator's address, and hands it over when the keyboard's Done key
 // is pressed.
 type TextEntry struct {
-	host   Host
+	host   EntryHost
 	title  string
 	typing *typing
 	done   func(string)
@@ -20,7 +20,7 @@ type TextEntry struct {
 
 // NewTextEntry returns an entry screen holding initial; done gets the text
 // after the screen has closed. Back closes it without a word.
-func NewTextEntry(host Host, title, initial string, done func(string)) *TextEntry {
+func NewTextEntry(host EntryHost, title, initial string, done func(string)) *TextEntry {
 	e := &TextEntry{host: host, title: title, typing: newTyping(host.Lang(), 200, true), done: done}
 	e.typing.setText(initial)
 	return e

@@ -27,7 +27,7 @@ const (
 // Grid is a category's titles in a grid of posters, fetched a page at a
 // time as the viewer moves down.
 type Grid struct {
-	host     Host
+	host     BrowseHost
 	cat      operator.Category
 	titles   []operator.Title
 	total    int
@@ -40,7 +40,7 @@ type Grid struct {
 }
 
 // NewGrid returns the grid of a category and fetches its first page.
-func NewGrid(host Host, cat operator.Category) *Grid {
+func NewGrid(host BrowseHost, cat operator.Category) *Grid {
 	g := &Grid{host: host, cat: cat}
 	g.fetch()
 	return g

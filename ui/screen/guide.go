@@ -24,7 +24,7 @@ const (
 // Guide is the programme guide: a grid of channels by time, a day at a
 // time, moved through programme by programme.
 type Guide struct {
-	host     Host
+	host     BrowseHost
 	channels []operator.Channel
 	loaded   bool
 	fail     *Failure
@@ -40,7 +40,7 @@ type Guide struct {
 }
 
 // NewGuide returns the guide for today and fetches the channels.
-func NewGuide(host Host) *Guide {
+func NewGuide(host BrowseHost) *Guide {
 	g := &Guide{host: host, progs: guide{}, fetched: epgMaxDays + 1}
 	now := host.Now()
 	g.view = now.Truncate(epgSlot)

@@ -22,7 +22,7 @@ const toastTime = 2500 * time.Millisecond
 // Live is the channel list: every channel with its logo and what it shows
 // now and next. OK or a dialled number tunes to a channel.
 type Live struct {
-	host     Host
+	host     BrowseHost
 	channels []operator.Channel
 	guide    guide
 	loaded   bool
@@ -38,7 +38,7 @@ type Live struct {
 
 // lastChannel returns where in chs is the channel the viewer watched last,
 // where the channel list and the guide open.
-func lastChannel(host Host, chs []operator.Channel) (int, bool) {
+func lastChannel(host Memory, chs []operator.Channel) (int, bool) {
 	last := host.State().LastChannel
 	for i, ch := range chs {
 		if last != "" && ch.ID == last {
@@ -49,7 +49,7 @@ func lastChannel(host Host, chs []operator.Channel) (int, bool) {
 }
 
 // NewLive returns the channel list and fetches the channels.
-func NewLive(host Host) *Live {
+func NewLive(host BrowseHost) *Live {
 	l := &Live{host: host, guide: guide{}}
 	l.fetch()
 	return l

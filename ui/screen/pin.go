@@ -17,7 +17,7 @@ const pinLen = 4
 // rated title or channel, to change the parental settings, or to set a
 // new PIN.
 type PIN struct {
-	host   Host
+	host   PINHost
 	prompt string
 	typed  string
 	msg    string // why the last entry was refused
@@ -30,7 +30,7 @@ type PIN struct {
 
 // NewPINCheck returns a prompt for the PIN; onOK runs once it is right,
 // after the prompt has closed.
-func NewPINCheck(host Host, prompt string, onOK func()) *PIN {
+func NewPINCheck(host PINHost, prompt string, onOK func()) *PIN {
 	if prompt == "" {
 		prompt = i18n.T(host.Lang(), i18n.PINEnter)
 	}
@@ -44,7 +44,7 @@ func (p *PIN) OnChannelKeys(zap func(delta int)) { p.zap = zap }
 
 // NewPINChange returns the prompts that set a new PIN: the current one,
 // the new one, and the new one again.
-func NewPINChange(host Host) *PIN {
+func NewPINChange(host PINHost) *PIN {
 	return &PIN{host: host, prompt: i18n.T(host.Lang(), i18n.PINEnter), change: true}
 }
 

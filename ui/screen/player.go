@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/manbang/manbang/operator"
-	"github.com/manbang/manbang/player"
 	"github.com/manbang/manbang/player/media"
 	"github.com/manbang/manbang/remote"
 	"github.com/manbang/manbang/ui/i18n"
@@ -41,12 +40,13 @@ const (
 // speeds are the fast-forward and rewind speeds, in order.
 var speeds = []float64{2, 4, 8, 16}
 
-// Control is what the Player screen asks of a playback. Methods a player
-// cannot do return errors.ErrUnsupported; the screen then says so or does
-// without.
-type Control interface {
+// Transport is the transport controls of a playback as the Player screen
+// uses them: pause, seek, speed, tracks, and the playback's status.
+// Methods a player cannot do return errors.ErrUnsupported; the screen then
+// says so or does without.
+type Transport interface {
 	SetPaused(p bool)
-	Stats() player.Stats
+	Status() Status
 	// Seek jumps to pos from the start of the title.
 	Seek(pos time.Duration) error
 	// SetSpeed plays at speed times real time (negative: rewinding); 1 is
@@ -60,6 +60,29 @@ type Control interface {
 	// shown, -1 for none; SetSubtitles changes it (-1 turns them off).
 	Subtitles() ([]Track, int)
 	SetSubtitles(i int) error
+}
+
+// Status is what the Player screen shows of a playback: where it is, and
+// the stream's facts for the info panel.
+type Status struct {
+	PositionMS float64 // from the start of the title
+	DurationMS float64 // 0 for live
+	// Reconnecting, if not empty, says why the player is retrying the
+	// network while the picture waits.
+	Reconnecting string
+
+	Width, Height    int
+	VideoCodec       string
+	AudioCodec       string
+	AudioLang        string
+	AudioOutput      string
+	BitrateKbps      float64
+	PresentedFrames  int
+	DroppedFrames    int
+	DecodeErrors     int
+	AVDriftMSMax     float64
+	PacketsLost      int
+	PacketsRecovered int
 }
 
 // Track is an audio or subtitle track as the viewer picks it.
@@ -80,7 +103,7 @@ const (
 // Player is the full-screen video with its on-screen display: a title's
 // progress, or a live channel's banner.
 type Player struct {
-	host    Host
+	host    PlayerHost
 	title   operator.Title
 	channel *operator.Channel
 	now     *operator.Programme // the channel's programme, for the banner
@@ -89,7 +112,7 @@ type Player struct {
 	fail    Failure
 	retry   func()
 	retried time.Time
-	ctl     Control
+	ctl     Transport
 	frame   *media.VideoFrame
 	info    bool
 
@@ -119,14 +142,14 @@ const (
 )
 
 // NewPlayer returns the Player screen for a title, opening.
-func NewPlayer(host Host, t operator.Title) *Player {
+func NewPlayer(host PlayerHost, t operator.Title) *Player {
 	now := host.Now()
 	return &Player{host: host, title: t, state: PlayOpening, osdUntil: now.Add(osdShown), clock: now}
 }
 
 // NewLivePlayer returns the Player screen for a channel, opening, with the
 // programmes it shows now and next if known.
-func NewLivePlayer(host Host, ch operator.Channel, now, next *operator.Programme) *Player {
+func NewLivePlayer(host PlayerHost, ch operator.Channel, now, next *operator.Programme) *Player {
 	p := NewPlayer(host, operator.Title{ID: ch.ID, Name: ch.Name})
 	p.channel, p.now, p.next = &ch, now, next
 	p.bannerUntil = host.Now().Add(bannerShown)
@@ -142,8 +165,8 @@ func (p *Player) Title() operator.Title { return p.title }
 // Channel returns the channel being played, nil for a title.
 func (p *Player) Channel() *operator.Channel { return p.channel }
 
-// SetControl attaches the started playback.
-func (p *Player) SetControl(c Control) {
+// SetTransport attaches the started playback's transport controls.
+func (p *Player) SetTransport(c Transport) {
 	p.ctl = c
 	if p.state == PlayOpening || p.state == PlayError {
 		p.state = PlayPlaying
@@ -186,7 +209,7 @@ func (p *Player) Position() time.Duration {
 	if p.ctl == nil {
 		return 0
 	}
-	return time.Duration(p.ctl.Stats().PositionMS * float64(time.Millisecond))
+	return time.Duration(p.ctl.Status().PositionMS * float64(time.Millisecond))
 }
 
 // Handle implements Screen.
@@ -329,7 +352,7 @@ func (p *Player) seekBy(d time.Duration, now time.Time) {
 // none). 0 when neither knows (live).
 func (p *Player) total() time.Duration {
 	if p.ctl != nil {
-		if ms := p.ctl.Stats().DurationMS; ms > 0 {
+		if ms := p.ctl.Status().DurationMS; ms > 0 {
 			return time.Duration(ms * float64(time.Millisecond))
 		}
 	}
@@ -483,7 +506,7 @@ func (p *Player) checkReconnecting(now time.Time) {
 	p.checkedAt = now
 	msg := i18n.T(p.host.Lang(), i18n.Reconnecting)
 	switch {
-	case p.ctl.Stats().Reconnecting != "":
+	case p.ctl.Status().Reconnecting != "":
 		p.reconnecting = true
 		p.toast, p.toastUntil = msg, now.Add(reconnectShown)
 	case p.reconnecting:
@@ -505,15 +528,14 @@ type PlayerState struct {
 	State     PlayState `json:"state"`
 	Error     string    `json:"error,omitempty"`
 	// Problem is what the error panel tells the viewer, in their language.
-	Problem string        `json:"problem,omitempty"`
-	Stats   *player.Stats `json:"stats,omitempty"`
-	Info    bool          `json:"info"`
-	OSD     bool          `json:"osd"`
-	Banner  bool          `json:"banner"`
-	Speed   float64       `json:"speed,omitempty"`
-	Menu    string        `json:"menu,omitempty"`
-	Digits  string        `json:"digits,omitempty"`
-	Message string        `json:"message,omitempty"`
+	Problem string  `json:"problem,omitempty"`
+	Info    bool    `json:"info"`
+	OSD     bool    `json:"osd"`
+	Banner  bool    `json:"banner"`
+	Speed   float64 `json:"speed,omitempty"`
+	Menu    string  `json:"menu,omitempty"`
+	Digits  string  `json:"digits,omitempty"`
+	Message string  `json:"message,omitempty"`
 	// Reconnecting: the player retries after a network failure, and the
 	// screen says so over the picture.
 	Reconnecting bool `json:"reconnecting,omitempty"`
@@ -539,10 +561,6 @@ func (p *Player) State() any {
 		if p.now != nil {
 			s.Programme = p.now.Title.In(lang)
 		}
-	}
-	if p.ctl != nil {
-		st := p.ctl.Stats()
-		s.Stats = &st
 	}
 	switch p.menu {
 	case menuAudio:

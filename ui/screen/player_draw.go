@@ -152,7 +152,7 @@ func (p *Player) drawBanner(c draw.Canvas, now time.Time, s float32) {
 // drawInfo shows the stream's technical facts for the viewer (and the
 // technician on the phone with them).
 func (p *Player) drawInfo(c draw.Canvas, s float32) {
-	st := p.ctl.Stats()
+	st := p.ctl.Status()
 	lang := p.host.Lang()
 	w, _ := c.Size()
 	lines := [][2]string{

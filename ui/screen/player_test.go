@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/manbang/manbang/player"
 	"github.com/manbang/manbang/player/media"
 	"github.com/manbang/manbang/remote"
 	"github.com/manbang/manbang/ui/draw"
@@ -17,7 +16,7 @@ import (
 // fakeControl is a playback; can says which optional abilities it has.
 type fakeControl struct {
 	paused   []bool
-	stats    player.Stats
+	stats    Status
 	seeks    []time.Duration
 	speeds   []float64
 	audio    []Track
@@ -28,8 +27,8 @@ type fakeControl struct {
 	canSpeed bool
 }
 
-func (c *fakeControl) SetPaused(p bool)    { c.paused = append(c.paused, p) }
-func (c *fakeControl) Stats() player.Stats { return c.stats }
+func (c *fakeControl) SetPaused(p bool) { c.paused = append(c.paused, p) }
+func (c *fakeControl) Status() Status   { return c.stats }
 func (c *fakeControl) Seek(pos time.Duration) error {
 	if !c.canSeek {
 		return errors.ErrUnsupported
@@ -55,8 +54,8 @@ func TestPlayerKeys(t *testing.T) {
 	if st := p.State().(PlayerState); st.State != PlayOpening {
 		t.Fatalf("new player is %s, want opening", st.State)
 	}
-	ctl := &fakeControl{stats: player.Stats{PositionMS: 61000, Width: 640, Height: 360}, subsCur: -1}
-	p.SetControl(ctl)
+	ctl := &fakeControl{stats: Status{PositionMS: 61000, Width: 640, Height: 360}, subsCur: -1}
+	p.SetTransport(ctl)
 	keys(p, remote.KeyOK, remote.KeyPlayPause)
 	if len(ctl.paused) != 2 || !ctl.paused[0] || ctl.paused[1] {
 		t.Errorf("pause calls %v, want [true false]", ctl.paused)
@@ -118,7 +117,7 @@ func TestPlayerTracks(t *testing.T) {
 	host := newHost("en")
 	p := NewPlayer(host, title("d1", "바다", "The Sea", "Море"))
 	ctl := &fakeControl{audio: []Track{{Lang: "ko"}}, subsCur: -1}
-	p.SetControl(ctl)
+	p.SetTransport(ctl)
 	keys(p, remote.KeyYellow)
 	if st := p.State().(PlayerState); st.Menu != "" || st.Message != i18n.T("en", i18n.OnlyTrack) {
 		t.Errorf("one track: menu %q, message %q", st.Menu, st.Message)
@@ -166,7 +165,7 @@ func TestPlayerErrorRetries(t *testing.T) {
 	if retries != 1 {
 		t.Errorf("%d retries after the countdown, want 1", retries)
 	}
-	p.SetControl(&fakeControl{})
+	p.SetTransport(&fakeControl{})
 	if st := p.State().(PlayerState); st.State != PlayPlaying || st.Error != "" {
 		t.Errorf("after a retry that worked: %+v", st)
 	}
@@ -184,7 +183,7 @@ func TestLivePlayer(t *testing.T) {
 	g := newGuide(testGuide())
 	now, next := g.at("news", t0)
 	p := NewLivePlayer(host, chs[1], now, next)
-	p.SetControl(&fakeControl{})
+	p.SetTransport(&fakeControl{})
 	p.Update(t0)
 	st := p.State().(PlayerState)
 	if st.ChannelID != "news" || st.Number != 3 || !st.Banner || st.Programme != "News channel Evening 20h" {
@@ -224,7 +223,7 @@ func TestLivePlayer(t *testing.T) {
 func TestPlayerDraws(t *testing.T) {
 	checkDrawn(t, "player", func(h *fakeHost) Screen {
 		p := NewPlayer(h, title("d1", "바다", "The Sea", "Море"))
-		p.SetControl(&fakeControl{stats: player.Stats{PositionMS: 5000, PacketsLost: 2}})
+		p.SetTransport(&fakeControl{stats: Status{PositionMS: 5000, PacketsLost: 2}})
 		keys(p, remote.KeyInfo, remote.KeyPlayPause)
 		return p
 	})
@@ -248,8 +247,8 @@ func TestPlayerShowsReconnecting(t *testing.T) {
 		host := newHost(lang)
 		p := NewPlayer(host, title("d1", "바다", "The Sea", "Море"))
 		host.stack = append(host.stack, p)
-		ctl := &fakeControl{stats: player.Stats{PositionMS: 61000}}
-		p.SetControl(ctl)
+		ctl := &fakeControl{stats: Status{PositionMS: 61000}}
+		p.SetTransport(ctl)
 		p.Update(host.now)
 		if st := p.State().(PlayerState); st.Reconnecting || st.Message != "" {
 			t.Fatalf("%s: reconnecting before the failure: %+v", lang, st)

@@ -26,14 +26,24 @@ type Screen interface {
 	Update(now time.Time)
 	// Draw paints the screen as of now.
 	Draw(c draw.Canvas, now time.Time)
+	// Wake returns when the screen will next look different by itself,
+	// with no key or answer coming: now while it animates, the end of a
+	// message shown for a while, the next second of a countdown, the
+	// next minute of the clock. The app sleeps until then.
+	Wake(now time.Time) time.Time
 	// State describes the screen for the control endpoint, as JSON-able data.
 	State() any
 }
 
-// Host is what screens ask of the app around them. Requests that take time
-// answer through their done callback, which the app calls on the render
-// loop, never from another goroutine.
-type Host interface {
+// The app around the screens, in the roles screens use. Requests that
+// take time answer through their done callback, which the app calls on
+// the render loop, never from another goroutine. Each screen asks for the
+// roles it uses; Host is all of them, for Home, which opens every other
+// screen.
+
+// Nav is what every screen needs: the language, the clock, the screen
+// stack and pictures.
+type Nav interface {
 	Lang() string
 	// Now is the app's clock: screens time failures and debounces by it.
 	Now() time.Time
@@ -44,7 +54,10 @@ type Host interface {
 	// Poster returns a picture (poster, channel logo), or nil while it
 	// loads or if it cannot; the first call starts loading it.
 	Poster(url string) *draw.Image
+}
 
+// Catalogue is the operator's catalogue, live channels and guide.
+type Catalogue interface {
 	// Reload asks the operator for Home's rows again.
 	Reload()
 	// Titles fetches a page of a category.
@@ -56,16 +69,21 @@ type Host interface {
 	Channels(done func([]operator.Channel, error))
 	// Guide fetches the programmes overlapping [from, to).
 	Guide(from, to time.Time, done func([]operator.Programme, error))
+}
 
-	// State is what the box remembers: settings, favourites, resume
-	// positions, recent searches. Screens read it and change it only
-	// through the Host.
+// Memory is what the box remembers: settings, favourites, resume
+// positions, recent searches. Screens read it and change it only through
+// these methods.
+type Memory interface {
 	State() *state.State
 	SetFavourite(t operator.Title, fav bool)
 	AddRecent(q string)
 	// Apply changes the settings; the app applies them at once.
 	Apply(s state.Settings)
+}
 
+// Tuner starts playback: titles, channels, past programmes.
+type Tuner interface {
 	// Play plays a title from a position, asking for the PIN first if its
 	// rating needs it.
 	Play(t operator.Title, from time.Duration)
@@ -80,7 +98,10 @@ type Host interface {
 	TuneNumber(n int) bool
 	// TuneLast tunes back to the channel watched before.
 	TuneLast()
+}
 
+// Device is the box itself: its network, who it is, its firmware.
+type Device interface {
 	// Network reports the box's network and whether the operator answers.
 	Network(done func(NetStatus))
 	// About describes the box.
@@ -91,6 +112,51 @@ type Host interface {
 	// (UpdateDownloading, UpdateWriting) and the version it is for.
 	Update(progress func(state, version string), done func(version string, err error)) bool
 }
+
+// Host is every role: what Home, which opens every other screen, needs.
+type Host interface {
+	Nav
+	Catalogue
+	Memory
+	Tuner
+	Device
+}
+
+// The roles of the other screens.
+type (
+	// EntryHost is the text entry's.
+	EntryHost = Nav
+	// PINHost is the PIN prompt's.
+	PINHost interface {
+		Nav
+		Memory
+	}
+	// PlayerHost is the Player screen's.
+	PlayerHost interface {
+		Nav
+		Tuner
+	}
+	// DetailHost is the title page's.
+	DetailHost interface {
+		Nav
+		Memory
+		Tuner
+	}
+	// BrowseHost is what the screens that list titles or channels and
+	// open them need: Grid, Search, Live, Guide.
+	BrowseHost interface {
+		Nav
+		Catalogue
+		Memory
+		Tuner
+	}
+	// SettingsHost is the Settings screen's.
+	SettingsHost interface {
+		Nav
+		Memory
+		Device
+	}
+)
 
 // States of a firmware update in progress, as the agent reports them.
 const (

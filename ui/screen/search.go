@@ -21,7 +21,7 @@ const searchMax = 40
 // results on the right as they come, recent searches while nothing is
 // typed.
 type Search struct {
-	host    Host
+	host    BrowseHost
 	typing  *typing
 	results bool // the focus is on the results
 
@@ -35,7 +35,7 @@ type Search struct {
 }
 
 // NewSearch returns the search screen, keyboard in the viewer's script.
-func NewSearch(host Host) *Search {
+func NewSearch(host BrowseHost) *Search {
 	return &Search{host: host, typing: newTyping(host.Lang(), searchMax, false)}
 }
 

@@ -39,7 +39,7 @@ var (
 // Settings is the settings screen: a list of entries, each changed with
 // the arrows or opened with OK. Changes apply at once.
 type Settings struct {
-	host     Host
+	host     SettingsHost
 	focus    int
 	unlocked bool // the PIN was given for the parental settings
 	net      *NetStatus
@@ -49,7 +49,7 @@ type Settings struct {
 }
 
 // NewSettings returns the settings screen and asks for the network status.
-func NewSettings(host Host) *Settings {
+func NewSettings(host SettingsHost) *Settings {
 	s := &Settings{host: host}
 	s.checkNetwork()
 	return s

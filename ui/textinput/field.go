@@ -78,4 +78,8 @@ func (f *Field) Pending(now time.Time) bool {
 	return f.tapDigit >= 0 && now.Sub(f.tapAt) < MultiTapTimeout
 }
 
+// PendingUntil returns when the letter typed last with MultiTap is
+// settled, if Pending.
+func (f *Field) PendingUntil() time.Time { return f.tapAt.Add(MultiTapTimeout) }
+
 func (f *Field) endTap() { f.tapDigit = -1 }

@@ -118,6 +118,15 @@ func (n *Notifier) Watchdog(now time.Time) error {
 	return n.Notify("WATCHDOG=1")
 }
 
+// WatchdogInterval is how often Watchdog must be called for the watchdog
+// to be petted in time (half of WatchdogSec), 0 when there is none.
+func (n *Notifier) WatchdogInterval() time.Duration {
+	if n.addr == "" {
+		return 0
+	}
+	return n.watchdog
+}
+
 // Close releases the socket.
 func (n *Notifier) Close() error {
 	n.mu.Lock()

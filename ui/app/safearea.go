@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"github.com/manbang/manbang/player/media"

@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"context"
@@ -9,23 +9,32 @@ import (
 )
 
 // notify tells the service manager that the UI is up, after its first
-// frame, and pets the watchdog from every frame (the Notifier sends at
-// most every few seconds, and never waits). A frozen loop stops petting
-// it, and the service manager restarts the UI.
+// frame.
 func (a *App) notify(now time.Time) {
+	if n := a.cfg.Notifier; n != nil && a.frames == 1 {
+		a.notified(n.Ready())
+	}
+	a.pet(now)
+}
+
+// pet pets the service manager's watchdog from the loop (the Notifier
+// sends at most every few seconds, and never waits); Wake brings the loop
+// round in time even when nothing else happens. A frozen loop stops
+// petting it, and the service manager restarts the UI.
+func (a *App) pet(now time.Time) {
 	n := a.cfg.Notifier
 	if n == nil {
 		return
 	}
-	var err error
-	if a.frames == 1 {
-		err = n.Ready()
-	}
-	if werr := n.Watchdog(now); err == nil {
-		err = werr
-	}
+	a.petted = now
+	a.notified(n.Watchdog(now))
+}
+
+// notified logs the first notification that failed: the socket is the
+// same every time.
+func (a *App) notified(err error) {
 	if err != nil && !a.notifyErr {
-		a.notifyErr = true // once: the socket is the same every frame
+		a.notifyErr = true
 		a.log.Warn("service manager notification", "err", err)
 	}
 }

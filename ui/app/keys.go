@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"time"
@@ -7,13 +7,16 @@ import (
 	"github.com/manbang/manbang/ui/screen"
 )
 
-func (a *App) drainEvents() {
+// drainEvents handles the keys that came, reporting whether any did.
+func (a *App) drainEvents() bool {
+	any := false
 	for {
 		select {
-		case ev := <-a.events:
+		case ev := <-a.keys:
 			a.handle(ev)
+			any = true
 		default:
-			return
+			return any
 		}
 	}
 }
@@ -84,3 +87,7 @@ func (a *App) volume(k remote.Key, first bool) {
 	a.Apply(s)
 	a.volUntil = a.now().Add(volumeShown)
 }
+
+// HandleKey handles one key event at once, as if it had come from a
+// remote: for tests that step the app frame by frame.
+func (a *App) HandleKey(ev remote.Event) { a.handle(ev) }

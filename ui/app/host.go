@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"context"
@@ -90,7 +90,7 @@ func (a *App) Back() {
 	if len(a.stack) == 0 {
 		return
 	}
-	if p, ok := a.top().(*screen.Player); ok && a.pb != nil && a.pb.screen == p {
+	if p, ok := a.top().(*screen.Player); ok && p == a.playing() {
 		a.stopPlayback()
 	}
 	a.stack = a.stack[:len(a.stack)-1]
@@ -247,7 +247,7 @@ func (a *App) Apply(s state.Settings) {
 	s = a.st.Settings
 	if s.Volume != old.Volume || s.Muted != old.Muted {
 		if a.pb != nil {
-			a.pb.sink.setVolume(s.Volume, s.Muted)
+			a.pb.SetVolume(s.Volume, s.Muted)
 		}
 	}
 	if s.Operator != old.Operator {
@@ -273,16 +273,6 @@ func (a *App) Apply(s state.Settings) {
 	if s.Lang != old.Lang && a.home != nil {
 		a.Reload() // rows sorted for the language, search in it
 	}
-}
-
-// applyDisplay switches the display mode when the setting changed.
-func (a *App) applyDisplay() {
-	w, h, _ := state.ParseResolution(a.st.Settings.Resolution)
-	if w == a.appliedW && h == a.appliedH {
-		return
-	}
-	a.appliedW, a.appliedH = w, h
-	a.win.SetMode(w, h)
 }
 
 // About implements screen.Host.

@@ -1,4 +1,7 @@
-package ui
+// Package apptest serves the app's tests and the shell's golden tests a
+// small operator's API on 127.0.0.1: a fixed catalogue, channels and
+// guide, generated posters, and a record of what boxes tell it.
+package apptest
 
 import (
 	"bytes"
@@ -20,39 +23,39 @@ import (
 	"github.com/manbang/manbang/operator"
 )
 
-// t0 is the fixed clock of the UI tests: a Monday evening in UTC.
-var t0 = time.Date(2026, 11, 23, 20, 15, 0, 0, time.UTC)
+// T0 is the fixed clock of the UI tests: a Monday evening in UTC.
+var T0 = time.Date(2026, 11, 23, 20, 15, 0, 0, time.UTC)
 
-// fakeOperator is an operator's API server on 127.0.0.1 with a small fixed
+// FakeOperator is an operator's API server on 127.0.0.1 with a small fixed
 // catalogue, channels and guide, and generated posters. It records what
 // boxes tell it.
-type fakeOperator struct {
+type FakeOperator struct {
 	*httptest.Server
-	mu        sync.Mutex
-	cats      []operator.Category
-	titles    []operator.Title
-	channels  []operator.Channel
-	progs     []operator.Programme
-	stream    string // what sessions for titles point at
-	media     []byte // served at /media/clip.ts
-	favs      []string
-	resume    map[string]float64
-	positions []operator.Resume // GET /api/v1/resume; nil: 404, as an older head-end
-	searches  []string
-	sessions  int
-	ended     int
-	noLive    bool // answer 404 for channels, as an older head-end
-	failUntil int  // fail the first n catalogue requests with 503
-	requests  int
+	Mu        sync.Mutex
+	Cats      []operator.Category
+	Titles    []operator.Title
+	Channels  []operator.Channel
+	Progs     []operator.Programme
+	Stream    string // what sessions for titles point at
+	Media     []byte // served at /media/clip.ts
+	Favs      []string
+	Resume    map[string]float64
+	Positions []operator.Resume // GET /api/v1/resume; nil: 404, as an older head-end
+	Searches  []string
+	Sessions  int
+	Ended     int
+	NoLive    bool // answer 404 for channels, as an older head-end
+	FailUntil int  // fail the first n catalogue requests with 503
+	Requests  int
 }
 
-func (f *fakeOperator) text(ko, en, ru string) operator.Text {
+func (f *FakeOperator) text(ko, en, ru string) operator.Text {
 	return operator.Text{"ko": ko, "en": en, "ru": ru}
 }
 
-func newFakeOperator(t testing.TB) *fakeOperator {
-	f := &fakeOperator{resume: map[string]float64{}}
-	f.cats = []operator.Category{
+func NewFakeOperator(t testing.TB) *FakeOperator {
+	f := &FakeOperator{Resume: map[string]float64{}}
+	f.Cats = []operator.Category{
 		{ID: "docs", Name: f.text("다큐멘터리", "Documentaries", "Документальные")},
 		{ID: "news", Name: f.text("뉴스", "News", "Новости")},
 		{ID: "films", Name: f.text("영화", "Films", "Фильмы")},
@@ -67,14 +70,14 @@ func newFakeOperator(t testing.TB) *fakeOperator {
 	exts := []string{"png", "jpg", "webp"}
 	ratings := []string{"ALL", "12", "ALL", "ALL", "15", "ALL", "ALL", "ALL", "15", "19"}
 	for i, n := range names {
-		f.titles = append(f.titles, operator.Title{
+		f.Titles = append(f.Titles, operator.Title{
 			ID: fmt.Sprintf("t%d", i), CategoryID: cats[i], Name: f.text(n[0], n[1], n[2]),
 			Description: f.text(n[0]+"에 관한 이야기. 세 세대가 함께 만든 이야기입니다.", "A story about "+n[1]+", told by three generations who lived it.", "История о том, что "+n[2]+", рассказанная тремя поколениями."),
 			Year:        2018 + i, DurationSec: 600 + 300*i, Language: []string{"ko", "en", "ru"}[i%3], Rating: ratings[i],
 			PosterURL: fmt.Sprintf("/posters/%d.%s", i, exts[i%3]),
 		})
 	}
-	f.channels = []operator.Channel{
+	f.Channels = []operator.Channel{
 		{ID: "news24", Number: 1, Name: f.text("만방 뉴스 24", "Manbang News 24", "Манбан Новости 24"), LogoURL: "/posters/logo1.png"},
 		{ID: "drama", Number: 2, Name: f.text("만방 드라마", "Manbang Drama", "Манбан Драма"), LogoURL: "/posters/logo2.png"},
 		{ID: "kids", Number: 3, Name: f.text("만방 키즈", "Manbang Kids", "Манбан Дети"), LogoURL: "/posters/logo3.png"},
@@ -82,12 +85,12 @@ func newFakeOperator(t testing.TB) *fakeOperator {
 	}
 	shows := [][3]string{{"세계는 지금", "The World Now", "Мир сейчас"}, {"바다 마을 이야기", "Seaside Stories", "Истории у моря"}, {"펭귄 탐험대", "Penguin Explorers", "Пингвины"}, {"깊은 바다", "The Deep Sea", "Глубокое море"}, {"뉴스 9", "News at Nine", "Новости в девять"}, {"경제 브리핑", "Business Briefing", "Экономика"}}
 	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	for ci, ch := range f.channels {
+	for ci, ch := range f.Channels {
 		start := day.Add(-24 * time.Hour)
 		for i := 0; start.Before(day.Add(48 * time.Hour)); i++ {
 			d := time.Duration(30+30*((i+ci)%3)) * time.Minute
 			s := shows[(i+ci)%len(shows)]
-			f.progs = append(f.progs, operator.Programme{ChannelID: ch.ID, Start: start, Stop: start.Add(d), Title: f.text(s[0], s[1], s[2]),
+			f.Progs = append(f.Progs, operator.Programme{ChannelID: ch.ID, Start: start, Stop: start.Add(d), Title: f.text(s[0], s[1], s[2]),
 				Description: f.text(s[0]+" 방송", s[1]+" on "+ch.Name["en"], s[2])})
 			start = start.Add(d)
 		}
@@ -97,14 +100,14 @@ func newFakeOperator(t testing.TB) *fakeOperator {
 		if f.failing(w) {
 			return
 		}
-		writeJSON(w, operator.CategoryList{Categories: f.cats})
+		writeJSON(w, operator.CategoryList{Categories: f.Cats})
 	})
 	mux.HandleFunc("GET /api/v1/titles", func(w http.ResponseWriter, r *http.Request) {
 		if f.failing(w) {
 			return
 		}
 		var ts []operator.Title
-		for _, t := range f.titles {
+		for _, t := range f.Titles {
 			if c := r.URL.Query().Get("category"); c == "" || t.CategoryID == c {
 				ts = append(ts, f.public(r, t))
 			}
@@ -113,11 +116,11 @@ func newFakeOperator(t testing.TB) *fakeOperator {
 	})
 	mux.HandleFunc("GET /api/v1/search", func(w http.ResponseWriter, r *http.Request) {
 		q := strings.ToLower(r.URL.Query().Get("q"))
-		f.mu.Lock()
-		f.searches = append(f.searches, q)
-		f.mu.Unlock()
+		f.Mu.Lock()
+		f.Searches = append(f.Searches, q)
+		f.Mu.Unlock()
 		var ts []operator.Title
-		for _, t := range f.titles {
+		for _, t := range f.Titles {
 			for _, n := range t.Name {
 				if strings.Contains(strings.ToLower(n), q) {
 					ts = append(ts, f.public(r, t))
@@ -128,11 +131,11 @@ func newFakeOperator(t testing.TB) *fakeOperator {
 		writeJSON(w, page(ts, r))
 	})
 	mux.HandleFunc("GET /api/v1/channels", func(w http.ResponseWriter, r *http.Request) {
-		if f.noLive {
+		if f.NoLive {
 			http.Error(w, `{"error":"not found: GET /api/v1/channels"}`, http.StatusNotFound)
 			return
 		}
-		chs := slices.Clone(f.channels)
+		chs := slices.Clone(f.Channels)
 		for i := range chs {
 			if chs[i].LogoURL != "" {
 				chs[i].LogoURL = base(r) + chs[i].LogoURL
@@ -141,14 +144,14 @@ func newFakeOperator(t testing.TB) *fakeOperator {
 		writeJSON(w, operator.ChannelList{Channels: chs})
 	})
 	mux.HandleFunc("GET /api/v1/epg", func(w http.ResponseWriter, r *http.Request) {
-		if f.noLive {
+		if f.NoLive {
 			http.Error(w, `{"error":"not found: GET /api/v1/epg"}`, http.StatusNotFound)
 			return
 		}
 		from, _ := time.Parse(time.RFC3339, r.URL.Query().Get("from"))
 		to, _ := time.Parse(time.RFC3339, r.URL.Query().Get("to"))
 		g := operator.Guide{From: from, To: to, Programmes: []operator.Programme{}}
-		for _, p := range f.progs {
+		for _, p := range f.Progs {
 			if p.Stop.After(from) && p.Start.Before(to) {
 				g.Programmes = append(g.Programmes, p)
 			}
@@ -158,10 +161,10 @@ func newFakeOperator(t testing.TB) *fakeOperator {
 	mux.HandleFunc("POST /api/v1/sessions", func(w http.ResponseWriter, r *http.Request) {
 		var req operator.PlayRequest
 		json.NewDecoder(r.Body).Decode(&req)
-		f.mu.Lock()
-		f.sessions++
-		n, stream := f.sessions, f.stream
-		f.mu.Unlock()
+		f.Mu.Lock()
+		f.Sessions++
+		n, stream := f.Sessions, f.Stream
+		f.Mu.Unlock()
 		if req.ChannelID != "" {
 			http.Error(w, `{"error":"unicast live streaming is not available on this head-end"}`, http.StatusServiceUnavailable)
 			return
@@ -173,17 +176,17 @@ func newFakeOperator(t testing.TB) *fakeOperator {
 		writeJSON(w, operator.Session{ID: "s" + strconv.Itoa(n), URL: stream, Kind: operator.StreamHLS})
 	})
 	mux.HandleFunc("DELETE /api/v1/sessions/{id}", func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.ended++
-		f.mu.Unlock()
+		f.Mu.Lock()
+		f.Ended++
+		f.Mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /api/v1/favourites", func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
+		f.Mu.Lock()
+		defer f.Mu.Unlock()
 		var ts []operator.Title
-		for _, id := range f.favs {
-			for _, t := range f.titles {
+		for _, id := range f.Favs {
+			for _, t := range f.Titles {
 				if t.ID == id {
 					ts = append(ts, f.public(r, t))
 				}
@@ -192,28 +195,28 @@ func newFakeOperator(t testing.TB) *fakeOperator {
 		writeJSON(w, page(ts, r))
 	})
 	mux.HandleFunc("PUT /api/v1/favourites/{id}", func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.favs = append([]string{r.PathValue("id")}, slices.DeleteFunc(f.favs, func(s string) bool { return s == r.PathValue("id") })...)
-		f.mu.Unlock()
+		f.Mu.Lock()
+		f.Favs = append([]string{r.PathValue("id")}, slices.DeleteFunc(f.Favs, func(s string) bool { return s == r.PathValue("id") })...)
+		f.Mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("DELETE /api/v1/favourites/{id}", func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.favs = slices.DeleteFunc(f.favs, func(s string) bool { return s == r.PathValue("id") })
-		f.mu.Unlock()
+		f.Mu.Lock()
+		f.Favs = slices.DeleteFunc(f.Favs, func(s string) bool { return s == r.PathValue("id") })
+		f.Mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /api/v1/resume", func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.positions == nil {
+		f.Mu.Lock()
+		defer f.Mu.Unlock()
+		if f.Positions == nil {
 			http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
 			return
 		}
-		writeJSON(w, operator.ResumeList{Positions: f.positions})
+		writeJSON(w, operator.ResumeList{Positions: f.Positions})
 	})
 	mux.HandleFunc("GET /api/v1/titles/{id}", func(w http.ResponseWriter, r *http.Request) {
-		for _, t := range f.titles {
+		for _, t := range f.Titles {
 			if t.ID == r.PathValue("id") {
 				writeJSON(w, f.public(r, t))
 				return
@@ -224,18 +227,18 @@ func newFakeOperator(t testing.TB) *fakeOperator {
 	mux.HandleFunc("PUT /api/v1/resume/{id}", func(w http.ResponseWriter, r *http.Request) {
 		var res operator.Resume
 		json.NewDecoder(r.Body).Decode(&res)
-		f.mu.Lock()
-		f.resume[r.PathValue("id")] = res.PositionSec
-		f.mu.Unlock()
+		f.Mu.Lock()
+		f.Resume[r.PathValue("id")] = res.PositionSec
+		f.Mu.Unlock()
 		writeJSON(w, res)
 	})
 	mux.HandleFunc("GET /media/clip.ts", func(w http.ResponseWriter, r *http.Request) {
-		if f.media == nil {
+		if f.Media == nil {
 			http.NotFound(w, r)
 			return
 		}
 		w.Header().Set("Content-Type", "video/mp2t")
-		w.Write(f.media)
+		w.Write(f.Media)
 	})
 	mux.HandleFunc("GET /posters/{name}", func(w http.ResponseWriter, r *http.Request) {
 		b, ct := posterFile(r.PathValue("name"))
@@ -252,18 +255,18 @@ func newFakeOperator(t testing.TB) *fakeOperator {
 }
 
 // failing answers 503 while failUntil requests have not been made.
-func (f *fakeOperator) failing(w http.ResponseWriter) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests++
-	if f.requests <= f.failUntil {
+func (f *FakeOperator) failing(w http.ResponseWriter) bool {
+	f.Mu.Lock()
+	defer f.Mu.Unlock()
+	f.Requests++
+	if f.Requests <= f.FailUntil {
 		http.Error(w, `{"error":"the catalogue is being rebuilt"}`, http.StatusServiceUnavailable)
 		return true
 	}
 	return false
 }
 
-func (f *fakeOperator) public(r *http.Request, t operator.Title) operator.Title {
+func (f *FakeOperator) public(r *http.Request, t operator.Title) operator.Title {
 	t.PosterURL = base(r) + t.PosterURL
 	return t
 }

@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"encoding/json"
@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/manbang/manbang/ui/app/apptest"
 	"github.com/manbang/manbang/ui/screen"
 )
 
@@ -81,7 +82,7 @@ func (p *holdingProxy) release() {
 // operator may have another address the second time (the bench's slow
 // proxy; a host name for an address): the cache is the same operator's.
 func TestHomeFromCacheBeforeTheOperatorAnswers(t *testing.T) {
-	op := newFakeOperator(t)
+	op := apptest.NewFakeOperator(t)
 	for _, tc := range []struct {
 		name    string
 		sameURL bool
@@ -173,7 +174,7 @@ func loseRow(t *testing.T, dir, category string) {
 // A changed operator does not start from the answers the old one gave:
 // the client keeps them by path, not by address, so Apply removes them.
 func TestOperatorChangeDropsTheCache(t *testing.T) {
-	op := newFakeOperator(t)
+	op := apptest.NewFakeOperator(t)
 	cacheDir := t.TempDir()
 	ta := startApp(t, op, func(cfg *Config) { cfg.CacheDir = cacheDir })
 	ta.settle("Home", func() bool {

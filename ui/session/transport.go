@@ -1,4 +1,4 @@
-package ui
+package session
 
 import (
 	"context"
@@ -33,11 +33,11 @@ type (
 	}
 )
 
-// playerControl is a *player.Player as the Player screen's Control. The
+// transport is a *player.Player as the Player screen's Transport. The
 // player's Seek and SetSpeed wait for the pipeline to restart, so they run
 // on a goroutine of the control's own: the render loop never waits, and
 // of requests made while one runs only the latest is carried out.
-type playerControl struct {
+type transport struct {
 	p   *player.Player
 	log *slog.Logger
 
@@ -46,11 +46,11 @@ type playerControl struct {
 	wake    chan struct{}
 }
 
-var _ screen.Control = (*playerControl)(nil)
+var _ screen.Transport = (*transport)(nil)
 
-// newPlayerControl returns the control of p; its goroutine ends with ctx.
-func newPlayerControl(ctx context.Context, p *player.Player, log *slog.Logger, wg *sync.WaitGroup) *playerControl {
-	c := &playerControl{p: p, log: log, wake: make(chan struct{}, 1)}
+// newTransport returns the control of p; its goroutine ends with ctx.
+func newTransport(ctx context.Context, p *player.Player, log *slog.Logger, wg *sync.WaitGroup) *transport {
+	c := &transport{p: p, log: log, wake: make(chan struct{}, 1)}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -59,7 +59,7 @@ func newPlayerControl(ctx context.Context, p *player.Player, log *slog.Logger, w
 	return c
 }
 
-func (c *playerControl) run(ctx context.Context) {
+func (c *transport) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -80,7 +80,7 @@ func (c *playerControl) run(ctx context.Context) {
 }
 
 // later queues f, replacing a request still waiting.
-func (c *playerControl) later(f func() error) {
+func (c *transport) later(f func() error) {
 	c.mu.Lock()
 	c.pending = f
 	c.mu.Unlock()
@@ -90,11 +90,24 @@ func (c *playerControl) later(f func() error) {
 	}
 }
 
-func (c *playerControl) SetPaused(p bool)    { c.p.SetPaused(p) }
-func (c *playerControl) Stats() player.Stats { return c.p.Stats() }
+func (c *transport) SetPaused(p bool) { c.p.SetPaused(p) }
 
-// Seek implements screen.Control.
-func (c *playerControl) Seek(pos time.Duration) error {
+// Status implements screen.Transport.
+func (c *transport) Status() screen.Status { return statusOf(c.p.Stats()) }
+
+// statusOf is the part of a player's statistics the Player screen shows.
+func statusOf(st player.Stats) screen.Status {
+	return screen.Status{
+		PositionMS: st.PositionMS, DurationMS: st.DurationMS, Reconnecting: st.Reconnecting,
+		Width: st.Width, Height: st.Height, VideoCodec: st.VideoCodec, AudioCodec: st.AudioCodec,
+		AudioLang: st.AudioLang, AudioOutput: st.AudioOutput, BitrateKbps: st.BitrateKbps,
+		PresentedFrames: st.PresentedFrames, DroppedFrames: st.DroppedFrames, DecodeErrors: st.DecodeErrors,
+		AVDriftMSMax: st.AVDriftMSMax, PacketsLost: st.PacketsLost, PacketsRecovered: st.PacketsRecovered,
+	}
+}
+
+// Seek implements screen.Transport.
+func (c *transport) Seek(pos time.Duration) error {
 	if err := c.p.SeekError(); err != nil {
 		return err
 	}
@@ -102,9 +115,9 @@ func (c *playerControl) Seek(pos time.Duration) error {
 	return nil
 }
 
-// SetSpeed implements screen.Control with the nearest speed the player
+// SetSpeed implements screen.Transport with the nearest speed the player
 // has.
-func (c *playerControl) SetSpeed(speed float64) error {
+func (c *transport) SetSpeed(speed float64) error {
 	if err := c.p.SeekError(); err != nil {
 		return err
 	}
@@ -126,7 +139,7 @@ func nearestSpeed(speed float64) int {
 
 // streams returns the streams of kind, and the index among them of the
 // one in use (by the player's statistics), or -1.
-func (c *playerControl) streams(kind media.Kind, inUse string) ([]media.Stream, int) {
+func (c *transport) streams(kind media.Kind, inUse string) ([]media.Stream, int) {
 	l, ok := any(c.p).(trackLister)
 	if !ok {
 		return nil, -1
@@ -153,10 +166,10 @@ func tracks(ss []media.Stream) []screen.Track {
 	return out
 }
 
-// AudioTracks implements screen.Control: an HLS title's audio renditions
+// AudioTracks implements screen.Transport: an HLS title's audio renditions
 // (its languages as separate playlists) when it has some, else the
 // program's audio streams.
-func (c *playerControl) AudioTracks() ([]screen.Track, int) {
+func (c *transport) AudioTracks() ([]screen.Track, int) {
 	if rends, cur := c.p.AudioRenditions(); len(rends) > 0 {
 		out := make([]screen.Track, len(rends))
 		for i, r := range rends {
@@ -175,8 +188,8 @@ func (c *playerControl) AudioTracks() ([]screen.Track, int) {
 	return tracks(ss), max(cur, 0)
 }
 
-// SetAudioTrack implements screen.Control.
-func (c *playerControl) SetAudioTrack(i int) error {
+// SetAudioTrack implements screen.Transport.
+func (c *transport) SetAudioTrack(i int) error {
 	if rends, _ := c.p.AudioRenditions(); len(rends) > 0 {
 		if i < 0 || i >= len(rends) {
 			return errUnsupported
@@ -194,8 +207,8 @@ func (c *playerControl) SetAudioTrack(i int) error {
 	return nil
 }
 
-// Subtitles implements screen.Control.
-func (c *playerControl) Subtitles() ([]screen.Track, int) {
+// Subtitles implements screen.Transport.
+func (c *transport) Subtitles() ([]screen.Track, int) {
 	sub, ok := any(c.p).(subtitler)
 	if !ok {
 		return nil, -1
@@ -203,8 +216,8 @@ func (c *playerControl) Subtitles() ([]screen.Track, int) {
 	return tracks(sub.SubtitleTracks()), -1
 }
 
-// SetSubtitles implements screen.Control.
-func (c *playerControl) SetSubtitles(i int) error {
+// SetSubtitles implements screen.Transport.
+func (c *transport) SetSubtitles(i int) error {
 	sub, ok := any(c.p).(subtitler)
 	if !ok {
 		return errUnsupported

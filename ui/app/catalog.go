@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"context"
@@ -258,7 +258,7 @@ func (a *App) rows() []screen.Row {
 		}
 		ch := a.channels[i]
 		it := screen.Item{Title: operator.Title{ID: ch.ID, Name: ch.Name}, Channel: &ch}
-		it.Now, _ = programmeAt(a.progs, ch.ID, now)
+		it.Now, _ = ProgrammeAt(a.progs, ch.ID, now)
 		live.Items = append(live.Items, it)
 	}
 	rows = append(rows, live)
@@ -291,8 +291,8 @@ func (a *App) refreshFavourites() {
 	}
 }
 
-// programmeAt returns a channel's programme at t, and the one after.
-func programmeAt(progs []operator.Programme, channelID string, t time.Time) (now, next *operator.Programme) {
+// ProgrammeAt returns a channel's programme at t, and the one after.
+func ProgrammeAt(progs []operator.Programme, channelID string, t time.Time) (now, next *operator.Programme) {
 	for i := range progs {
 		p := &progs[i]
 		if p.ChannelID != channelID {

@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"net"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/manbang/manbang/remote"
+	"github.com/manbang/manbang/ui/app/apptest"
 	"github.com/manbang/manbang/ui/screen"
 )
 
@@ -100,7 +101,7 @@ func (m *mediaServer) stop() {
 
 // until runs frames, the app's clock moving with the real one, until ok
 // holds for the player's state; it fails the test after limit.
-func (ta *testApp) until(what string, limit time.Duration, ok func(screen.PlayerState) bool) screen.PlayerState {
+func (ta *testApp) until(what string, limit time.Duration, ok func(playerReport) bool) playerReport {
 	ta.t.Helper()
 	deadline := time.Now().Add(limit)
 	last := time.Now()
@@ -109,20 +110,19 @@ func (ta *testApp) until(what string, limit time.Duration, ok func(screen.Player
 		ta.clock.advance(now.Sub(last))
 		last = now
 		ta.step()
-		if st, is := ta.state().(screen.PlayerState); is && ok(st) {
+		if st, is := ta.playerReport(); is && ok(st) {
 			return st
 		}
 		select {
-		case f := <-ta.tasks:
-			do(f)
+		case <-ta.woken:
 		case <-time.After(20 * time.Millisecond): // nothing posted: a frame again
 		}
 	}
 	ta.t.Fatalf("timed out waiting for %s; screen %s %+v", what, topName(ta), ta.state())
-	return screen.PlayerState{}
+	return playerReport{}
 }
 
-func position(st screen.PlayerState) time.Duration {
+func position(st playerReport) time.Duration {
 	if st.Stats == nil {
 		return 0
 	}
@@ -139,12 +139,12 @@ func TestAppSurvivesAServerOutage(t *testing.T) {
 		t.Skipf("no test stream: %v", err)
 	}
 	media := startMediaServer(t, dir)
-	op := newFakeOperator(t)
-	op.stream = "http://" + media.addr + "/index.m3u8"
+	op := apptest.NewFakeOperator(t)
+	op.Stream = "http://" + media.addr + "/index.m3u8"
 	ta := startApp(t, op, nil)
 	homeReady(ta)
-	do(func() { ta.Play(op.titles[0], 0) })
-	before := ta.until("playing past 3 s", time.Minute, func(st screen.PlayerState) bool {
+	ta.Play(op.Titles[0], 0)
+	before := ta.until("playing past 3 s", time.Minute, func(st playerReport) bool {
 		if st.State == screen.PlayError {
 			t.Fatalf("playback failed: %s", st.Error)
 		}
@@ -154,22 +154,19 @@ func TestAppSurvivesAServerOutage(t *testing.T) {
 	// The player has a budget for reconnecting on its own; past it, the
 	// error screen takes over and retries.
 	sawReconnecting := false
-	ta.until("the error screen", 90*time.Second, func(st screen.PlayerState) bool {
+	ta.until("the error screen", 90*time.Second, func(st playerReport) bool {
 		sawReconnecting = sawReconnecting || st.Reconnecting
 		return st.State == screen.PlayError
 	})
-	var attempts int
-	do(func() { attempts = ta.pb.attempts })
-	ta.until("two retries that fail", time.Minute, func(st screen.PlayerState) bool {
-		var n int
-		do(func() { n = ta.pb.attempts })
-		return n >= attempts+2 && st.State == screen.PlayError
+	attempts := ta.pb.Attempts()
+	ta.until("two retries that fail", time.Minute, func(st playerReport) bool {
+		return ta.pb.Attempts() >= attempts+2 && st.State == screen.PlayError
 	})
 	t.Logf("reconnecting shown: %v; position before the outage %v", sawReconnecting, position(before))
 	if err := media.start(); err != nil {
 		t.Fatalf("restart the media server on %s: %v", media.addr, err)
 	}
-	after := ta.until("playing again", time.Minute, func(st screen.PlayerState) bool {
+	after := ta.until("playing again", time.Minute, func(st playerReport) bool {
 		return st.State == screen.PlayPlaying && st.Stats != nil && st.Stats.PresentedFrames > 0
 	})
 	if pos := position(after); pos < position(before)-time.Second {

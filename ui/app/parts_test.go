@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"context"
@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"github.com/manbang/manbang/operator"
-	"github.com/manbang/manbang/player/audio"
-	"github.com/manbang/manbang/player/media"
+	"github.com/manbang/manbang/ui/app/apptest"
 	"github.com/manbang/manbang/ui/draw"
 	"github.com/manbang/manbang/ui/screen"
 )
@@ -36,38 +35,6 @@ func TestSafeArea(t *testing.T) {
 	}
 	if err := rec.Err(); err != nil {
 		t.Error(err)
-	}
-}
-
-// recordSink records what reaches the sound output.
-type recordSink struct {
-	audio.Sink
-	got []int16
-}
-
-func (r *recordSink) Write(_ context.Context, f *media.AudioFrame) error {
-	r.got = append(r.got, f.Samples...)
-	return nil
-}
-
-func TestVolumeSink(t *testing.T) {
-	cases := []struct {
-		volume int
-		muted  bool
-		want   int16
-	}{
-		{100, false, 10000},
-		{50, false, 2500},
-		{0, false, 0},
-		{100, true, 0},
-	}
-	for _, c := range cases {
-		rec := &recordSink{}
-		v := newVolumeSink(rec, c.volume, c.muted)
-		v.Write(context.Background(), &media.AudioFrame{Samples: []int16{10000, -10000}, Channels: 2, SampleRate: 48000})
-		if rec.got[0] != c.want || rec.got[1] != -c.want {
-			t.Errorf("volume %d muted %v: samples %v, want ±%d", c.volume, c.muted, rec.got, c.want)
-		}
 	}
 }
 
@@ -113,18 +80,18 @@ func TestHasNetwork(t *testing.T) {
 }
 
 func TestProgrammeAt(t *testing.T) {
-	at := func(h int) time.Time { return t0.Truncate(time.Hour).Add(time.Duration(h) * time.Hour) }
+	at := func(h int) time.Time { return apptest.T0.Truncate(time.Hour).Add(time.Duration(h) * time.Hour) }
 	progs := []operator.Programme{
 		{ChannelID: "a", Start: at(2), Stop: at(3), Title: operator.Text{"en": "later"}},
 		{ChannelID: "a", Start: at(0), Stop: at(1), Title: operator.Text{"en": "now"}},
 		{ChannelID: "a", Start: at(1), Stop: at(2), Title: operator.Text{"en": "next"}},
 		{ChannelID: "b", Start: at(0), Stop: at(1), Title: operator.Text{"en": "other"}},
 	}
-	now, next := programmeAt(progs, "a", t0)
+	now, next := ProgrammeAt(progs, "a", apptest.T0)
 	if now == nil || next == nil || now.Title["en"] != "now" || next.Title["en"] != "next" {
 		t.Errorf("now %+v next %+v", now, next)
 	}
-	if now, next := programmeAt(progs, "c", t0); now != nil || next != nil {
+	if now, next := ProgrammeAt(progs, "c", apptest.T0); now != nil || next != nil {
 		t.Error("a channel without programmes has some")
 	}
 }

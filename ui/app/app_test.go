@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"os"
@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/manbang/manbang/remote"
+	"github.com/manbang/manbang/ui/app/apptest"
 	"github.com/manbang/manbang/ui/screen"
+	"github.com/manbang/manbang/ui/session"
 	"github.com/manbang/manbang/ui/state"
 )
 
@@ -30,21 +32,17 @@ var clip = sync.OnceValues(func() ([]byte, error) {
 	return os.ReadFile(file)
 })
 
-func topName(ta *testApp) string {
-	var n string
-	do(func() { n = ta.top().Name() })
-	return n
-}
+func topName(ta *testApp) string { return ta.top().Name() }
 
 // The viewer's path through the catalogue: Home, a category, a title's
 // page, playing it with its picture on screen, and back.
 func TestAppPlaysATitle(t *testing.T) {
-	op := newFakeOperator(t)
+	op := apptest.NewFakeOperator(t)
 	ts, err := clip()
 	if err != nil {
 		t.Skipf("no test stream: %v", err)
 	}
-	op.media, op.stream = ts, op.URL+"/media/clip.ts"
+	op.Media, op.Stream = ts, op.URL+"/media/clip.ts"
 	ta := startApp(t, op, nil)
 	homeReady(ta)
 	ta.press(remote.KeyDown)
@@ -57,7 +55,7 @@ func TestAppPlaysATitle(t *testing.T) {
 	topIs(ta, "detail", nil)
 	ta.press(remote.KeyOK)
 	ta.settle("video", func() bool {
-		st, ok := ta.state().(screen.PlayerState)
+		st, ok := ta.playerReport()
 		if ok && st.State == screen.PlayError {
 			t.Fatalf("playback failed: %s", st.Error)
 		}
@@ -72,15 +70,15 @@ func TestAppPlaysATitle(t *testing.T) {
 		t.Fatalf("Home went to %s", n)
 	}
 	ta.settle("the session's end", func() bool {
-		op.mu.Lock()
-		defer op.mu.Unlock()
-		return op.ended == op.sessions && op.sessions == 1
+		op.Mu.Lock()
+		defer op.Mu.Unlock()
+		return op.Ended == op.Sessions && op.Sessions == 1
 	})
 }
 
 // Volume keys work on every screen, show the volume and persist it.
 func TestAppVolumeAndState(t *testing.T) {
-	op := newFakeOperator(t)
+	op := apptest.NewFakeOperator(t)
 	dir := t.TempDir()
 	ta := startApp(t, op, func(c *Config) { c.StateDir = dir })
 	homeReady(ta)
@@ -98,7 +96,8 @@ func TestAppVolumeAndState(t *testing.T) {
 	if snap := ta.snap.Load(); snap.Lang != "ru" || topName(ta) != "settings" {
 		t.Errorf("after Menu, Right: language %s on %s", snap.Lang, topName(ta))
 	}
-	do(func() { ta.saver.Close(); ta.saver = nil })
+	ta.saver.Close()
+	ta.saver = nil
 	st, err := state.Load(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -110,13 +109,11 @@ func TestAppVolumeAndState(t *testing.T) {
 
 // A title rated above the parental limit plays only with the PIN.
 func TestAppParentalPIN(t *testing.T) {
-	op := newFakeOperator(t)
+	op := apptest.NewFakeOperator(t)
 	ta := startApp(t, op, nil)
-	do(func() {
-		s := ta.st.Settings
-		s.ParentalRating = "15"
-		ta.Apply(s)
-	})
+	s := ta.st.Settings
+	s.ParentalRating = "15"
+	ta.Apply(s)
 	homeReady(ta)
 	ta.press(remote.KeyDown, remote.KeyDown, remote.KeyDown, remote.KeyRight, remote.KeyPlayPause) // Midnight Chase, 19
 	if n := topName(ta); n != "pin" {
@@ -140,7 +137,7 @@ func TestAppParentalPIN(t *testing.T) {
 // Live TV: a number dialled tunes, CH+ zaps in place, Last goes back,
 // and the EPG opens from the channel.
 func TestAppLiveTV(t *testing.T) {
-	op := newFakeOperator(t)
+	op := apptest.NewFakeOperator(t)
 	ta := startApp(t, op, func(c *Config) { c.LiveUnicast = true })
 	homeReady(ta)
 	ta.press(remote.KeyRed)
@@ -186,8 +183,8 @@ func TestAppLiveTV(t *testing.T) {
 
 // An operator that fails is retried until it answers.
 func TestAppRetriesTheOperator(t *testing.T) {
-	op := newFakeOperator(t)
-	op.failUntil = 3 // the client's own retries use these up
+	op := apptest.NewFakeOperator(t)
+	op.FailUntil = 3 // the client's own retries use these up
 	ta := startApp(t, op, nil)
 	homeFailed(ta)
 	ta.clock.advance(6 * time.Second)
@@ -197,8 +194,8 @@ func TestAppRetriesTheOperator(t *testing.T) {
 // An operator without live TV leaves Home without a live row and says so
 // on the live screen.
 func TestAppWithoutLiveTV(t *testing.T) {
-	op := newFakeOperator(t)
-	op.noLive = true
+	op := apptest.NewFakeOperator(t)
+	op.NoLive = true
 	ta := startApp(t, op, nil)
 	homeReady(ta)
 	if st := ta.state().(screen.HomeState); len(st.RowIDs) == 0 || st.RowIDs[0] != "cat:docs" {
@@ -210,14 +207,14 @@ func TestAppWithoutLiveTV(t *testing.T) {
 
 // Favourites go to the operator and make a row of Home.
 func TestAppFavourites(t *testing.T) {
-	op := newFakeOperator(t)
+	op := apptest.NewFakeOperator(t)
 	ta := startApp(t, op, nil)
 	homeReady(ta)
 	ta.press(remote.KeyDown, remote.KeyOK, remote.KeyRight, remote.KeyOK)
 	ta.settle("the operator told", func() bool {
-		op.mu.Lock()
-		defer op.mu.Unlock()
-		return len(op.favs) == 1 && op.favs[0] == "t0"
+		op.Mu.Lock()
+		defer op.Mu.Unlock()
+		return len(op.Favs) == 1 && op.Favs[0] == "t0"
 	})
 	ta.press(remote.KeyBack)
 	if st := ta.state().(screen.HomeState); len(st.RowIDs) < 2 || st.RowIDs[1] != "favourites" {
@@ -227,25 +224,25 @@ func TestAppFavourites(t *testing.T) {
 
 // Stopping a title records where it was left, here and with the operator.
 func TestAppRemembersWhereTheViewerStopped(t *testing.T) {
-	op := newFakeOperator(t)
+	op := apptest.NewFakeOperator(t)
 	ta := startApp(t, op, nil)
 	homeReady(ta)
-	do(func() {
-		p := screen.NewPlayer(ta, ta.op.titles[3])
-		p.SetControl(&stillControl{})
-		done := make(chan struct{})
-		close(done)
-		ta.pb = &playback{title: ta.op.titles[3], screen: p, done: done, cancel: func() {}, slot: &videoSlot{}, sink: newVolumeSink(unclosed{}, 0, false)}
-		ta.push(p)
+	// The title resumed at 95 s fails to open (the fake operator has no
+	// stream for it): Back on its error screen leaves it where it would
+	// have resumed.
+	ta.push(ta.startPlayback(session.Request{Title: ta.op.Titles[3], From: 95 * time.Second}))
+	ta.settle("the error screen", func() bool {
+		st, ok := ta.state().(screen.PlayerState)
+		return ok && st.State == screen.PlayError
 	})
 	ta.press(remote.KeyBack)
 	if pos, ok := ta.st.ResumeAt("t3"); !ok || pos != 95*time.Second {
 		t.Errorf("resume at %v, %v", pos, ok)
 	}
 	ta.settle("the operator told", func() bool {
-		op.mu.Lock()
-		defer op.mu.Unlock()
-		return op.resume["t3"] == 95
+		op.Mu.Lock()
+		defer op.Mu.Unlock()
+		return op.Resume["t3"] == 95
 	})
 	if st := ta.state().(screen.HomeState); st.RowIDs[0] != "continue" {
 		t.Errorf("rows %v, want continue first", st.RowIDs)

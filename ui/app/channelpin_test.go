@@ -1,9 +1,10 @@
-package ui
+package app
 
 import (
 	"testing"
 
 	"github.com/manbang/manbang/remote"
+	"github.com/manbang/manbang/ui/app/apptest"
 	"github.com/manbang/manbang/ui/screen"
 )
 
@@ -21,16 +22,14 @@ func playingChannel(ta *testApp, n int) {
 // CH- go past it; once entered, the PIN is not asked again in the
 // session, until the parental settings change.
 func TestAppChannelPIN(t *testing.T) {
-	op := newFakeOperator(t)
-	op.channels[1].Rating = "19" // 2 Manbang Drama
-	op.channels[3].Rating = "15" // 4 Manbang Docs
-	op.channels[2].Rating = "ALL"
+	op := apptest.NewFakeOperator(t)
+	op.Channels[1].Rating = "19" // 2 Manbang Drama
+	op.Channels[3].Rating = "15" // 4 Manbang Docs
+	op.Channels[2].Rating = "ALL"
 	ta := startApp(t, op, func(c *Config) { c.LiveUnicast = true })
-	do(func() {
-		s := ta.st.Settings
-		s.ParentalRating = "15"
-		ta.Apply(s)
-	})
+	s := ta.st.Settings
+	s.ParentalRating = "15"
+	ta.Apply(s)
 	homeReady(ta)
 	ta.press(remote.KeyRed)
 	topIs(ta, "live", func(s any) bool { return s.(screen.LiveState).Channels == 4 })
@@ -97,11 +96,9 @@ func TestAppChannelPIN(t *testing.T) {
 	playingChannel(ta, 2)
 
 	// A new PIN locks the channels again; the guide asks too.
-	do(func() {
-		s := ta.st.Settings
-		s.PIN = "1234"
-		ta.Apply(s)
-	})
+	s = ta.st.Settings
+	s.PIN = "1234"
+	ta.Apply(s)
 	ta.press(remote.KeyChannelUp)
 	playingChannel(ta, 3)
 	ta.press(remote.KeyGreen)

@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"bytes"
@@ -121,11 +121,11 @@ func (c *posterCache) evict() {
 	}
 }
 
-// displaySize is the largest a poster is drawn at on the window now.
+// displaySize is the largest a poster is drawn at on the canvas drawn last.
 func (c *posterCache) displaySize() (int, int) {
-	h := 720
-	if c.a.win != nil {
-		_, h = c.a.win.Size()
+	h := float32(720)
+	if c.a.canvasH > 0 {
+		h = c.a.canvasH
 	}
 	s := float64(max(h, 360)) / 720
 	return int(posterDesignW * s), int(posterDesignH * s)

@@ -1,4 +1,4 @@
-package ui
+package session
 
 import (
 	"context"
@@ -7,26 +7,7 @@ import (
 
 	"github.com/manbang/manbang/player/audio"
 	"github.com/manbang/manbang/player/media"
-	"github.com/manbang/manbang/ui/state"
 )
-
-// soundOutput returns a new sink for a playback as the settings say: the
-// configured one, silence, or the sound device (silence where there is
-// none). The volume sink around it closes it.
-func (a *App) soundOutput() audio.Sink {
-	switch {
-	case a.cfg.Audio != nil:
-		return unclosed{a.cfg.Audio}
-	case a.st.Settings.Audio == state.AudioOff:
-		return audio.NewSilent(nil)
-	}
-	return audio.Open(a.log)
-}
-
-// unclosed is a sink that is not the playback's to close.
-type unclosed struct{ audio.Sink }
-
-func (unclosed) Close() error { return nil }
 
 // volumeSink scales the samples written to a sink by the viewer's volume,
 // so the remote's volume keys work on every output.

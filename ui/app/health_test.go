@@ -1,4 +1,4 @@
-package ui
+package app
 
 import (
 	"encoding/json"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/manbang/manbang/operator/update/sdnotify"
+	"github.com/manbang/manbang/ui/app/apptest"
 	"github.com/manbang/manbang/ui/screen"
 )
 
@@ -20,12 +21,12 @@ import (
 // box booted, is written only once Home showed its rows and a video frame
 // was presented, not on either alone.
 func TestAppHealthyMarker(t *testing.T) {
-	op := newFakeOperator(t)
+	op := apptest.NewFakeOperator(t)
 	ts, err := clip()
 	if err != nil {
 		t.Skipf("no test stream: %v", err)
 	}
-	op.media, op.stream = ts, op.URL+"/media/clip.ts"
+	op.Media, op.Stream = ts, op.URL+"/media/clip.ts"
 	marker := filepath.Join(t.TempDir(), "run", "healthy")
 	ta := startApp(t, op, func(c *Config) { c.HealthyMarker = marker })
 	homeReady(ta)
@@ -35,7 +36,7 @@ func TestAppHealthyMarker(t *testing.T) {
 	if _, err := os.Stat(marker); !errors.Is(err, fs.ErrNotExist) || ta.healthy {
 		t.Fatalf("Home alone wrote the marker: %v", err)
 	}
-	do(func() { ta.Play(op.titles[0], 0) })
+	ta.Play(op.Titles[0], 0)
 	ta.settle("a frame and the marker", func() bool {
 		st, ok := ta.state().(screen.PlayerState)
 		if ok && st.State == screen.PlayError {
@@ -56,12 +57,12 @@ func TestAppHealthyMarker(t *testing.T) {
 // A video frame without Home (the operator never answered) is not
 // healthy.
 func TestAppNotHealthyWithoutHome(t *testing.T) {
-	op := newFakeOperator(t)
-	op.failUntil = 1 << 30
+	op := apptest.NewFakeOperator(t)
+	op.FailUntil = 1 << 30
 	marker := filepath.Join(t.TempDir(), "healthy")
 	ta := startApp(t, op, func(c *Config) { c.HealthyMarker = marker })
 	homeFailed(ta)
-	do(func() { ta.sawFrame = true })
+	ta.sawFrame = true
 	for range 5 {
 		ta.step()
 	}
@@ -84,7 +85,7 @@ func TestAppNotifiesSystemd(t *testing.T) {
 	t.Setenv("WATCHDOG_PID", strconv.Itoa(os.Getpid()))
 	n := sdnotify.New()
 	defer n.Close()
-	ta := startApp(t, newFakeOperator(t), func(c *Config) { c.Notifier = n })
+	ta := startApp(t, apptest.NewFakeOperator(t), func(c *Config) { c.Notifier = n })
 	read := func() string {
 		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 		b := make([]byte, 64)
@@ -118,9 +119,9 @@ func TestAppNotifiesSystemd(t *testing.T) {
 
 // The control endpoint's state counts the goroutines, for soak tests.
 func TestStateCountsGoroutines(t *testing.T) {
-	ta := startApp(t, newFakeOperator(t), nil)
+	ta := startApp(t, apptest.NewFakeOperator(t), nil)
 	homeReady(ta)
-	b, err := json.Marshal(ta.reportState())
+	b, err := json.Marshal(ta.Report())
 	if err != nil {
 		t.Fatal(err)
 	}
