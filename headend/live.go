@@ -55,6 +55,12 @@ func (s *Server) getChannels(w http.ResponseWriter, r *http.Request) {
 func (s *Server) publicChannel(r *http.Request, c catalog.Channel) operator.Channel {
 	oc := c.Channel
 	oc.LogoURL = s.mediaURL(r, oc.LogoURL)
+	if c.Multicast != "" && s.mcast {
+		oc.Delivery = append(oc.Delivery, operator.DeliveryMulticast)
+	}
+	if s.live != nil {
+		oc.Delivery = append(oc.Delivery, operator.DeliveryUnicast)
+	}
 	return oc
 }
 

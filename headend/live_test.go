@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -266,4 +267,35 @@ func TestChannelWithoutMulticast(t *testing.T) {
 	store.PutChannel(t.Context(), catalogChannel("solo", 7))
 	h := startServer(t, Config{Store: store, MediaDir: t.TempDir(), Multicast: true})
 	h.do(t, "POST", "/api/v1/sessions", `{"channel_id":"solo"}`).wantError(t, 409, "not sent to a multicast group")
+}
+
+// TestChannelDelivery checks that the channel list names the ways this
+// head-end sends each channel, so a box asks for a session it can have.
+func TestChannelDelivery(t *testing.T) {
+	live := &fakeLive{closed: make(chan *fakeSub, 1)}
+	cases := []struct {
+		name string
+		cfg  Config
+		want []string
+	}{
+		{"neither", Config{}, nil},
+		{"unicast only, as make run starts it", Config{Live: live}, []string{operator.DeliveryUnicast}},
+		{"multicast only", Config{Multicast: true}, []string{operator.DeliveryMulticast}},
+		{"both", Config{Multicast: true, Live: live}, []string{operator.DeliveryMulticast, operator.DeliveryUnicast}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := startServer(t, c.cfg)
+			var l operator.ChannelList
+			h.do(t, "GET", "/api/v1/channels", "").decode(t, 200, &l)
+			if len(l.Channels) == 0 {
+				t.Fatal("no channels")
+			}
+			for _, ch := range l.Channels {
+				if !slices.Equal(ch.Delivery, c.want) {
+					t.Errorf("channel %s: delivery %q, want %q", ch.ID, ch.Delivery, c.want)
+				}
+			}
+		})
+	}
 }

@@ -2,7 +2,10 @@
 // types that the box and the head-end share.
 package operator
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Text is a string in several languages, keyed by ISO 639-1 code
 // ("ko", "en", "ru").
@@ -104,7 +107,22 @@ type Channel struct {
 	URL string `json:"url,omitempty"`
 	// Catchup, if set, says how past programmes of the channel are played.
 	Catchup *Catchup `json:"catchup,omitempty"`
+	// Delivery lists how a head-end can send the channel to a box, best
+	// first: DeliveryMulticast (a session without rtp_port, joining the
+	// channel's group) and DeliveryUnicast (a session with rtp_port). A box
+	// asks for a session in a form listed here; an empty list (an older
+	// head-end) means multicast, with unicast tried if that is refused.
+	Delivery []string `json:"delivery,omitempty"`
 }
+
+// Ways a head-end sends a live channel to a box (Channel.Delivery).
+const (
+	DeliveryMulticast = "multicast"
+	DeliveryUnicast   = "unicast"
+)
+
+// Offers reports whether the channel lists delivery d.
+func (c Channel) Offers(d string) bool { return slices.Contains(c.Delivery, d) }
 
 // Catchup modes of a channel (the M3U catchup attribute).
 const (

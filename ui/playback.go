@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -329,25 +331,42 @@ func (a *App) locate(ctx context.Context, c *operator.Client, pb *playback) (str
 	}
 	req := operator.PlayRequest{TitleID: pb.title.ID}
 	var port *player.Reservation
+	unicast := false
 	if pb.channel != nil {
 		req = operator.PlayRequest{ChannelID: pb.channel.ID}
 		switch {
 		case pb.programme != nil:
 			req.Start, req.Stop = pb.programme.Start, pb.programme.Stop
-		case a.cfg.LiveUnicast:
+		default:
 			var err error
+			if unicast, err = a.liveUnicast(*pb.channel); err != nil {
+				return "", operator.Session{}, nil, err
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+	defer cancel()
+	var s operator.Session
+	var err error
+	for {
+		if unicast {
 			if port, err = player.ReserveRTPPort(); err != nil {
 				return "", operator.Session{}, nil, err
 			}
 			req.RTPPort, req.FCC = port.Port(), true
 		}
-	}
-	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
-	defer cancel()
-	s, err := c.StartSession(ctx, req)
-	if err != nil {
+		s, err = c.StartSession(ctx, req)
+		if err == nil {
+			break
+		}
 		if port != nil {
 			port.Close()
+		}
+		// An older head-end does not list how it sends a channel: its 409
+		// to a multicast request says to ask for unicast.
+		if !unicast && pb.channel != nil && pb.programme == nil && len(pb.channel.Delivery) == 0 && isConflict(err) {
+			unicast = true
+			continue
 		}
 		return "", s, nil, err
 	}
@@ -360,6 +379,29 @@ func (a *App) locate(ctx context.Context, c *operator.Client, pb *playback) (str
 		url += sep + "rtcp=" + s.RTCP
 	}
 	return url, s, port, nil
+}
+
+// liveUnicast says whether to ask for ch as unicast RTP to the box rather
+// than by joining its multicast group: when the box is told to
+// (--live-unicast), or when the head-end lists unicast and not multicast.
+// A channel that lists neither is not offered live.
+func (a *App) liveUnicast(ch operator.Channel) (bool, error) {
+	multicast, unicast := ch.Offers(operator.DeliveryMulticast), ch.Offers(operator.DeliveryUnicast)
+	switch {
+	case len(ch.Delivery) == 0:
+		return a.cfg.LiveUnicast, nil // an older head-end: multicast first
+	case unicast && (a.cfg.LiveUnicast || !multicast):
+		return true, nil
+	case multicast:
+		return false, nil
+	}
+	return false, &screen.KindError{Kind: screen.FailNotOffered, Err: fmt.Errorf("channel %q: the operator sends it only as %s", ch.ID, strings.Join(ch.Delivery, ", "))}
+}
+
+// isConflict reports whether err is the operator's 409 answer.
+func isConflict(err error) bool {
+	var e *operator.APIError
+	return errors.As(err, &e) && e.Status == http.StatusConflict
 }
 
 // keepalive tells the head-end every period that the session is still
@@ -393,12 +435,27 @@ func (a *App) failed(pb *playback, err error) {
 	}
 	pb.failures++
 	a.log.Warn("playback failed", "title", pb.title.ID, "attempt", pb.attempts, "failures", pb.failures, "err", err)
-	if errors.Is(err, errNoOperator) || operator.IsNotFound(err) {
+	if !mayPass(err) {
 		pb.screen.SetError(err, nil)
 		return
 	}
 	pb.screen.SetError(err, func() { a.retry(pb) })
 	pb.screen.SetRetryIn(retryDelay(pb.failures))
+}
+
+// mayPass reports whether a playback that failed with err may work if
+// opened again: not without an operator, nor when the operator refused
+// it (a 4xx answer, which docs/API.md says a box must not resend as it
+// was), nor when the operator does not offer it.
+func mayPass(err error) bool {
+	var ke *screen.KindError
+	switch {
+	case errors.Is(err, errNoOperator), screen.Refused(err):
+		return false
+	case errors.As(err, &ke) && ke.Kind == screen.FailNotOffered:
+		return false
+	}
+	return true
 }
 
 // retry opens pb again, after the last attempt's player is closed.

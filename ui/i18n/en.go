@@ -151,4 +151,15 @@ var en = map[string]string{
 	ServerDetail:    "The operator's server does not answer",
 	NotAvailable:    "Not offered by this operator",
 	HintRetry:       "OK retry now   Back return",
+
+	RefusedDenied:       "This box may not play this",
+	RefusedDeniedDetail: "Ask your operator to allow this box",
+	RefusedGone:         "This is no longer offered",
+	RefusedGoneDetail:   "The operator has taken it away: choose something else",
+	RefusedLive:         "This channel cannot be sent to this box",
+	RefusedLiveDetail:   "Choose another channel, or ask your operator",
+	RefusedBusy:         "This box is playing too many streams",
+	RefusedBusyDetail:   "Wait a minute, then try again",
+	Refused:             "The operator refused this request",
+	RefusedDetail:       "If it happens again, tell your operator",
 }

@@ -164,4 +164,17 @@ const (
 	ServerDetail    = "error.server_detail"
 	NotAvailable    = "error.not_available"
 	HintRetry       = "hint.retry"
+
+	// The operator refused a request (an HTTP 4xx answer): what is wrong,
+	// and what the viewer can do about it.
+	RefusedDenied       = "error.refused_denied"
+	RefusedDeniedDetail = "error.refused_denied_detail"
+	RefusedGone         = "error.refused_gone"
+	RefusedGoneDetail   = "error.refused_gone_detail"
+	RefusedLive         = "error.refused_live"
+	RefusedLiveDetail   = "error.refused_live_detail"
+	RefusedBusy         = "error.refused_busy"
+	RefusedBusyDetail   = "error.refused_busy_detail"
+	Refused             = "error.refused"
+	RefusedDetail       = "error.refused_detail"
 )

@@ -151,4 +151,15 @@ var ko = map[string]string{
 	ServerDetail:    "사업자 서버가 응답하지 않습니다",
 	NotAvailable:    "이 사업자가 제공하지 않는 기능입니다",
 	HintRetry:       "확인 다시 시도   취소 돌아가기",
+
+	RefusedDenied:       "이 셋톱박스에서는 볼 수 없습니다",
+	RefusedDeniedDetail: "사업자에게 이 셋톱박스를 허용해 달라고 요청하세요",
+	RefusedGone:         "더 이상 제공되지 않습니다",
+	RefusedGoneDetail:   "사업자가 내렸습니다. 다른 것을 고르세요",
+	RefusedLive:         "이 채널은 이 셋톱박스로 보낼 수 없습니다",
+	RefusedLiveDetail:   "다른 채널을 고르거나 사업자에게 문의하세요",
+	RefusedBusy:         "이 셋톱박스가 너무 많은 스트림을 재생 중입니다",
+	RefusedBusyDetail:   "잠시 후 다시 시도하세요",
+	Refused:             "사업자가 요청을 거절했습니다",
+	RefusedDetail:       "계속되면 사업자에게 알려 주세요",
 }

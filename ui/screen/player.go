@@ -2,6 +2,7 @@ package screen
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/manbang/manbang/operator"
@@ -158,11 +159,11 @@ func (p *Player) SetFrame(f *media.VideoFrame) { p.frame = f }
 func (p *Player) SetError(err error, retry func()) {
 	p.state = PlayError
 	p.ctl = nil
-	p.fail = failureOf(&KindError{Kind: FailStream, Err: err}, p.host.Now())
 	var ke *KindError
-	if errors.As(err, &ke) {
-		p.fail.Kind = ke.Kind
+	if !errors.As(err, &ke) && !Refused(err) {
+		err = &KindError{Kind: FailStream, Err: err}
 	}
+	p.fail = failureOf(err, p.host.Now())
 	p.retry = retry
 	if retry == nil {
 		p.fail.RetryAt = time.Time{}
@@ -495,22 +496,24 @@ func (p *Player) checkReconnecting(now time.Time) {
 
 // PlayerState is the Player screen's report to the control endpoint.
 type PlayerState struct {
-	Screen    string        `json:"screen"`
-	TitleID   string        `json:"title_id"`
-	Title     string        `json:"title"`
-	ChannelID string        `json:"channel_id,omitempty"`
-	Number    int           `json:"number,omitempty"`
-	Programme string        `json:"programme,omitempty"`
-	State     PlayState     `json:"state"`
-	Error     string        `json:"error,omitempty"`
-	Stats     *player.Stats `json:"stats,omitempty"`
-	Info      bool          `json:"info"`
-	OSD       bool          `json:"osd"`
-	Banner    bool          `json:"banner"`
-	Speed     float64       `json:"speed,omitempty"`
-	Menu      string        `json:"menu,omitempty"`
-	Digits    string        `json:"digits,omitempty"`
-	Message   string        `json:"message,omitempty"`
+	Screen    string    `json:"screen"`
+	TitleID   string    `json:"title_id"`
+	Title     string    `json:"title"`
+	ChannelID string    `json:"channel_id,omitempty"`
+	Number    int       `json:"number,omitempty"`
+	Programme string    `json:"programme,omitempty"`
+	State     PlayState `json:"state"`
+	Error     string    `json:"error,omitempty"`
+	// Problem is what the error panel tells the viewer, in their language.
+	Problem string        `json:"problem,omitempty"`
+	Stats   *player.Stats `json:"stats,omitempty"`
+	Info    bool          `json:"info"`
+	OSD     bool          `json:"osd"`
+	Banner  bool          `json:"banner"`
+	Speed   float64       `json:"speed,omitempty"`
+	Menu    string        `json:"menu,omitempty"`
+	Digits  string        `json:"digits,omitempty"`
+	Message string        `json:"message,omitempty"`
 	// Reconnecting: the player retries after a network failure, and the
 	// screen says so over the picture.
 	Reconnecting bool `json:"reconnecting,omitempty"`
@@ -523,6 +526,10 @@ func (p *Player) State() any {
 		Screen: p.Name(), TitleID: p.title.ID, Title: p.title.Name.In(lang), State: p.state,
 		Error: p.fail.Detail, Info: p.info, OSD: p.osdVisible(p.clock), Banner: p.channel != nil && p.clock.Before(p.bannerUntil),
 		Digits: p.digits.typed, Reconnecting: p.reconnecting,
+	}
+	if p.state == PlayError {
+		title, detail := p.fail.Words(lang)
+		s.Problem = strings.TrimSpace(title + ". " + detail)
 	}
 	if p.speed != 1 {
 		s.Speed = p.speed

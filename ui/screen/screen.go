@@ -122,6 +122,7 @@ const (
 	FailNetwork                    // the box has no network
 	FailStream                     // the stream cannot be played
 	FailNotOffered                 // the operator does not offer this
+	FailRefused                    // the operator refused the request (an HTTP 4xx answer)
 )
 
 // KindError is an error the app has classified.
@@ -139,7 +140,11 @@ var ErrNotOffered = errors.New("not offered by this operator")
 
 // Failure is a request that failed, as a screen shows it.
 type Failure struct {
-	Kind    FailKind
+	Kind FailKind
+	// Status is the operator's HTTP status of a FailRefused.
+	Status int
+	// Detail is the error itself, for the state report and the log; the
+	// screen shows it only where it is not the operator's raw answer.
 	Detail  string
 	RetryAt time.Time // zero: no automatic retry
 }
@@ -157,12 +162,29 @@ func failureOf(err error, now time.Time) Failure {
 		f.Kind = ke.Kind
 	case errors.Is(err, ErrNotOffered):
 		f.Kind = FailNotOffered
+	case refusal(err) != 0:
+		f.Kind, f.Status = FailRefused, refusal(err)
 	}
-	if f.Kind == FailNotOffered {
+	if f.Kind == FailNotOffered || f.Kind == FailRefused {
+		// Asking again the same way gets the same answer: no timer.
 		f.RetryAt = time.Time{}
 	}
 	return f
 }
+
+// refusal returns the HTTP status of an operator's 4xx answer in err, or
+// 0 if err is not one.
+func refusal(err error) int {
+	var ae *operator.APIError
+	if errors.As(err, &ae) && ae.Status >= 400 && ae.Status < 500 {
+		return ae.Status
+	}
+	return 0
+}
+
+// Refused reports whether err is the operator refusing a request (an HTTP
+// 4xx answer), which asking again will not change.
+func Refused(err error) bool { return refusal(err) != 0 }
 
 // Palette of the UI: dark, with one warm accent, high contrast for the sofa.
 var (

@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -155,15 +156,7 @@ func loading(c draw.Canvas, area draw.Rect, msg string, now time.Time) {
 // viewer's words, the reason, when the box tries again and the keys.
 func failurePanel(c draw.Canvas, area draw.Rect, f Failure, lang string, now time.Time) {
 	s := scale(c)
-	title, detail := i18n.T(lang, i18n.ServerDown), i18n.T(lang, i18n.ServerDetail)
-	switch f.Kind {
-	case FailNetwork:
-		title, detail = i18n.T(lang, i18n.NoNetwork), i18n.T(lang, i18n.NoNetworkDetail)
-	case FailStream:
-		title, detail = i18n.T(lang, i18n.StreamFailed), ""
-	case FailNotOffered:
-		title, detail = i18n.T(lang, i18n.NotAvailable), ""
-	}
+	title, detail := f.Words(lang)
 	bw := min(760*s, area.W-32*s)
 	box := draw.Rect{X: area.X + (area.W-bw)/2, Y: area.Y + area.H/2 - 140*s, W: bw, H: 280 * s}
 	c.RoundRect(box, 16*s, colPanel)
@@ -173,7 +166,7 @@ func failurePanel(c draw.Canvas, area draw.Rect, f Failure, lang string, now tim
 		y += 46 * s
 		centreText(c, box, y, ellipsize(c, detail, 20*s, box.W-48*s), 20*s, colText)
 	}
-	if f.Detail != "" {
+	if f.Detail != "" && f.Kind != FailRefused { // never the operator's raw answer
 		y += 38 * s
 		centreText(c, box, y, ellipsize(c, f.Detail, 16*s, box.W-48*s), 16*s, colTextDim)
 	}
@@ -183,6 +176,38 @@ func failurePanel(c draw.Canvas, area draw.Rect, f Failure, lang string, now tim
 	} else {
 		centreText(c, box, box.Bottom()-34*s, i18n.T(lang, i18n.HintError), 20*s, colAccent)
 	}
+}
+
+// Words says in lang what went wrong, and what to do or why, as the
+// failure panel shows it (detail may be empty).
+func (f Failure) Words(lang string) (title, detail string) {
+	switch f.Kind {
+	case FailNetwork:
+		return i18n.T(lang, i18n.NoNetwork), i18n.T(lang, i18n.NoNetworkDetail)
+	case FailStream:
+		return i18n.T(lang, i18n.StreamFailed), ""
+	case FailNotOffered:
+		return i18n.T(lang, i18n.NotAvailable), ""
+	case FailRefused:
+		return refusedWords(lang, f.Status)
+	}
+	return i18n.T(lang, i18n.ServerDown), i18n.T(lang, i18n.ServerDetail)
+}
+
+// refusedWords says, in lang, what an operator's 4xx answer of status
+// means to the viewer and what they can do.
+func refusedWords(lang string, status int) (title, detail string) {
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusPaymentRequired, http.StatusUnavailableForLegalReasons:
+		return i18n.T(lang, i18n.RefusedDenied), i18n.T(lang, i18n.RefusedDeniedDetail)
+	case http.StatusNotFound, http.StatusGone:
+		return i18n.T(lang, i18n.RefusedGone), i18n.T(lang, i18n.RefusedGoneDetail)
+	case http.StatusConflict:
+		return i18n.T(lang, i18n.RefusedLive), i18n.T(lang, i18n.RefusedLiveDetail)
+	case http.StatusTooManyRequests:
+		return i18n.T(lang, i18n.RefusedBusy), i18n.T(lang, i18n.RefusedBusyDetail)
+	}
+	return i18n.T(lang, i18n.Refused), i18n.T(lang, i18n.RefusedDetail)
 }
 
 func secondsUntil(now, t time.Time) int {
