@@ -25,7 +25,7 @@ APT_PACKAGES := gcc pkg-config git ca-certificates \
 # Without a display (CI, a server), GL tests and the demo run in Xvfb.
 XVFB := $(if $(DISPLAY),,xvfb-run -a -s "-screen 0 1920x1080x24")
 
-.PHONY: deps build run test vet unit fuzz-short golden clean
+.PHONY: deps build run test vet unit fuzz-short walk golden clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do \
@@ -60,7 +60,15 @@ FUZZTIME ?= 30s
 fuzz-short:
 	FUZZTIME=$(FUZZTIME) build/fuzz.sh
 
-test: vet unit fuzz-short faults-short
+# The walk-through (build/walk): the real head-end's demo and the real box
+# in Xvfb, driven through the control endpoint along every viewer path;
+# each step's screenshot in $(BIN)/walk. The demo's media is made once
+# (a minute or two), in the data directory make run uses.
+DEMO_DATA ?= $(or $(MANBANG_DATA),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/manbang-headend)
+walk: build
+	WALK_BIN=$(abspath $(BIN)) WALK_SHOTS=$(abspath $(BIN))/walk WALK_DATA=$(DEMO_DATA) $(XVFB) $(GO) test -tags gles2,walk -count=1 -v -timeout 20m ./build/walk
+
+test: vet unit fuzz-short faults-short walk
 
 # Rewrite the golden screenshots (ui/testdata, ui/gfx/testdata) from what
 # is drawn now; look at the pictures' diffs before committing them.

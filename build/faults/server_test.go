@@ -3,85 +3,35 @@
 package faults
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/manbang/manbang/build/internal/rig"
 )
-
-// headend is a manbang-headend process.
-type headend struct {
-	cmd    *exec.Cmd
-	exited chan struct{}
-	url    string
-}
-
-var servingLine = regexp.MustCompile(`serving .* on (http://\S+)`)
 
 // startHeadend starts the demo head-end on addr with data in dir and
 // waits until it serves (the first start builds the demo media); extra
-// flags come last, so they override the defaults.
-func startHeadend(t *testing.T, addr, dir string, titleSecs int, extra ...string) *headend {
+// flags come last, so they override the defaults. The head-end is killed
+// when the test ends, also when it fails half way.
+func startHeadend(t *testing.T, addr, dir string, titleSecs int, extra ...string) *rig.Headend {
 	t.Helper()
 	args := append([]string{"--demo", "--demo-titles", "1", "--demo-channels", "-1",
 		"--demo-duration", fmt.Sprintf("%ds", titleSecs), "--addr", addr, "--data", dir}, extra...)
-	cmd := exec.Command(filepath.Join(fixture.bin, "manbang-headend"), args...)
-	pr, pw := io.Pipe()
-	cmd.Stderr = pw
-	if err := cmd.Start(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	h, err := rig.StartHeadend(ctx, rig.HeadendConfig{Bin: filepath.Join(fixture.bin, "manbang-headend"), Args: args})
+	if err != nil {
 		t.Fatal(err)
 	}
-	h := &headend{cmd: cmd, exited: make(chan struct{})}
-	go func() {
-		cmd.Wait()
-		pw.Close()
-		close(h.exited)
-	}()
-	t.Cleanup(h.kill) // also when the test fails half way
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if m := servingLine.FindStringSubmatch(sc.Text()); m != nil {
-				select {
-				case found <- m[1]:
-				default:
-				}
-			}
-		}
-	}()
-	select {
-	case h.url = <-found:
-		return h
-	case <-h.exited:
-		t.Fatal("manbang-headend ended before serving")
-	case <-time.After(5 * time.Minute):
-		h.kill()
-		t.Fatal("manbang-headend did not serve within 5 minutes")
-	}
-	return nil
-}
-
-// kill ends the head-end with SIGKILL, as a crash would; killing an
-// ended head-end does nothing.
-func (h *headend) kill() {
-	select {
-	case <-h.exited:
-		return
-	default:
-	}
-	h.cmd.Process.Signal(syscall.SIGKILL)
-	<-h.exited
+	t.Cleanup(h.Kill)
+	return h
 }
 
 // titlePlaylist finds the demo title's playlist under dir (a master
@@ -131,7 +81,7 @@ func TestHeadendKilledMidPlay(t *testing.T) {
 	l.Close()
 	dir := t.TempDir()
 	h := startHeadend(t, addr, dir, titleSecs)
-	url := h.url + "/media/" + titlePlaylist(t, dir)
+	url := h.URL + "/media/" + titlePlaylist(t, dir)
 
 	done := make(chan played, 1)
 	go func() {
@@ -140,11 +90,11 @@ func TestHeadendKilledMidPlay(t *testing.T) {
 	var killedAt, backAt time.Time
 	select {
 	case p := <-done:
-		h.kill()
+		h.Kill()
 		t.Fatalf("playback ended before the head-end was killed: %+v\n%s", p.stats, p.stderr)
 	case <-time.After(4 * time.Second): // the fault's schedule: kill 4 s into the title
 	}
-	h.kill()
+	h.Kill()
 	killedAt = time.Now()
 	select {
 	case p := <-done:
@@ -155,7 +105,7 @@ func TestHeadendKilledMidPlay(t *testing.T) {
 	}
 	h = startHeadend(t, addr, dir, titleSecs)
 	backAt = time.Now()
-	defer h.kill()
+	defer h.Kill()
 	p := <-done
 	st := p.stats
 	// Time the box lost: its wall time beyond the title and its start.
@@ -181,8 +131,8 @@ func TestServerGarbageAPI(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	b := startBox(t, ctx, srv)
-	defer b.stop()
-	s, err := b.waitState(ctx, 30*time.Second, func(s boxState) bool {
+	defer b.Stop()
+	s, err := b.WaitState(ctx, 30*time.Second, func(s boxState) bool {
 		return s.Current.Screen == "home" && s.Current.Status == "error"
 	})
 	ok := err == nil

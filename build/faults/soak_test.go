@@ -41,16 +41,16 @@ func TestSoak(t *testing.T) {
 		size = "1920x1080"
 	}
 	h := startHeadend(t, "127.0.0.1:0", dir, 30, extra...)
-	defer h.kill()
+	defer h.Kill()
 	ctx, cancel := context.WithTimeout(context.Background(), d+5*time.Minute)
 	defer cancel()
 	// The head-end sends no multicast here: channels come as unicast RTP.
-	b := startBox(t, ctx, h.url, "--live-unicast")
-	defer b.stop()
-	if _, err := b.waitState(ctx, time.Minute, func(s boxState) bool { return s.Current.Screen == "home" && s.Current.Status == "ready" }); err != nil {
+	b := startBox(t, ctx, h.URL, "--live-unicast")
+	defer b.Stop()
+	if _, err := b.WaitState(ctx, time.Minute, func(s boxState) bool { return s.Current.Screen == "home" && s.Current.Status == "ready" }); err != nil {
 		t.Fatal(err)
 	}
-	pid := b.cmd.Process.Pid
+	pid := b.Pid()
 	// Samples are compared with those taken after a change of the same
 	// kind: a live channel holds its RTP socket, a VOD title its HTTP
 	// connections, and one more descriptor there is no leak.
@@ -78,7 +78,7 @@ func TestSoak(t *testing.T) {
 			t.Fatal(err)
 		}
 		g := -1
-		if st, err := b.state(ctx); err == nil {
+		if st, err := b.State(ctx); err == nil {
 			g = goroutines(st)
 		}
 		k := i % 2
@@ -88,8 +88,8 @@ func TestSoak(t *testing.T) {
 		last[k] = &sample{s, g}
 		select {
 		case <-tick.C:
-		case <-b.exited:
-			t.Fatalf("the box ended:\n%s", b.stderr)
+		case <-b.Exited():
+			t.Fatalf("the box ended:\n%s", b.Stderr())
 		case <-ctx.Done():
 			t.Fatal(ctx.Err())
 		}
@@ -130,13 +130,13 @@ func (b *box) changeTitle(ctx context.Context, first bool) error {
 		keys = append([]string{"down"}, keys...)
 	}
 	for _, k := range keys {
-		if err := b.keys(ctx, k); err != nil {
+		if err := b.Keys(ctx, k); err != nil {
 			return err
 		}
 	}
-	_, err := b.waitState(ctx, 15*time.Second, func(s boxState) bool {
+	_, err := b.WaitState(ctx, 15*time.Second, func(s boxState) bool {
 		if s.Current.Screen == "detail" { // a Detail screen before playing: press Play
-			b.keys(ctx, "ok")
+			b.Keys(ctx, "ok")
 		}
 		return s.Current.Screen == "player" && playing(s)
 	})
@@ -149,19 +149,19 @@ func (b *box) zap(ctx context.Context, up bool) error {
 	if err := b.home(ctx); err != nil {
 		return err
 	}
-	if err := b.keys(ctx, "red"); err != nil {
+	if err := b.Keys(ctx, "red"); err != nil {
 		return err
 	}
-	if _, err := b.waitState(ctx, 10*time.Second, func(s boxState) bool { return s.Current.Screen == "live" }); err != nil {
+	if _, err := b.WaitState(ctx, 10*time.Second, func(s boxState) bool { return s.Current.Screen == "live" }); err != nil {
 		return err
 	}
 	var s boxState
 	var err error
 	for try := 0; try < 3; try++ { // a press while the list loads is lost
-		if err := b.keys(ctx, "ok"); err != nil {
+		if err := b.Keys(ctx, "ok"); err != nil {
 			return err
 		}
-		s, err = b.waitState(ctx, 5*time.Second, func(s boxState) bool { return s.Current.Screen == "player" && playing(s) })
+		s, err = b.WaitState(ctx, 5*time.Second, func(s boxState) bool { return s.Current.Screen == "player" && playing(s) })
 		if err == nil {
 			break
 		}
@@ -177,10 +177,10 @@ func (b *box) zap(ctx context.Context, up bool) error {
 	if !up {
 		key = "ch-"
 	}
-	if err := b.keys(ctx, key); err != nil {
+	if err := b.Keys(ctx, key); err != nil {
 		return err
 	}
-	_, err = b.waitState(ctx, 15*time.Second, func(s boxState) bool {
+	_, err = b.WaitState(ctx, 15*time.Second, func(s boxState) bool {
 		return s.Current.Screen == "player" && channelOf(s) != from && playing(s)
 	})
 	return err
@@ -189,20 +189,20 @@ func (b *box) zap(ctx context.Context, up bool) error {
 // home goes back to the Home screen, a screen at a time.
 func (b *box) home(ctx context.Context) error {
 	for range 4 {
-		s, err := b.state(ctx)
+		s, err := b.State(ctx)
 		if err != nil {
 			return err
 		}
 		if s.Current.Screen == "home" {
 			return nil
 		}
-		if err := b.keys(ctx, "back"); err != nil {
+		if err := b.Keys(ctx, "back"); err != nil {
 			return err
 		}
 		was := s.Current.Screen
-		b.waitState(ctx, 3*time.Second, func(s boxState) bool { return s.Current.Screen != was })
+		b.WaitState(ctx, 3*time.Second, func(s boxState) bool { return s.Current.Screen != was })
 	}
-	_, err := b.waitState(ctx, 10*time.Second, func(s boxState) bool { return s.Current.Screen == "home" })
+	_, err := b.WaitState(ctx, 10*time.Second, func(s boxState) bool { return s.Current.Screen == "home" })
 	return err
 }
 
@@ -210,7 +210,7 @@ func (b *box) home(ctx context.Context) error {
 // category (past "continue", "live" and "favourites").
 func (b *box) focusCategory(ctx context.Context) error {
 	for range 6 {
-		s, err := b.state(ctx)
+		s, err := b.State(ctx)
 		if err != nil {
 			return err
 		}
@@ -227,10 +227,10 @@ func (b *box) focusCategory(ctx context.Context) error {
 			return nil
 		}
 		before := focusRow(s)
-		if err := b.keys(ctx, "down"); err != nil {
+		if err := b.Keys(ctx, "down"); err != nil {
 			return err
 		}
-		b.waitState(ctx, 2*time.Second, func(s boxState) bool { return focusRow(s) != before })
+		b.WaitState(ctx, 2*time.Second, func(s boxState) bool { return focusRow(s) != before })
 	}
 	return fmt.Errorf("no category row on Home")
 }
