@@ -119,10 +119,15 @@ func run(ctx context.Context, c config) error {
 	if err := os.MkdirAll(c.work, 0o755); err != nil {
 		return err
 	}
-	logf("preparing streams in %s", c.work)
-	st, err := prepareStreams(ctx, c.work, c.cpuSeconds, logf)
-	if err != nil {
-		return err
+	// The streams take minutes to make the first time: only the cases
+	// that play them wait for them.
+	var st streams
+	if c.want("decode") || c.want("ttff") || c.want("cpu/play") || c.want("memory") {
+		logf("preparing streams in %s", c.work)
+		var err error
+		if st, err = prepareStreams(ctx, c.work, c.cpuSeconds, logf); err != nil {
+			return err
+		}
 	}
 	x, err := startXvfb(ctx)
 	if err != nil {
