@@ -8,7 +8,10 @@ FAULTS_ENV = FAULTS_BIN=$(abspath $(BIN)) FAULTS_REPORT=$(abspath bench/faults.m
 
 # One run of every figure beside the peers: results in bench/results.md,
 # bench/results.json (compared with the previous run: regressions over 10%
-# are flagged) and bench/*.png. The harness starts its own Xvfb.
+# are flagged) and bench/*.png. The harness starts its own Xvfb. One case
+# alone, kept out of the committed results:
+#   make bench BENCH_FLAGS='-only cpu/idle -out /tmp/bench-idle'
+# (go run ./build/bench -help lists the sections and steps -only takes).
 bench: build
 	$(GO) run ./build/bench -bin $(BIN) -out bench $(BENCH_FLAGS)
 

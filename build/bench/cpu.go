@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,9 +11,35 @@ import (
 	"time"
 )
 
-// benchCPU plays the long 1080p30 clip on screen with each player and
-// reads its CPU time and peak RSS from /proc.
+// benchCPU runs the section's steps that -only selects: cpu/play, each
+// player playing 1080p30 on screen, and cpu/idle, the box on an idle Home.
 func benchCPU(ctx context.Context, c config, st streams, x *xvfb, r *Results) error {
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"play", func() error { return benchPlayCPU(ctx, c, st, x, r) }},
+		{"idle", func() error { return benchIdleHome(ctx, c, x, r) }},
+	}
+	var failed []error
+	for _, s := range steps {
+		if !c.want("cpu/" + s.name) {
+			continue
+		}
+		logf("cpu: %s", s.name)
+		if err := s.fn(); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			failed = append(failed, fmt.Errorf("%s: %w", s.name, err))
+		}
+	}
+	return errors.Join(failed...)
+}
+
+// benchPlayCPU plays the long 1080p30 clip on screen with each player and
+// reads its CPU time and peak RSS from /proc.
+func benchPlayCPU(ctx context.Context, c config, st streams, x *xvfb, r *Results) error {
 	secs := c.cpuSeconds
 	runs := []struct {
 		player string

@@ -143,7 +143,11 @@ func writePlots(dir string, r *Results) ([]string, error) {
 		}
 		names = append(names, "ttff.png")
 	}
-	if ms := bySection(r, "cpu", all); len(ms) == 2 {
+	// The players' figures only: the idle Home's are the box's alone.
+	playing := func(m Metric) bool {
+		return strings.HasPrefix(m.Name, "CPU playing ") || strings.HasPrefix(m.Name, "peak RSS playing ")
+	}
+	if ms := bySection(r, "cpu", playing); len(ms) == 2 {
 		a, err := groupedBars("CPU playing 1080p30 on screen", "% of one core (lower is better)", ms[:1], func(Metric) string { return "CPU" })
 		if err != nil {
 			return names, err

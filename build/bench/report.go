@@ -260,7 +260,7 @@ func num(v float64) string {
 var sectionTitles = map[string]string{
 	"decode":  "Decode throughput (1080p30, headless, as fast as possible)",
 	"ttff":    "Time to first frame",
-	"cpu":     "CPU and memory while playing 1080p30 on screen (Xvfb + Mesa llvmpipe)",
+	"cpu":     "CPU and memory on screen (Xvfb + Mesa llvmpipe): playing 1080p30, and an idle Home at 1080p",
 	"ui":      "UI",
 	"headend": "Head-end",
 	"memory":  "Memory while playing 1080p30 headless in real time (VmRSS)",
@@ -290,6 +290,15 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
   software GL): ` + "`manbang play FILE`" + `, ` + "`mpv --hwdec=no --ao=null --geometry=1280x720`" + `,
   ` + "`ffplay -x 1280 -y 720`" + `. CPU is (utime+stime) from /proc/PID/stat over the wall time (100% = one core);
   peak RSS is VmHWM from /proc/PID/status before the player is stopped.
+- **CPU on an idle Home** (` + "`-only cpu/idle`" + `): a new box (empty state and cache) in a 1920x1080 window on the same
+  1920x1080 Xvfb, against the demo head-end with all its titles and live channels on loopback, through a proxy of the
+  harness that counts the requests. Once the control endpoint says Home is ready with its rows and no request has
+  reached the head-end for 3 s (the posters are in), nothing is asked of the box for 30 s. CPU is (utime+stime) from
+  /proc/PID/stat over those 30 s, of the box and, on its own row, of Xvfb (which receives each picture software GL
+  presents); the target for the box is under 2% of one core. **Pictures drawn** are what reached the screen in those
+  30 s: the harness is an X client of the DAMAGE extension on the root window (raw rectangles, as x11vnc watches a
+  screen), and drawing operations less than 5 ms apart count as one picture. The note beside them gives the render
+  loop's turns over the same seconds (the control endpoint's ` + "`frames`" + `, which counts every turn, drawn or not).
 - **Memory while playing**: ` + "`manbang play --headless FILE`" + ` (paced in real time, no window, no sound device) and
   ` + "`mpv --hwdec=no --vo=null --ao=null FILE`" + ` play the looped 1080p30 H.264 clip side by side for 10 minutes
   (BENCH_MEMORY shortens it); VmRSS of each is sampled every 5 s. Peak is the largest sample; growth is the mean of the

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -86,11 +87,19 @@ var (
 	controlLine = regexp.MustCompile(`control endpoint on (http://\S+)`)
 )
 
-// startHeadend starts the demo head-end with a few short titles on
-// loopback and returns its URL.
+// startHeadend starts the demo head-end with a few short titles and no
+// channels on loopback and returns its URL.
 func startHeadend(ctx context.Context, c config, dataDir string) (*process, string, error) {
-	p, err := startProcess(ctx, nil, filepath.Join(c.bin, "manbang-headend"), "--demo", "--demo-titles", "12",
-		"--demo-channels", "-1", "--demo-duration", "6s", "--addr", "127.0.0.1:0", "--data", dataDir)
+	return startDemoHeadend(ctx, c, dataDir, 12, -1)
+}
+
+// startDemoHeadend starts the demo head-end on loopback with titles of
+// the demo's titles and channels of its channels (0: all, -1: none), each
+// title 6 s long, and returns its URL. The media are kept in dataDir, so
+// head-ends of different sizes can share it.
+func startDemoHeadend(ctx context.Context, c config, dataDir string, titles, channels int) (*process, string, error) {
+	p, err := startProcess(ctx, nil, filepath.Join(c.bin, "manbang-headend"), "--demo", "--demo-titles", strconv.Itoa(titles),
+		"--demo-channels", strconv.Itoa(channels), "--demo-duration", "6s", "--addr", "127.0.0.1:0", "--data", dataDir)
 	if err != nil {
 		return nil, "", err
 	}
@@ -108,6 +117,8 @@ type uiState struct {
 	Current struct {
 		Screen string `json:"screen"`
 		Status string `json:"status"`
+		Rows   int    `json:"rows"`
+		Titles int    `json:"titles"`
 		Focus  *struct {
 			Row  int `json:"row"`
 			Tile int `json:"tile"`
