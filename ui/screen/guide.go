@@ -275,7 +275,8 @@ func (g *Guide) Draw(c draw.Canvas, now time.Time) {
 		g.drawRow(c, i, ch, y, grid, xOf, now, s)
 	}
 	c.PopClip()
-	if x := xOf(now); x >= grid.X && x < grid.Right() {
+	// The line at now moves on with the clock, once a minute.
+	if x := xOf(now.Truncate(time.Minute)); x >= grid.X && x < grid.Right() {
 		c.FillRect(draw.Rect{X: x - 1*s, Y: grid.Y - 8*s, W: 2 * s, H: grid.H + 8*s}, colLive)
 	}
 	g.drawFocused(c, grid, now, s)

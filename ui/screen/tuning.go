@@ -98,8 +98,11 @@ func (g guide) at(channelID string, t time.Time) (now, next *operator.Programme)
 	return now, next
 }
 
-// progressAt returns how far through p now is, from 0 to 1.
+// progressAt returns how far through p now is, from 0 to 1, as of the
+// minute: the bar moves on with the clock, once a minute, so a screen
+// that shows it need not be redrawn in between.
 func progressAt(p operator.Programme, now time.Time) float32 {
+	now = now.Truncate(time.Minute)
 	total := p.Stop.Sub(p.Start)
 	if total <= 0 {
 		return 0

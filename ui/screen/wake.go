@@ -73,7 +73,7 @@ func digitsWake(now time.Time, d digitEntry) time.Time {
 	if d.typed == "" {
 		return time.Time{}
 	}
-	return soonest(after(now, d.at.Add(DigitTimeout)), now.Add(time.Millisecond))
+	return after(now, d.at.Add(DigitTimeout)) // Update takes them once it has passed
 }
 
 // Wake implements Screen.
@@ -119,7 +119,7 @@ func (s *Search) Wake(now time.Time) time.Time {
 	}
 	var debounce time.Time
 	if !s.editedAt.IsZero() {
-		debounce = soonest(after(now, s.editedAt.Add(SearchDebounce)), now.Add(time.Millisecond))
+		debounce = after(now, s.editedAt.Add(SearchDebounce)) // Update asks once it has passed
 	}
 	return soonest(debounce, s.typing.wake(now), failureWake(now, s.fail), nextMinute(now))
 }
