@@ -101,4 +101,3 @@ func TestCountdownWakesEverySecond(t *testing.T) {
 		t.Errorf("the countdown wakes in %v, want within a second", d)
 	}
 }
-
