@@ -10,7 +10,8 @@
 //
 //	vod       Home's rows, a category's "see all", its grid, a title's
 //	          page, play, pause, resume, fast forward (2x, 4x) and back to
-//	          normal speed, seek back and forward, the end of the title
+//	          normal speed, seek back, rewind to the start (which plays
+//	          on at normal speed), seek forward, the end of the title
 //	          back to its page, play again and Back, Back to Home
 //	search    the on-screen keyboard in Korean (Hangul composed from
 //	          jamo), English and Russian, the UI language switched in

@@ -171,6 +171,25 @@ func walkVOD(t *testing.T) {
 		pos = p.position()
 		return err
 	})
+	v.step("rewind-to-start", func(ctx context.Context) error {
+		// Rewinding to the start plays on from there at normal speed.
+		if err := v.press(ctx, "rw"); err != nil {
+			return err
+		}
+		if _, err := v.playerUntil(ctx, "rewinding", func(p playerScreen) bool { return p.Speed < 0 }); err != nil {
+			return err
+		}
+		p, err := v.playerUntil(ctx, "normal play from the start after the rewind", func(p playerScreen) bool {
+			return p.State == "playing" && (p.Speed == 0 || p.Speed == 1) && p.Stats != nil && p.Stats.Speed == 1 && p.position() < 5*time.Second
+		})
+		if err != nil {
+			return err
+		}
+		start := p.position()
+		p, err = v.playerUntil(ctx, "the title playing on after the rewind", func(p playerScreen) bool { return p.position() > start+time.Second })
+		pos = p.position()
+		return err
+	})
 	v.step("seek-forward", func(ctx context.Context) error {
 		if err := v.press(ctx, "right"); err != nil {
 			return err

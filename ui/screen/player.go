@@ -489,8 +489,16 @@ func (p *Player) Update(now time.Time) {
 	if p.channel != nil && p.now != nil && !now.Before(p.now.Stop) {
 		p.now, p.next = p.next, nil // the banner moves on with the schedule
 	}
+	// Rewound to the start, the title plays on at normal speed, as a
+	// box's rewind does, instead of waiting at 0:00.
+	if p.speed < 0 && p.state == PlayPlaying && p.ctl != nil && p.ctl.Status().PositionMS < rewoundMS {
+		p.setSpeed(1)
+	}
 	p.checkReconnecting(now)
 }
+
+// rewoundMS is how near the start, in milliseconds, a rewind ends.
+const rewoundMS = 1000
 
 // checkReconnecting shows, over the picture, that the player is
 // reconnecting to the server while it is, and takes the message away as

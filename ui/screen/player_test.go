@@ -107,6 +107,20 @@ func TestPlayerKeys(t *testing.T) {
 	if ctl.speeds[len(ctl.speeds)-1] != 1 {
 		t.Errorf("OK while rewinding set speed %v", ctl.speeds)
 	}
+	// A rewind that reaches the start plays on at normal speed.
+	keys(p, remote.KeyRewind)
+	if ctl.speeds[len(ctl.speeds)-1] != -2 {
+		t.Fatalf("rewind set speed %v", ctl.speeds)
+	}
+	p.Update(host.now)
+	if st := p.State().(PlayerState); st.Speed != -2 {
+		t.Errorf("rewinding at 1:01 stopped: speed %v", st.Speed)
+	}
+	ctl.stats.PositionMS = 400
+	p.Update(host.now)
+	if st := p.State().(PlayerState); st.Speed != 0 || ctl.speeds[len(ctl.speeds)-1] != 1 {
+		t.Errorf("at the start the rewind goes on: speed %v, calls %v", st.Speed, ctl.speeds)
+	}
 	keys(p, remote.KeyBack)
 	if host.backs != 1 {
 		t.Errorf("Back asked the host %d times", host.backs)
