@@ -172,7 +172,11 @@ func walkVOD(t *testing.T) {
 		return err
 	})
 	v.step("rewind-to-start", func(ctx context.Context) error {
-		// Rewinding to the start plays on from there at normal speed.
+		// Rewinding to the start plays on from there at normal speed. Far
+		// enough in first that the rewind shows before it reaches 0:00.
+		if _, err := v.playerUntil(ctx, "4 s into the title", func(p playerScreen) bool { return p.position() >= 4*time.Second }); err != nil {
+			return err
+		}
 		if err := v.press(ctx, "rw"); err != nil {
 			return err
 		}
