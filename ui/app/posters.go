@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/jpeg" // poster formats
 	_ "image/png"
 	"io"
@@ -21,16 +22,20 @@ import (
 )
 
 // Posters (and channel logos) are fetched two at a time and refused above
-// a size no poster needs (a decompression bomb). Each is scaled down once
+// a size no poster needs (a decompression bomb): more than posterMaxPixels,
+// or more than posterMaxDecoded bytes once decoded at the picture's own
+// depth (a 16-bit PNG takes 8 bytes a pixel). The largest a poster is drawn
+// is 1344x756 pixels, on a 2160p screen. Each is scaled down once
 // to the largest size a screen draws it at on this display, never up, and
 // kept in memory within posterMemory bytes; the files themselves are kept
 // on disk within posterDisk.
 const (
-	posterWorkers   = 2
-	posterMaxBytes  = 4 << 20
-	posterMaxPixels = 4096 * 4096
-	posterMemory    = 64 << 20
-	posterDisk      = 64 << 20
+	posterWorkers    = 2
+	posterMaxBytes   = 4 << 20
+	posterMaxPixels  = 2048 * 2048
+	posterMaxDecoded = 16 << 20
+	posterMemory     = 64 << 20
+	posterDisk       = 64 << 20
 	// posterDesignW x posterDesignH is the largest a poster is drawn (the
 	// title page's), in 720p design units.
 	posterDesignW = 448
@@ -236,6 +241,9 @@ func decodePoster(r io.Reader, w, h int) (image.Image, error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > posterMaxPixels {
 		return nil, fmt.Errorf("poster: %dx%d is not a poster size", cfg.Width, cfg.Height)
 	}
+	if n := bytesPerPixel(cfg.ColorModel); cfg.Width*cfg.Height*n > posterMaxDecoded {
+		return nil, fmt.Errorf("poster: %dx%d at %d bytes a pixel is more than %d MiB decoded", cfg.Width, cfg.Height, n, posterMaxDecoded>>20)
+	}
 	src, _, err := image.Decode(pr.replay())
 	if err != nil {
 		return nil, fmt.Errorf("poster: %w", err)
@@ -250,6 +258,25 @@ func decodePoster(r io.Reader, w, h int) (image.Image, error) {
 	dst := image.NewRGBA(image.Rect(0, 0, max(1, int(float64(b.Dx())*scale+0.5)), max(1, int(float64(b.Dy())*scale+0.5))))
 	xdraw.ApproxBiLinear.Scale(dst, dst.Bounds(), src, b, xdraw.Src, nil)
 	return dst, nil
+}
+
+// bytesPerPixel is what image.Decode keeps for each pixel of a picture of
+// model m; a model it does not know counts as the deepest, 8.
+func bytesPerPixel(m color.Model) int {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3 // 4:4:4 at worst
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		return 4
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
 }
 
 // peekReader records what DecodeConfig read so that Decode can read it again.

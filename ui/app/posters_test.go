@@ -126,6 +126,38 @@ func TestDecodePosterRefusesBombs(t *testing.T) {
 	}
 }
 
+// Pictures that would take too much memory once decoded are refused:
+// too many pixels, or pixels too deep for their number (a 16-bit PNG
+// takes 8 bytes a pixel). Pictures within both bounds decode.
+func TestDecodePosterBoundsMemory(t *testing.T) {
+	tests := []struct {
+		name string
+		img  image.Image
+		want string // "" for a picture that decodes
+	}{
+		{"3000x3000 gray", image.NewGray(image.Rect(0, 0, 3000, 3000)), "not a poster size"},
+		{"2048x2048 16-bit", image.NewRGBA64(image.Rect(0, 0, 2048, 2048)), "8 bytes a pixel"},
+		{"1448x1448 16-bit", image.NewNRGBA64(image.Rect(0, 0, 1448, 1448)), ""},
+		{"2048x2048 8-bit", image.NewNRGBA(image.Rect(0, 0, 2048, 2048)), ""},
+		{"2048x2048 gray 16-bit", image.NewGray16(image.Rect(0, 0, 2048, 2048)), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := png.Encode(&b, tt.img); err != nil {
+				t.Fatal(err)
+			}
+			_, err := decodePoster(&b, 448, 252)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("got %v, want an error saying %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func FuzzDecodePoster(f *testing.F) {
 	f.Add(encoded(f, "png", gradient(16, 9)))
 	f.Add(encoded(f, "jpeg", gradient(16, 9)))
@@ -135,7 +167,7 @@ func FuzzDecodePoster(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if s := img.Bounds().Size(); s.X <= 0 || s.Y <= 0 || s.X > 4096 || s.Y > 4096 {
+		if s := img.Bounds().Size(); s.X <= 0 || s.Y <= 0 || s.X > 2048 || s.Y > 2048 {
 			t.Fatalf("decoded to %v", s)
 		}
 	})
