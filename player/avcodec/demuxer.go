@@ -84,13 +84,29 @@ func isContainer(format string) bool {
 		format != "lrc" && !strings.Contains(format, "subtitle") && format != "srt"
 }
 
+// fileProtocols is the only protocol libavformat may use for a Demuxer,
+// for the file itself and for anything it names: a playlist (.m3u8,
+// concat, .ffconcat) on a viewer's stick may not reach out to the network
+// or to devices, so nothing about the viewer's own media leaves the box.
+const fileProtocols = "file"
+
 // OpenFile opens the media file at path and reads enough of it to know its
-// streams.
+// streams. path is a file's path, never a URL: libavformat opens it and
+// whatever it refers to with the file protocol only.
 func OpenFile(path string) (*Demuxer, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
+	key, val := C.CString("protocol_whitelist"), C.CString(fileProtocols)
+	defer C.free(unsafe.Pointer(key))
+	defer C.free(unsafe.Pointer(val))
+	var opts *C.AVDictionary
+	if ret := C.av_dict_set(&opts, key, val, 0); ret < 0 {
+		return nil, fmt.Errorf("avformat: open %s: %w", path, Error(ret))
+	}
 	var fc *C.AVFormatContext
-	if ret := C.avformat_open_input(&fc, cpath, nil, nil); ret < 0 {
+	ret := C.avformat_open_input(&fc, cpath, nil, &opts)
+	C.av_dict_free(&opts)
+	if ret < 0 {
 		return nil, fmt.Errorf("avformat: open %s: %w", path, Error(ret))
 	}
 	d := &Demuxer{fc: fc, pkt: C.av_packet_alloc(), format: C.GoString(fc.iformat.name)}

@@ -3,9 +3,12 @@ package avcodec
 import (
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -305,4 +308,50 @@ func FuzzDemuxFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A file on a viewer's stick opens with the file protocol only: a playlist
+// or a path naming a server does not make the box fetch from it, so
+// nothing about the viewer's own media leaves the box.
+func TestDemuxStaysLocal(t *testing.T) {
+	seg, err := os.ReadFile(fileFixture(t, "seg.ts", clip("1", []string{"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"})...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write(seg)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct{ name, path string }{
+		{"playlist", write("list.m3u8", "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n"+srv.URL+"/seg.ts\n#EXT-X-ENDLIST\n")},
+		{"concat", write("list.ffconcat", "ffconcat version 1.0\nfile '"+srv.URL+"/seg.ts'\n")},
+		{"a URL for a path", srv.URL + "/seg.ts"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := hits.Load()
+			d, err := OpenFile(tc.path)
+			if err == nil {
+				for i := 0; i < 1000; i++ {
+					if _, err = d.Next(); err != nil {
+						break
+					}
+				}
+				d.Close()
+			}
+			if n := hits.Load() - before; n != 0 {
+				t.Errorf("opening %s asked the server %d times", tc.path, n)
+			}
+		})
+	}
 }

@@ -233,7 +233,30 @@ func (s *Session) open() {
 // before the head-end is asked for it, so that the start of its fast
 // channel change burst (the key frame) is not lost before the player
 // listens: the caller closes it once player.Open has returned.
+//
+// A locator that came from an operator (not one given to the box outright)
+// must be a stream address (operator.CheckStreamURL): the box does not
+// play its own files on an operator's word. A session whose answer is
+// refused so is ended at once.
 func (s *Session) locate(ctx context.Context, c *operator.Client) (string, operator.Session, *player.Reservation, error) {
+	url, sess, port, err := s.locateStream(ctx, c)
+	if err != nil || s.req.Locator != "" {
+		return url, sess, port, err
+	}
+	if err := operator.CheckStreamURL(url); err != nil {
+		if port != nil {
+			port.Close()
+		}
+		if sess.ID != "" && c != nil {
+			c.EndSession(ctx, sess.ID)
+		}
+		return "", operator.Session{}, nil, &screen.KindError{Kind: screen.FailStream, Err: err}
+	}
+	return url, sess, port, nil
+}
+
+// locateStream is locate before the locator is checked.
+func (s *Session) locateStream(ctx context.Context, c *operator.Client) (string, operator.Session, *player.Reservation, error) {
 	r := s.req
 	switch {
 	case r.Locator != "":

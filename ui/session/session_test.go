@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -154,6 +156,48 @@ func TestRefusedIsNotRetried(t *testing.T) {
 			}
 			if got, want := s.Attempts() > 1, tc.retried; got != want {
 				t.Errorf("retried: %v, want %v (%d attempts)", got, want, s.Attempts())
+			}
+		})
+	}
+}
+
+// A stream address from an operator that names the box's own files (a
+// playlist channel's file:// URL or plain path) is not opened: the viewer
+// is told the programme cannot be played, and no file is read.
+func TestOperatorCannotOpenLocalFiles(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Fatal("ffmpeg is needed (make deps installs it)")
+	}
+	ts := filepath.Join(t.TempDir(), "private.ts")
+	out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "2",
+		"-c:v", "libx264", "-preset", "ultrafast", ts).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v: %s", err, out)
+	}
+	for _, url := range []string{ts, "file://" + ts} {
+		t.Run(url, func(t *testing.T) {
+			l := newLoop(t)
+			h := &host{now: time.Date(2026, 12, 7, 20, 0, 0, 0, time.UTC)}
+			ch := operator.Channel{ID: "p1", Number: 1, Name: operator.Text{"en": "Playlist"}, URL: url}
+			view := screen.NewPlayer(h, operator.Title{ID: "p1"})
+			s := Start(Config{
+				Ctx: l.ctx, Sound: func() audio.Sink { return audio.NewSilent(nil) },
+				Loop: l.post, Go: l.goWork, Logger: slog.New(slog.DiscardHandler), Now: h.Now,
+			}, Request{Channel: &ch, Title: operator.Title{ID: "p1"}}, view)
+			defer s.Stop()
+			state := func() screen.PlayerState { return view.State().(screen.PlayerState) }
+			l.until(t, "the error screen", func() bool {
+				st := state().State
+				if st == screen.PlayPlaying {
+					t.Fatalf("the operator's %s played", url)
+				}
+				return st == screen.PlayError
+			})
+			if p := state().Problem; !strings.HasPrefix(p, "This programme cannot be played") {
+				t.Errorf("the viewer reads %q", p)
+			}
+			if s.Player() != nil {
+				t.Error("a player was opened")
 			}
 		})
 	}
