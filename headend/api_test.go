@@ -221,6 +221,7 @@ func TestAuthentication(t *testing.T) {
 		{"POST", "/api/v1/sessions/x/keepalive", ""},
 		{"DELETE", "/api/v1/sessions/x", ""},
 		{"GET", "/api/v1/resume", ""},
+		{"DELETE", "/api/v1/resume", ""},
 		{"GET", "/api/v1/resume/doc-kimchi", ""},
 		{"PUT", "/api/v1/resume/doc-kimchi", `{"position_sec":1}`},
 		{"GET", "/api/v1/favourites", ""},

@@ -205,6 +205,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/sessions/{id}/keepalive", s.postKeepalive, false},
 		{"DELETE", "/api/v1/sessions/{id}", s.deleteSession, false},
 		{"GET", "/api/v1/resume", s.listResume, false},
+		{"DELETE", "/api/v1/resume", s.forgetResume, false},
 		{"GET", "/api/v1/resume/{title}", s.getResume, false},
 		{"PUT", "/api/v1/resume/{title}", s.putResume, false},
 		{"GET", "/api/v1/favourites", s.getFavourites, false},

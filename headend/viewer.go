@@ -44,6 +44,14 @@ func (s *Server) listResume(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, operator.ResumeList{Positions: list})
 }
 
+func (s *Server) forgetResume(w http.ResponseWriter, r *http.Request) {
+	if err := s.devices.ForgetResume(r.Context(), deviceOf(r)); err != nil {
+		writeError(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (s *Server) putResume(w http.ResponseWriter, r *http.Request) {
 	id, ok := s.knownTitle(w, r)
 	if !ok {

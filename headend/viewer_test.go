@@ -61,6 +61,19 @@ func TestResume(t *testing.T) {
 	// Position 0 forgets.
 	h.do(t, "PUT", "/api/v1/resume/doc-kimchi", `{"position_sec": 0}`).decode(t, 200, &r)
 	h.do(t, "GET", "/api/v1/resume/doc-kimchi", "").wantError(t, 404, "no resume position")
+	// DELETE forgets every position of the box, and no other box's.
+	h.doToken(t, other, "PUT", "/api/v1/resume/doc-kimchi", `{"position_sec": 5}`).decode(t, 200, &r)
+	if a := h.do(t, "DELETE", "/api/v1/resume", ""); a.status != 204 {
+		t.Errorf("DELETE answered %d", a.status)
+	}
+	h.do(t, "GET", "/api/v1/resume", "").decode(t, 200, &list)
+	if len(list.Positions) != 0 {
+		t.Errorf("after DELETE the list is %+v", list)
+	}
+	h.doToken(t, other, "GET", "/api/v1/resume", "").decode(t, 200, &list)
+	if len(list.Positions) != 1 {
+		t.Errorf("DELETE from one box left another's list %+v", list)
+	}
 }
 
 func TestFavourites(t *testing.T) {

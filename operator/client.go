@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -86,11 +87,30 @@ type Client struct {
 	loadErrs int
 }
 
-// NewClient returns a client of the head-end at cfg.BaseURL.
+// ErrInsecure is the error of an operator's address the box will not send
+// its device token to: plain http:// to another machine. Only a head-end
+// on the box itself (a loopback address, as `make run` starts it) is
+// spoken to without TLS.
+var ErrInsecure = errors.New("the operator's address must start with https://: the box sends its device token only over TLS")
+
+// loopbackHost reports whether host names this machine.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// NewClient returns a client of the head-end at cfg.BaseURL, which must be
+// https:// unless it is on this machine (ErrInsecure).
 func NewClient(cfg ClientConfig) (*Client, error) {
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
 		return nil, fmt.Errorf("operator: base URL %q is not an http(s)://host[:port][/path] URL", cfg.BaseURL)
+	}
+	if u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+		return nil, fmt.Errorf("operator: %s: %w", cfg.BaseURL, ErrInsecure)
 	}
 	c := &Client{
 		base:    strings.TrimSuffix(cfg.BaseURL, "/"),

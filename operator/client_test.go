@@ -226,3 +226,29 @@ func TestClientBasePath(t *testing.T) {
 		t.Errorf("Categories = %v, %v; request %q", list, err, got)
 	}
 }
+
+// The device token goes only over TLS, or to a head-end on this machine.
+func TestNewClientRefusesPlainHTTP(t *testing.T) {
+	tests := []struct {
+		url      string
+		insecure bool
+	}{
+		{"http://10.0.0.1:8080", true},
+		{"http://operator.example.net", true},
+		{"http://127.0.0.1:8080", false},
+		{"http://127.8.9.10:8080/api", false},
+		{"http://[::1]:8080", false},
+		{"http://localhost:8080", false},
+		{"https://operator.example.net", false},
+		{"https://10.0.0.1:8443", false},
+	}
+	for _, tt := range tests {
+		_, err := operator.NewClient(operator.ClientConfig{BaseURL: tt.url})
+		if got := errors.Is(err, operator.ErrInsecure); got != tt.insecure {
+			t.Errorf("NewClient(%q) = %v, want insecure %v", tt.url, err, tt.insecure)
+		}
+		if !tt.insecure && err != nil {
+			t.Errorf("NewClient(%q) = %v", tt.url, err)
+		}
+	}
+}

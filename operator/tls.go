@@ -9,6 +9,27 @@ import (
 	"os"
 )
 
+// DefaultCAFile is where a device image keeps the operator's certificate
+// authorities, on its read-only root (docs/IMAGE.md): the box and its
+// update agent trust these for the operator, and no others.
+const DefaultCAFile = "/etc/manbang/operator-ca.pem"
+
+// CAFileFor returns the CA file a box uses: path if it was given (an
+// error if it cannot be read), else DefaultCAFile where the image has
+// one, else "" (the system's authorities, as on a desktop).
+func CAFileFor(path string, given bool) (string, error) {
+	if given {
+		if _, err := os.Stat(path); err != nil {
+			return "", fmt.Errorf("operator CA file: %w", err)
+		}
+		return path, nil
+	}
+	if _, err := os.Stat(DefaultCAFile); err == nil {
+		return DefaultCAFile, nil
+	}
+	return "", nil
+}
+
 // pinnedClient returns an HTTP client that trusts, for https, only the CAs
 // of the PEM file caFile and of the PEM blocks pems.
 func pinnedClient(caFile string, pems [][]byte) (*http.Client, error) {

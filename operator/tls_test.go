@@ -122,3 +122,24 @@ func TestPinnedCA(t *testing.T) {
 		}
 	}
 }
+
+func TestCAFileFor(t *testing.T) {
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := operator.CAFileFor(ca, true); err != nil || got != ca {
+		t.Errorf("a given file: %q, %v", got, err)
+	}
+	if _, err := operator.CAFileFor(filepath.Join(dir, "none.pem"), true); err == nil {
+		t.Error("a given file that is not there: no error")
+	}
+	// Not given: the image's file where there is one, else the system's
+	// authorities. This machine has no image's file unless it is a box.
+	_, statErr := os.Stat(operator.DefaultCAFile)
+	got, err := operator.CAFileFor(operator.DefaultCAFile, false)
+	if err != nil || (statErr == nil) != (got == operator.DefaultCAFile) || (statErr != nil && got != "") {
+		t.Errorf("not given: %q, %v (the default file: %v)", got, err, statErr)
+	}
+}

@@ -25,6 +25,12 @@ func (c *Client) SetResume(ctx context.Context, titleID string, positionSec floa
 	return r, nil
 }
 
+// ForgetResume has the operator forget every resume position of this box
+// (DELETE /api/v1/resume).
+func (c *Client) ForgetResume(ctx context.Context) error {
+	return c.do(ctx, "DELETE", "/api/v1/resume", nil, nil, nil)
+}
+
 // Favourites returns a page of the viewer's favourite titles on this box,
 // the latest added first.
 func (c *Client) Favourites(ctx context.Context, offset, limit int) (TitlePage, error) {

@@ -144,9 +144,18 @@ func TestGoldenScreens(t *testing.T) {
 			topIs(ta, "settings", func(s any) bool { return s.(screen.SettingsState).Values["network"] != "" })
 			// What depends on the machine and the test server's port is
 			// fixed for the picture; nothing is sent there.
-			ta.State().Settings.Operator = "http://operator.example:8080"
+			ta.State().Settings.Operator = "https://operator.example:8443"
 			ta.Top().(*screen.Settings).SetNetwork(screen.NetStatus{Addresses: []string{"eth0 192.0.2.10"}})
 			ta.press(remote.KeyDown, remote.KeyDown)
+		}},
+		{"privacy_ko", "ko", func(ta *testApp) {
+			homeReady(ta)
+			st := ta.State()
+			st.Recent = []string{"김치", "뉴스", "강"}
+			st.LastChannel = "news24"
+			st.SetResume(ta.op.Titles[3], 95*time.Second, apptest.T0)
+			ta.Push(screen.NewPrivacy(ta))
+			ta.press(remote.KeyDown)
 		}},
 		{"pin_en", "en", func(ta *testApp) {
 			s := ta.State().Settings

@@ -24,6 +24,10 @@
 //	settings  the menu key, the UI language (Home's words change), a new
 //	          parental PIN, a wrong and a right PIN for the parental
 //	          limit, a rated title asking for the PIN, overscan
+//	privacy   Settings' "what this box remembers": a channel watched is
+//	          counted and cleared with OK; sharing where the viewer
+//	          stopped with the operator is off on a new box, and chosen
+//	          with the arrows
 //
 // The tests carry the build tag "walk" and need the binaries and a
 // display: make walk builds them and runs the suite under Xvfb. The

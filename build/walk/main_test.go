@@ -151,4 +151,5 @@ func TestWalk(t *testing.T) {
 	t.Run("live", walkLive)
 	t.Run("guide", walkGuide)
 	t.Run("settings", walkSettings)
+	t.Run("privacy", walkPrivacy)
 }

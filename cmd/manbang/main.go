@@ -91,6 +91,7 @@ func newLogger(level string, w io.Writer) (*slog.Logger, error) {
 func box(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("manbang", flag.ContinueOnError)
 	operatorURL := fs.String("operator", os.Getenv("MANBANG_OPERATOR"), "base `URL` of the operator's server (env MANBANG_OPERATOR); default: the one set in Settings")
+	operatorCA := fs.String("operator-ca", operator.DefaultCAFile, "PEM `file` of the only certificate authorities trusted for the operator's https (default: the image's, where it has one; else the system's)")
 	lang := fs.String("lang", "", "UI language: ko, en or ru (default: the one set in Settings, Korean on a new box)")
 	size := fs.String("window", "1280x720", "window size `WxH` when not full screen")
 	fullscreen := fs.Bool("fullscreen", false, "full screen on the primary monitor, as on a TV")
@@ -113,6 +114,12 @@ func box(ctx context.Context, args []string) error {
 	log, err := newLogger(*logLevel, os.Stderr)
 	if err != nil {
 		return err
+	}
+	caGiven := false
+	fs.Visit(func(f *flag.Flag) { caGiven = caGiven || f.Name == "operator-ca" })
+	caFile, err := operator.CAFileFor(*operatorCA, caGiven)
+	if err != nil {
+		return fmt.Errorf("--operator-ca: %w", err)
 	}
 	var updater app.Updater
 	if *updateRequest != "" {
@@ -147,6 +154,7 @@ func box(ctx context.Context, args []string) error {
 	return ui.Run(ctx, ui.Config{
 		Config: app.Config{
 			Operator:      *operatorURL,
+			OperatorCA:    caFile,
 			Lang:          *lang,
 			Events:        inputs.Events(),
 			Input:         inputs.Input(),

@@ -237,6 +237,19 @@ func (s *Store) SetResume(ctx context.Context, deviceID string, r operator.Resum
 	return r, nil
 }
 
+// ForgetResume forgets every resume position of a device: the box's
+// viewer chose to keep them on the box only, or cleared them.
+func (s *Store) ForgetResume(ctx context.Context, deviceID string) error {
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM resume WHERE device_id = ?`, deviceID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("devices: forget resume positions: %w", err)
+	}
+	return nil
+}
+
 // Favourites returns the IDs of a device's favourite titles, the latest
 // added first.
 func (s *Store) Favourites(ctx context.Context, deviceID string) ([]string, error) {

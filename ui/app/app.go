@@ -33,6 +33,9 @@ type Config struct {
 	// Lang is the UI language, "ko", "en" or "ru"; empty means the saved
 	// one (Korean on a new box).
 	Lang string
+	// OperatorCA, if set, is a PEM file of the only certificate
+	// authorities the box trusts for the operator's https.
+	OperatorCA string
 	// Play, when set, plays this stream locator at once instead of showing
 	// Home, and Back quits: `manbang play URL` with a window.
 	Play string
@@ -126,6 +129,7 @@ type App struct {
 	st       state.State
 	saver    *state.Saver
 	client   *operator.Client
+	connErr  error // why client is nil: no operator, or an address refused
 	stack    []screen.Screen
 	home     *screen.Home
 	pb       *session.Session

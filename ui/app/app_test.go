@@ -222,11 +222,15 @@ func TestAppFavourites(t *testing.T) {
 	}
 }
 
-// Stopping a title records where it was left, here and with the operator.
+// Stopping a title records where it was left, here and, when the viewer
+// shares their resume positions, with the operator.
 func TestAppRemembersWhereTheViewerStopped(t *testing.T) {
 	op := apptest.NewFakeOperator(t)
 	ta := startApp(t, op, nil)
 	homeReady(ta)
+	s := ta.st.Settings
+	s.ResumeShared = true
+	ta.Apply(s)
 	// The title resumed at 95 s fails to open (the fake operator has no
 	// stream for it): Back on its error screen leaves it where it would
 	// have resumed.

@@ -45,7 +45,7 @@ func (a *App) Reload() {
 	}
 	c := a.client
 	if c == nil {
-		a.home.SetError(errNoOperator, a.now())
+		a.home.SetError(a.connErr, a.now())
 		return
 	}
 	a.loading = true
@@ -60,10 +60,11 @@ func (a *App) Reload() {
 			a.home.SetStale(true)
 		}
 	}
+	shared := a.st.Settings.ResumeShared
 	a.goPost(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 		defer cancel()
-		cat, err := fetchCatalogue(ctx, c, a.now(), a.log.Debug)
+		cat, err := fetchCatalogue(ctx, c, a.now(), shared, a.log.Debug)
 		err = a.classify(err)
 		a.post(func() {
 			a.loading = false
@@ -123,8 +124,9 @@ func cachedCatalogue(c *operator.Client) (*catalogue, bool) {
 
 // fetchCatalogue asks the operator for the categories and the first titles
 // of each, and, where the operator offers them, the channels with what is
-// on now and the favourites. Only the categories and titles must come.
-func fetchCatalogue(ctx context.Context, c *operator.Client, now time.Time, debug func(string, ...any)) (*catalogue, error) {
+// on now and the favourites, and the resume positions if the viewer
+// shares them. Only the categories and titles must come.
+func fetchCatalogue(ctx context.Context, c *operator.Client, now time.Time, resumeShared bool, debug func(string, ...any)) (*catalogue, error) {
 	cats, err := c.Categories(ctx)
 	if err != nil {
 		return nil, err
@@ -185,6 +187,9 @@ func fetchCatalogue(ctx context.Context, c *operator.Client, now time.Time, debu
 		return nil
 	})
 	run(func() error {
+		if !resumeShared {
+			return nil // the viewer keeps them on this box only
+		}
 		rs, err := c.ResumePositions(ctx)
 		if err != nil {
 			debug("no resume positions from the operator", "err", err)

@@ -51,13 +51,14 @@ func (a *App) save() {
 	}
 }
 
-// connect makes the operator client for the server in the settings.
+// connect makes the operator client for the server in the settings. Until
+// it has one, connErr is why requests fail.
 func (a *App) connect() error {
-	a.client = nil
+	a.client, a.connErr = nil, errNoOperator
 	if a.st.Settings.Operator == "" {
 		return errNoOperator
 	}
-	cfg := operator.ClientConfig{BaseURL: a.st.Settings.Operator, Device: a.cfg.Device}
+	cfg := operator.ClientConfig{BaseURL: a.st.Settings.Operator, Device: a.cfg.Device, CAFile: a.cfg.OperatorCA}
 	if a.cfg.StateDir != "" {
 		cfg.Tokens = operator.FileTokenStore{Path: filepath.Join(a.cfg.StateDir, "device-token")}
 	}
@@ -66,9 +67,10 @@ func (a *App) connect() error {
 	}
 	c, err := operator.NewClient(cfg)
 	if err != nil {
+		a.connErr = err
 		return err
 	}
-	a.client = c
+	a.client, a.connErr = c, nil
 	return nil
 }
 
@@ -108,7 +110,7 @@ func request[T any](a *App, call func(ctx context.Context, c *operator.Client) (
 	c := a.client
 	if c == nil {
 		var zero T
-		done(zero, errNoOperator)
+		done(zero, a.connErr)
 		return
 	}
 	a.goPost(func(ctx context.Context) {
@@ -137,7 +139,7 @@ func (a *App) Search(q string, done func(operator.TitlePage, error)) {
 	}
 	c := a.client
 	if c == nil {
-		done(operator.TitlePage{}, errNoOperator)
+		done(operator.TitlePage{}, a.connErr)
 		return
 	}
 	sctx, cancel := context.WithCancelCause(a.ctx)
@@ -238,6 +240,35 @@ func (a *App) AddRecent(q string) {
 	a.save()
 }
 
+// Forget implements screen.Host: what the box remembers of a kind goes,
+// on the box and, for resume positions it shares, with the operator.
+func (a *App) Forget(kind string) {
+	a.st.Forget(kind)
+	a.save()
+	if kind == state.ForgetResume {
+		a.refreshFavourites() // Continue watching empties
+		if a.st.Settings.ResumeShared {
+			a.forgetResumeOnOperator()
+		}
+	}
+}
+
+// forgetResumeOnOperator has the operator forget the box's resume
+// positions.
+func (a *App) forgetResumeOnOperator() {
+	c := a.client
+	if c == nil {
+		return
+	}
+	a.goPost(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
+		defer cancel()
+		if err := c.ForgetResume(ctx); err != nil {
+			a.log.Warn("the operator did not forget the resume positions", "err", err)
+		}
+	})
+}
+
 // Apply implements screen.Host: settings take effect at once.
 func (a *App) Apply(s state.Settings) {
 	old := a.st.Settings
@@ -245,6 +276,13 @@ func (a *App) Apply(s state.Settings) {
 	a.st.Normalize()
 	a.save()
 	s = a.st.Settings
+	switch {
+	case old.ResumeShared && !s.ResumeShared:
+		// Kept on this box only from now: the operator's copy goes too.
+		a.forgetResumeOnOperator()
+	case s.ResumeShared && !old.ResumeShared && a.home != nil:
+		a.Reload() // merge in what the operator kept for the other boxes
+	}
 	if s.Volume != old.Volume || s.Muted != old.Muted {
 		if a.pb != nil {
 			a.pb.SetVolume(s.Volume, s.Muted)

@@ -241,8 +241,8 @@ func (a *App) stopPlayback() {
 	pb.Stop()
 }
 
-// remember records where the viewer left a title, here and with the
-// operator.
+// remember records where the viewer left a title, here and, if the viewer
+// shares their resume positions, with the operator.
 func (a *App) remember(pb *session.Session) {
 	req := pb.Request()
 	if req.Channel != nil || req.Title.ID == "" || !pb.EndedAt().IsZero() {
@@ -259,7 +259,7 @@ func (a *App) remember(pb *session.Session) {
 	a.st.SetResume(req.Title, pos, a.now())
 	a.save()
 	a.refreshFavourites()
-	if c := a.client; c != nil {
+	if c := a.client; c != nil && a.st.Settings.ResumeShared {
 		id := req.Title.ID
 		a.goPost(func(ctx context.Context) {
 			ctx, cancel := context.WithTimeout(ctx, fetchTimeout)

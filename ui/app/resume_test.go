@@ -23,6 +23,7 @@ func TestAppResumeFromTheOperator(t *testing.T) {
 	}
 	dir := t.TempDir()
 	local := state.Default()
+	local.Settings.ResumeShared = true
 	local.SetResume(op.Titles[1], 200*time.Second, apptest.T0.Add(-24*time.Hour))
 	local.SetResume(op.Titles[3], 95*time.Second, apptest.T0.Add(-3*time.Hour))
 	if err := state.Save(dir, local); err != nil {

@@ -158,6 +158,26 @@ const (
 	EnterOperator = "entry.operator"
 	HintEntry     = "hint.entry"
 
+	// What the box remembers, and clearing it.
+	SetPrivacy        = "settings.privacy"
+	PrivacySummary    = "privacy.summary" // %d things remembered
+	PrivacyKeepResume = "privacy.keep_resume"
+	PrivacyOnBox      = "privacy.on_box"
+	PrivacyShared     = "privacy.shared"
+	PrivacyKeepHelp   = "privacy.keep_help"
+	PrivacyResume     = "privacy.resume"
+	PrivacySearches   = "privacy.searches"
+	PrivacyChannels   = "privacy.channels"
+	PrivacyAll        = "privacy.all"
+	PrivacyCount      = "privacy.count" // %d
+	PrivacyNone       = "privacy.none"
+	PrivacyClearHelp  = "privacy.clear_help"
+	HintPrivacy       = "hint.privacy"
+
+	// An operator's address the box will not send its token to.
+	Insecure       = "error.insecure"
+	InsecureDetail = "error.insecure_detail"
+
 	// Errors.
 	NoNetwork       = "error.network"
 	NoNetworkDetail = "error.network_detail"

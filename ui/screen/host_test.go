@@ -32,6 +32,7 @@ type fakeHost struct {
 	tuned    []string // channel IDs
 	zaps     []int
 	lasts    int
+	forgot   []string // kinds Forget was asked for
 	catchup  []string
 
 	catalog        map[string][]operator.Title // by category
@@ -68,6 +69,7 @@ func (h *fakeHost) Reload()                         { h.reloads++ }
 func (h *fakeHost) State() *state.State             { return &h.st }
 func (h *fakeHost) AddRecent(q string)              { h.st.AddRecent(q) }
 func (h *fakeHost) Apply(s state.Settings)          { h.st.Settings = s; h.lang = s.Lang }
+func (h *fakeHost) Forget(kind string)              { h.st.Forget(kind); h.forgot = append(h.forgot, kind) }
 func (h *fakeHost) About() About                    { return About{Model: "MB-1", Serial: "SN123", Firmware: "1.0.0"} }
 func (h *fakeHost) PlayChannel(ch operator.Channel) { h.tuned = append(h.tuned, ch.ID) }
 func (h *fakeHost) Zap(d int)                       { h.zaps = append(h.zaps, d) }

@@ -80,6 +80,9 @@ type Memory interface {
 	AddRecent(q string)
 	// Apply changes the settings; the app applies them at once.
 	Apply(s state.Settings)
+	// Forget forgets what the box remembers of a kind (state.Forget*),
+	// and has the operator forget its copy, if it keeps one.
+	Forget(kind string)
 }
 
 // Tuner starts playback: titles, channels, past programmes.
@@ -189,6 +192,7 @@ const (
 	FailStream                     // the stream cannot be played
 	FailNotOffered                 // the operator does not offer this
 	FailRefused                    // the operator refused the request (an HTTP 4xx answer)
+	FailInsecure                   // the operator's address is plain http:// to another machine
 )
 
 // KindError is an error the app has classified.
@@ -230,8 +234,10 @@ func failureOf(err error, now time.Time) Failure {
 		f.Kind = FailNotOffered
 	case refusal(err) != 0:
 		f.Kind, f.Status = FailRefused, refusal(err)
+	case errors.Is(err, operator.ErrInsecure):
+		f.Kind = FailInsecure
 	}
-	if f.Kind == FailNotOffered || f.Kind == FailRefused {
+	if f.Kind == FailNotOffered || f.Kind == FailRefused || f.Kind == FailInsecure {
 		// Asking again the same way gets the same answer: no timer.
 		f.RetryAt = time.Time{}
 	}

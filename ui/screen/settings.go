@@ -22,12 +22,13 @@ const (
 	setResolution = "resolution"
 	setOverscan   = "overscan"
 	setAudio      = "audio"
+	setPrivacy    = "privacy"
 	setNetwork    = "network"
 	setAbout      = "about"
 	setUpdate     = "update"
 )
 
-var settingsItems = []string{setLanguage, setOperator, setParental, setPIN, setResolution, setOverscan, setAudio, setNetwork, setAbout, setUpdate}
+var settingsItems = []string{setLanguage, setOperator, setParental, setPIN, setResolution, setOverscan, setAudio, setPrivacy, setNetwork, setAbout, setUpdate}
 
 // The choices of the entries that cycle with the arrows.
 var (
@@ -136,6 +137,8 @@ func (st *Settings) open() {
 		}))
 	case setPIN:
 		st.host.Push(NewPINChange(st.host))
+	case setPrivacy:
+		st.host.Push(NewPrivacy(st.host))
 	case setNetwork:
 		st.checkNetwork()
 	case setUpdate:
@@ -223,7 +226,7 @@ func (st *Settings) label(item string) string {
 	key := map[string]string{
 		setLanguage: i18n.SetLanguage, setOperator: i18n.SetOperator, setParental: i18n.SetParental,
 		setPIN: i18n.SetPIN, setResolution: i18n.SetResolution, setOverscan: i18n.SetOverscan,
-		setAudio: i18n.SetAudio, setNetwork: i18n.SetNetwork, setAbout: i18n.SetAbout, setUpdate: i18n.SetUpdate,
+		setAudio: i18n.SetAudio, setPrivacy: i18n.SetPrivacy, setNetwork: i18n.SetNetwork, setAbout: i18n.SetAbout, setUpdate: i18n.SetUpdate,
 	}[item]
 	return i18n.T(st.host.Lang(), key)
 }
@@ -256,6 +259,8 @@ func (st *Settings) value(item string) string {
 			return i18n.T(lang, i18n.AudioOff)
 		}
 		return i18n.T(lang, i18n.AudioAuto)
+	case setPrivacy:
+		return i18n.T(lang, i18n.PrivacySummary, rememberedAll(st.host.State()))
 	case setNetwork:
 		return st.network()
 	case setAbout:
@@ -305,29 +310,11 @@ func (st *Settings) Draw(c draw.Canvas, now time.Time) {
 	w, h := c.Size()
 	lang := st.host.Lang()
 	background(c, i18n.T(lang, i18n.SettingsTitle), now)
-	const rowH, top = 52, 92
+	rows := make([]entryRow, len(settingsItems))
 	for i, item := range settingsItems {
-		r := draw.Rect{X: margin * s, Y: (top + float32(i)*rowH) * s, W: w - 2*margin*s, H: (rowH - 6) * s}
-		fg, val := colText, colTextDim
-		if i == st.focus {
-			c.RoundRect(r, 10*s, colFocus)
-			fg, val = colBackground, colBackground
-		} else {
-			c.RoundRect(r, 10*s, colPanelSolid)
-		}
-		base := r.Y + r.H/2 + 7*s
-		label := st.label(item)
-		c.Text(r.X+24*s, base, label, 21*s, fg)
-		lw, _, _ := c.MeasureText(label, 21*s)
-		value := st.value(item)
-		right := r.Right() - 24*s
-		if i == st.focus && cycles(item) {
-			value = "◀  " + value + "  ▶"
-		}
-		vx := max(r.X+24*s+lw+40*s, r.X+360*s)
-		value = ellipsize(c, value, 20*s, right-vx)
-		rightText(c, right, base, value, 20*s, val)
+		rows[i] = entryRow{label: st.label(item), value: st.value(item), cycles: cycles(item)}
 	}
+	bottom := drawEntries(c, rows, st.focus)
 	help := ""
 	switch settingsItems[st.focus] {
 	case setOverscan:
@@ -340,7 +327,7 @@ func (st *Settings) Draw(c draw.Canvas, now time.Time) {
 		help = i18n.T(lang, i18n.Change)
 	}
 	if help != "" {
-		c.Text(margin*s, (top+float32(len(settingsItems))*rowH+34)*s, ellipsize(c, help, 19*s, w-2*margin*s), 19*s, colAccent)
+		c.Text(margin*s, (bottom+34)*s, ellipsize(c, help, 19*s, w-2*margin*s), 19*s, colAccent)
 	}
 	hints(c, i18n.T(lang, i18n.HintSettings))
 }

@@ -190,6 +190,8 @@ func (f Failure) Words(lang string) (title, detail string) {
 		return i18n.T(lang, i18n.NotAvailable), ""
 	case FailRefused:
 		return refusedWords(lang, f.Status)
+	case FailInsecure:
+		return i18n.T(lang, i18n.Insecure), i18n.T(lang, i18n.InsecureDetail)
 	}
 	return i18n.T(lang, i18n.ServerDown), i18n.T(lang, i18n.ServerDetail)
 }
@@ -265,4 +267,54 @@ func colourKey(c draw.Canvas, x, y float32, col draw.Color, label string, s floa
 	c.Text(x+24*s, y, label, hintSize*s, colTextDim)
 	w, _, _ := c.MeasureText(label, hintSize*s)
 	return 24*s + w + 28*s
+}
+
+// entryRow is one row of a list of entries (Settings, What this box
+// remembers): its label, its value as shown, and whether the arrows change
+// it.
+type entryRow struct {
+	label, value string
+	cycles       bool
+}
+
+// Where lists of entries go, in design units: the first row's top, the
+// tallest a row is, and the room kept below the last for a help line and
+// the hints.
+const (
+	entriesTop     = 92
+	entryRowH      = 52
+	entriesReserve = 96
+)
+
+// drawEntries draws rows under the screen's title, the focused one lit
+// with ◀ ▶ around its value if it cycles, and returns the design y below
+// the last row. Rows shrink to fit the screen when there are many.
+func drawEntries(c draw.Canvas, rows []entryRow, focus int) float32 {
+	s := scale(c)
+	w, _ := c.Size()
+	rowH := float32(entryRowH)
+	if n := float32(len(rows)); n > 0 {
+		rowH = min(rowH, float32(int((720-entriesTop-entriesReserve)/n)))
+	}
+	for i, e := range rows {
+		r := draw.Rect{X: margin * s, Y: (entriesTop + float32(i)*rowH) * s, W: w - 2*margin*s, H: (rowH - 6) * s}
+		fg, val := colText, colTextDim
+		if i == focus {
+			c.RoundRect(r, 10*s, colFocus)
+			fg, val = colBackground, colBackground
+		} else {
+			c.RoundRect(r, 10*s, colPanelSolid)
+		}
+		base := r.Y + r.H/2 + 7*s
+		c.Text(r.X+24*s, base, e.label, 21*s, fg)
+		lw, _, _ := c.MeasureText(e.label, 21*s)
+		value := e.value
+		right := r.Right() - 24*s
+		if i == focus && e.cycles {
+			value = "◀  " + value + "  ▶"
+		}
+		vx := max(r.X+24*s+lw+40*s, r.X+360*s)
+		rightText(c, right, base, ellipsize(c, value, 20*s, right-vx), 20*s, val)
+	}
+	return entriesTop + float32(len(rows))*rowH
 }

@@ -57,6 +57,11 @@ type Settings struct {
 	Volume int `json:"volume"`
 	// Muted silences the output without losing the volume.
 	Muted bool `json:"muted,omitempty"`
+	// ResumeShared has the box tell the operator where the viewer stopped
+	// in a title, and read back what it keeps, so that another box of
+	// theirs goes on from there. Off, as on a new box, resume positions
+	// stay on this box (docs/API.md).
+	ResumeShared bool `json:"resume_shared,omitempty"`
 }
 
 // Sound outputs.
@@ -188,6 +193,44 @@ func (st *State) SetFavourite(t operator.Title, fav bool) {
 	if fav {
 		st.Favourites = append([]operator.Title{t}, st.Favourites...)
 		st.Favourites = st.Favourites[:min(len(st.Favourites), MaxFavourites)]
+	}
+}
+
+// Forgettable kinds of what the box remembers of its viewer.
+const (
+	ForgetResume   = "resume"   // where the viewer stopped in titles
+	ForgetSearches = "searches" // the recent searches
+	ForgetChannels = "channels" // the last channels watched
+)
+
+// Remembered returns how many things of a kind the box remembers.
+func (st *State) Remembered(kind string) int {
+	switch kind {
+	case ForgetResume:
+		return len(st.Resume)
+	case ForgetSearches:
+		return len(st.Recent)
+	case ForgetChannels:
+		n := 0
+		for _, id := range []string{st.LastChannel, st.PrevChannel} {
+			if id != "" {
+				n++
+			}
+		}
+		return n
+	}
+	return 0
+}
+
+// Forget forgets everything of a kind.
+func (st *State) Forget(kind string) {
+	switch kind {
+	case ForgetResume:
+		st.Resume = nil
+	case ForgetSearches:
+		st.Recent = nil
+	case ForgetChannels:
+		st.LastChannel, st.PrevChannel = "", ""
 	}
 }
 

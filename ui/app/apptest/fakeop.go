@@ -41,12 +41,15 @@ type FakeOperator struct {
 	Favs      []string
 	Resume    map[string]float64
 	Positions []operator.Resume // GET /api/v1/resume; nil: 404, as an older head-end
-	Searches  []string
-	Sessions  int
-	Ended     int
-	NoLive    bool // answer 404 for channels, as an older head-end
-	FailUntil int  // fail the first n catalogue requests with 503
-	Requests  int
+	// ResumeReads counts GET /api/v1/resume, Forgets DELETE /api/v1/resume
+	// (which empties Resume and Positions).
+	ResumeReads, Forgets int
+	Searches             []string
+	Sessions             int
+	Ended                int
+	NoLive               bool // answer 404 for channels, as an older head-end
+	FailUntil            int  // fail the first n catalogue requests with 503
+	Requests             int
 }
 
 func (f *FakeOperator) text(ko, en, ru string) operator.Text {
@@ -206,9 +209,17 @@ func NewFakeOperator(t testing.TB) *FakeOperator {
 		f.Mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.HandleFunc("DELETE /api/v1/resume", func(w http.ResponseWriter, r *http.Request) {
+		f.Mu.Lock()
+		defer f.Mu.Unlock()
+		f.Forgets++
+		f.Resume, f.Positions = map[string]float64{}, []operator.Resume{}
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.HandleFunc("GET /api/v1/resume", func(w http.ResponseWriter, r *http.Request) {
 		f.Mu.Lock()
 		defer f.Mu.Unlock()
+		f.ResumeReads++
 		if f.Positions == nil {
 			http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
 			return
