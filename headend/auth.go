@@ -39,13 +39,13 @@ func deviceOf(r *http.Request) string { return infoOf(r).device }
 // passes the others to next with their device known.
 func (s *Server) authenticate(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		ok, token := bearer(r)
+		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="manbang"`)
 			writeError(w, http.StatusUnauthorized, "missing device token: register with POST /api/v1/devices and send Authorization: Bearer TOKEN")
 			return
 		}
-		id, err := s.devices.Authenticate(r.Context(), strings.TrimSpace(token))
+		id, err := s.devices.Authenticate(r.Context(), token)
 		switch {
 		case errors.Is(err, devices.ErrUnauthorized):
 			w.Header().Set("WWW-Authenticate", `Bearer realm="manbang", error="invalid_token"`)
@@ -58,6 +58,17 @@ func (s *Server) authenticate(next http.HandlerFunc) http.HandlerFunc {
 		infoOf(r).device = id
 		next(w, r)
 	}
+}
+
+// bearer returns the token of r's "Authorization: Bearer TOKEN" header,
+// and whether it has one.
+func bearer(r *http.Request) (bool, string) {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return false, ""
+	}
+	return true, token
 }
 
 // maxRequestBody bounds the JSON body of a request.
@@ -83,7 +94,10 @@ func (s *Server) postDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, "wrong enrolment secret")
 		return
 	}
-	d, err := s.devices.Register(r.Context(), reg)
+	// A token sent along proves the box is the device it was; an unknown
+	// one proves nothing and is no error.
+	_, token := bearer(r)
+	d, err := s.devices.Register(r.Context(), reg, token)
 	switch {
 	case errors.Is(err, devices.ErrInvalid):
 		writeError(w, http.StatusBadRequest, "bad device registration: %v", strings.TrimPrefix(err.Error(), "devices: "))
@@ -93,6 +107,8 @@ func (s *Server) postDevice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	infoOf(r).device = d.ID
-	s.log.Info("device registered", "device", d.ID, "serial", reg.Serial, "model", reg.Model, "firmware", reg.Firmware)
+	// Neither the serial nor the token is logged: the device ID names the
+	// box in the logs.
+	s.log.Info("device registered", "device", d.ID, "model", reg.Model, "firmware", reg.Firmware)
 	writeJSON(w, http.StatusCreated, d)
 }

@@ -89,10 +89,12 @@ func startServer(t *testing.T, cfg Config) *testServer {
 	return h
 }
 
-// register registers a box with serial and returns its token and ID.
+// register registers a box with serial, and a device key of its own, and
+// returns its token and ID.
 func (h *testServer) register(t *testing.T, serial string) (token, id string) {
 	t.Helper()
-	body := `{"serial":"` + serial + `","model":"test","firmware":"0.1","enrolment_secret":"` + h.secret + `"}`
+	body := `{"serial":"` + serial + `","model":"test","firmware":"0.1","enrolment_secret":"` + h.secret +
+		`","device_key":"key-of-` + serial + strings.Repeat("k", 32) + `"}`
 	var d operator.Device
 	h.doToken(t, "", "POST", "/api/v1/devices", body).decode(t, 201, &d)
 	return d.Token, d.ID

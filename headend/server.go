@@ -51,6 +51,12 @@ type Config struct {
 	Multicast bool
 	// EnrolmentSecret, if set, must be sent by boxes that register.
 	EnrolmentSecret string
+	// RegisterBurst and RegisterEvery limit registrations per client
+	// address (a token bucket): RegisterBurst at once, then one every
+	// RegisterEvery; more are answered 429 with Retry-After. Defaults
+	// DefaultRegisterBurst and DefaultRegisterEvery.
+	RegisterBurst int
+	RegisterEvery time.Duration
 }
 
 // Server is the head-end's HTTP server. Close releases it.
@@ -64,6 +70,7 @@ type Server struct {
 	live     LiveStreamer
 	mcast    bool
 	secret   string
+	regLimit *limiter
 	sessions *sessions
 	answers  *answerCache
 	metrics  *metrics
@@ -116,6 +123,13 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.ownDevs = true
 	}
+	if cfg.RegisterBurst <= 0 {
+		cfg.RegisterBurst = DefaultRegisterBurst
+	}
+	if cfg.RegisterEvery <= 0 {
+		cfg.RegisterEvery = DefaultRegisterEvery
+	}
+	s.regLimit = newLimiter(cfg.RegisterBurst, cfg.RegisterEvery)
 	s.metrics = newMetrics(s)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
@@ -193,7 +207,7 @@ type route struct {
 // routes lists every endpoint; docs/API.md documents each of them.
 func (s *Server) routes() []route {
 	return []route{
-		{"POST", "/api/v1/devices", s.postDevice, true},
+		{"POST", "/api/v1/devices", s.regLimit.limit(s.postDevice), true},
 		{"GET", "/api/v1/categories", s.getCategories, false},
 		{"GET", "/api/v1/titles", s.getTitles, false},
 		{"GET", "/api/v1/titles/{id}", s.getTitle, false},

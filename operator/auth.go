@@ -2,6 +2,10 @@ package operator
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -100,20 +104,57 @@ func (f FileTokenStore) Save(token string) error {
 }
 
 // DefaultDevice is the registration of a box that was configured with
-// none: its serial is the machine ID (/etc/machine-id) or else the host
-// name, its model "manbang" and its firmware "dev".
+// none: its serial is derived from the machine ID (/etc/machine-id) or
+// else the host name by AppSpecificID, its model "manbang" and its
+// firmware "dev". Its DeviceKey is empty: the client makes one.
 func DefaultDevice() DeviceRegistration {
-	serial := ""
+	id := ""
 	if b, err := os.ReadFile("/etc/machine-id"); err == nil {
-		serial = strings.TrimSpace(string(b))
+		id = strings.TrimSpace(string(b))
 	}
-	if serial == "" || len(serial) > 64 {
-		serial, _ = os.Hostname()
+	if id == "" {
+		id, _ = os.Hostname()
 	}
-	if serial == "" {
-		serial = "unknown"
+	if id == "" {
+		id = "unknown"
 	}
-	return DeviceRegistration{Serial: serial, Model: "manbang", Firmware: "dev"}
+	return DeviceRegistration{Serial: AppSpecificID(id), Model: "manbang", Firmware: "dev"}
+}
+
+// serialApp is the application constant of AppSpecificID.
+const serialApp = "manbang device serial v1"
+
+// AppSpecificID derives the box's serial from its machine ID as
+// machine-id(5) asks (and sd_id128_get_machine_app_specific does): an
+// HMAC-SHA256 keyed by the machine ID over a constant of this
+// application, so that the machine ID itself never leaves the box and no
+// other application's ID can be linked to it.
+func AppSpecificID(machineID string) string {
+	m := hmac.New(sha256.New, []byte(machineID))
+	m.Write([]byte(serialApp))
+	return "mb-" + hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// NewDeviceKey returns a new random device key (256 bits).
+func NewDeviceKey() string { return rand.Text() + rand.Text() }
+
+// LoadDeviceKey returns the device key kept in the file at path, making
+// and keeping a new one (mode 0600, written atomically) if there is none.
+// A box that lost the file registers as a new device.
+func LoadDeviceKey(path string) (string, error) {
+	f := FileTokenStore{Path: path}
+	k, err := f.Load()
+	if err != nil {
+		return "", fmt.Errorf("operator: device key: %w", err)
+	}
+	if len(k) >= 32 {
+		return k, nil
+	}
+	k = NewDeviceKey()
+	if err := f.Save(k); err != nil {
+		return "", fmt.Errorf("operator: device key: %w", err)
+	}
+	return k, nil
 }
 
 // currentToken returns the token to send, loading it from the store the
@@ -147,6 +188,8 @@ func (c *Client) Register(ctx context.Context) (Device, error) {
 // register is Register with regMu held.
 func (c *Client) register(ctx context.Context) (Device, error) {
 	var d Device
+	// The current token, if any, goes along (do sends it): with the device
+	// key it proves the box is the device it was.
 	if err := c.do(ctx, "POST", registerPath, nil, c.device, &d); err != nil {
 		return Device{}, err
 	}

@@ -45,7 +45,9 @@ type ClientConfig struct {
 
 	// Device is who the box says it is when it registers with the
 	// head-end, which it does when the head-end first answers 401.
-	// Default DefaultDevice().
+	// Default DefaultDevice(). If its DeviceKey is empty, the client makes
+	// one that lasts as long as the client: give one kept by LoadDeviceKey
+	// for the box to keep its device across restarts.
 	Device DeviceRegistration
 	// Tokens keeps the device token between runs. Default: memory only,
 	// so that the box registers again after each start.
@@ -145,7 +147,13 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		c.backoff = DefaultBackoff
 	}
 	if c.device.Serial == "" {
+		key := c.device.DeviceKey
 		c.device = DefaultDevice()
+		c.device.DeviceKey = key
+	}
+	if c.device.DeviceKey == "" {
+		// Kept for this client's life only: see DeviceRegistration.
+		c.device.DeviceKey = NewDeviceKey()
 	}
 	if c.tokens == nil {
 		c.tokens = &MemoryTokenStore{}

@@ -101,7 +101,7 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	for try := 0; ; try++ {
 		h := http.Header{}
 		token := ""
-		if auth {
+		if auth || path == registerPath {
 			if token = c.currentToken(); token != "" {
 				h.Set("Authorization", "Bearer "+token)
 			}

@@ -210,6 +210,10 @@ type DeviceRegistration struct {
 	Firmware string `json:"firmware"`
 	// EnrolmentSecret is the operator's secret, if its head-end asks for one.
 	EnrolmentSecret string `json:"enrolment_secret,omitempty"`
+	// DeviceKey is a random secret the box made on its first boot and
+	// keeps in its state directory: registering again with it keeps the
+	// box's device (docs/API.md). The head-end keeps only its hash.
+	DeviceKey string `json:"device_key,omitempty"`
 }
 
 // Device is the head-end's answer to a DeviceRegistration: the token to

@@ -31,6 +31,7 @@ type config struct {
 	mcastIf   string
 	demo      bool
 	demoOpts  demo.Options
+	limits    headend.Limits
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -48,6 +49,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.publicURL, "public-url", "", "base `URL` of this server for boxes (default: the Host each box asked)")
 	fs.StringVar(&c.secret, "enrolment-secret", "", "boxes must send `SECRET` to register (default: anyone may)")
 	fs.StringVar(&c.mcastIf, "multicast-iface", "", "send the channels to their multicast groups on network `INTERFACE` (default: unicast only)")
+	c.limits = headend.DefaultLimits()
+	fs.DurationVar(&c.limits.ReadTimeout, "read-timeout", c.limits.ReadTimeout, "drop a client that takes longer to send a request, body included")
+	fs.DurationVar(&c.limits.WriteTimeout, "write-timeout", c.limits.WriteTimeout, "drop a client that takes longer to take one chunk of an answer (a stream goes on as long as it is read)")
+	fs.DurationVar(&c.limits.IdleTimeout, "idle-timeout", c.limits.IdleTimeout, "close a kept-alive connection idle this long")
+	fs.IntVar(&c.limits.MaxConns, "max-conns", c.limits.MaxConns, "keep at most `N` connections open; more are closed at once (0: no limit)")
+	fs.IntVar(&c.limits.MaxConnsPerAddr, "max-conns-per-addr", c.limits.MaxConnsPerAddr, "keep at most `N` connections open per client IP address (0: no limit)")
 	fs.BoolVar(&c.demo, "demo", false, "build the demo catalogue with ffmpeg, or reuse its media if built, and serve it")
 	fs.IntVar(&c.demoOpts.Titles, "demo-titles", 0, "build only `N` demo titles, spread over the categories (0: all)")
 	fs.IntVar(&c.demoOpts.Channels, "demo-channels", 0, "build only `N` demo channels (0: all, -1: none)")
@@ -119,16 +126,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	l = cfg.limits.Listener(l)
 	handler, err := withFirmware(srv.Handler(), filepath.Join(cfg.data, "firmware"), logger)
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	hs := cfg.limits.HTTPServer(handler)
+	hs.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(l) }()
 	fmt.Fprintf(stderr, "manbang-headend: serving %d titles and %d channels on http://%s\n", store.Len(), store.ChannelCount(), l.Addr())

@@ -35,15 +35,24 @@ var (
 // MaxFavourites is how many favourite titles a device may keep.
 const MaxFavourites = 1000
 
-const schema = `
+// devicesTable is the devices table; key_hash is the SHA-256 of the
+// device key the box made on its first boot (NULL for a device registered
+// before device keys, or without one). A serial is no identity: two
+// devices may share one, and only the key or the current token proves a
+// box is the device it claims to be.
+const devicesTable = `
 CREATE TABLE IF NOT EXISTS devices (
 	id         TEXT PRIMARY KEY,
-	serial     TEXT NOT NULL UNIQUE,
+	serial     TEXT NOT NULL,
 	model      TEXT NOT NULL,
 	firmware   TEXT NOT NULL,
 	token_hash TEXT NOT NULL UNIQUE,
-	registered INTEGER NOT NULL
-);
+	registered INTEGER NOT NULL,
+	key_hash   TEXT
+);`
+
+const schema = devicesTable + `
+CREATE INDEX IF NOT EXISTS devices_serial ON devices(serial);
 CREATE TABLE IF NOT EXISTS resume (
 	device_id    TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
 	title_id     TEXT NOT NULL,
@@ -74,11 +83,56 @@ const maxCachedTokens = 10000
 // Open opens the devices database at path, creating it if needed; an
 // empty path opens a temporary one, deleted by Close.
 func Open(path string) (*Store, error) {
-	db, err := sqldb.Open(context.Background(), path, schema)
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, path, schema)
 	if err != nil {
 		return nil, fmt.Errorf("devices: %w", err)
 	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("devices: %s: %w", path, err)
+	}
 	return &Store{db: db, now: time.Now, tokens: map[string]string{}}, nil
+}
+
+// migrate rebuilds a devices table of before device keys (serial UNIQUE,
+// no key_hash) as devicesTable, keeping every device, its token and its
+// data. Foreign keys are off meanwhile, so that dropping the old table
+// deletes no resume position or favourite.
+func migrate(ctx context.Context, db *sqldb.DB) error {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'key_hash'`).Scan(&n); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if n == 1 {
+		return nil
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.ExecContext(ctx, `PRAGMA foreign_keys = ON`)
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		`ALTER TABLE devices RENAME TO devices_old`,
+		devicesTable,
+		`INSERT INTO devices(id, serial, model, firmware, token_hash, registered) SELECT id, serial, model, firmware, token_hash, registered FROM devices_old`,
+		`DROP TABLE devices_old`,
+		`CREATE INDEX IF NOT EXISTS devices_serial ON devices(serial)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	return tx.Commit()
 }
 
 // Close closes the database.
@@ -97,28 +151,55 @@ func checkField(name, v string) error {
 	return nil
 }
 
-// Register records a box and returns its device ID and a new token. A box
-// that registers again with the same serial keeps its device ID, and with
-// it its resume positions and favourites; its previous token stops
-// working.
-func (s *Store) Register(ctx context.Context, reg operator.DeviceRegistration) (operator.Device, error) {
+// Register records a box and returns its device ID and a new token.
+//
+// A box that registers again keeps its device ID, and with it its resume
+// positions and favourites, only if it proves it is that device: by the
+// device key it registered with (reg.DeviceKey), or by its current token
+// (token, from its Authorization header; "" if none). The proven device's
+// previous token stops working, and a key sent with a token becomes the
+// device's key. Without a proof the box becomes a new device, even with a
+// serial already registered: knowing a serial gives nothing, and the
+// device that has it keeps its token and its data.
+func (s *Store) Register(ctx context.Context, reg operator.DeviceRegistration, token string) (operator.Device, error) {
 	for _, f := range []struct{ name, v string }{{"serial", reg.Serial}, {"model", reg.Model}, {"firmware", reg.Firmware}} {
 		if err := checkField(f.name, f.v); err != nil {
 			return operator.Device{}, err
 		}
 	}
-	token := rand.Text() + rand.Text() // 260 random bits
-	d := operator.Device{ID: "d" + strings.ToLower(rand.Text()[:15]), Token: token}
+	if k := reg.DeviceKey; k != "" && (len(k) < MinDeviceKey || len(k) > 256) {
+		return operator.Device{}, fmt.Errorf("devices: %w device key: want %d to 256 characters, got %d", ErrInvalid, MinDeviceKey, len(k))
+	}
+	newToken := rand.Text() + rand.Text() // 260 random bits
+	d := operator.Device{ID: "d" + strings.ToLower(rand.Text()[:15]), Token: newToken}
+	var keyHash sql.NullString
+	if reg.DeviceKey != "" {
+		keyHash = sql.NullString{String: hash(reg.DeviceKey), Valid: true}
+	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `
-			INSERT INTO devices(id, serial, model, firmware, token_hash, registered) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT(serial) DO UPDATE SET model = excluded.model, firmware = excluded.firmware,
-				token_hash = excluded.token_hash, registered = excluded.registered
-			RETURNING id`,
-			d.ID, reg.Serial, reg.Model, reg.Firmware, hash(token), s.now().Unix()).Scan(&d.ID)
+		var id string
+		var err error
+		if keyHash.Valid {
+			err = tx.QueryRowContext(ctx, `SELECT id FROM devices WHERE serial = ? AND key_hash = ?`, reg.Serial, keyHash).Scan(&id)
+		}
+		if (id == "" || errors.Is(err, sql.ErrNoRows)) && token != "" && len(token) <= 256 {
+			err = tx.QueryRowContext(ctx, `SELECT id FROM devices WHERE serial = ? AND token_hash = ?`, reg.Serial, hash(token)).Scan(&id)
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if id == "" {
+			_, err := tx.ExecContext(ctx, `INSERT INTO devices(id, serial, model, firmware, token_hash, registered, key_hash) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				d.ID, reg.Serial, reg.Model, reg.Firmware, hash(newToken), s.now().Unix(), keyHash)
+			return err
+		}
+		d.ID = id
+		_, err = tx.ExecContext(ctx, `UPDATE devices SET model = ?, firmware = ?, token_hash = ?, registered = ?, key_hash = coalesce(?, key_hash) WHERE id = ?`,
+			reg.Model, reg.Firmware, hash(newToken), s.now().Unix(), keyHash, id)
+		return err
 	})
 	if err != nil {
-		return operator.Device{}, fmt.Errorf("devices: register %q: %w", reg.Serial, err)
+		return operator.Device{}, fmt.Errorf("devices: register: %w", err)
 	}
 	s.mu.Lock()
 	for h, id := range s.tokens {
@@ -129,6 +210,10 @@ func (s *Store) Register(ctx context.Context, reg operator.DeviceRegistration) (
 	s.mu.Unlock()
 	return d, nil
 }
+
+// MinDeviceKey is the shortest device key accepted: a key is a secret,
+// not a name.
+const MinDeviceKey = 32
 
 // hash is how tokens are kept: a leaked database gives no usable token.
 func hash(token string) string {

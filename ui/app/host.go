@@ -61,6 +61,15 @@ func (a *App) connect() error {
 	cfg := operator.ClientConfig{BaseURL: a.st.Settings.Operator, Device: a.cfg.Device, CAFile: a.cfg.OperatorCA}
 	if a.cfg.StateDir != "" {
 		cfg.Tokens = operator.FileTokenStore{Path: filepath.Join(a.cfg.StateDir, "device-token")}
+		if cfg.Device.DeviceKey == "" {
+			key, err := operator.LoadDeviceKey(filepath.Join(a.cfg.StateDir, "device-key"))
+			if err != nil {
+				// Without a kept key the box registers as a new device
+				// after each start; it still works.
+				a.log.Warn("device key", "err", err)
+			}
+			cfg.Device.DeviceKey = key
+		}
 	}
 	if a.cfg.CacheDir != "" {
 		cfg.CacheDir = filepath.Join(a.cfg.CacheDir, "operator")
