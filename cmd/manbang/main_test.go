@@ -14,6 +14,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -25,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/manbang/manbang/headend/devices"
 	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/player"
 )
@@ -100,12 +102,29 @@ const (
 	demoH       = 360
 )
 
+// forgetDevices removes the devices register from a cached demo's
+// directory: the media are worth keeping across runs, the boxes registered
+// by an earlier run (perhaps by another version of the head-end, with
+// another schema) are not.
+func forgetDevices(dir string) error {
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		if err := os.Remove(filepath.Join(dir, devices.FileName+suffix)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("forget the last run's devices: %w", err)
+		}
+	}
+	return nil
+}
+
 // startHeadend runs one head-end with a small demo catalogue for the whole
 // test binary. Its content is cached across runs in the temp directory.
 func startHeadend(t *testing.T) string {
 	t.Helper()
 	headend.once.Do(func() {
 		data := filepath.Join(os.TempDir(), "manbang-e2e-demo")
+		if err := forgetDevices(filepath.Join(data, "demo")); err != nil {
+			headend.err = err
+			return
+		}
 		cmd := exec.Command(filepath.Join(binDir, "manbang-headend"), "--demo", "--demo-titles", "3",
 			"--demo-duration", fmt.Sprintf("%ds", demoSeconds), "--addr", "127.0.0.1:0", "--data", data)
 		stderr, err := cmd.StderrPipe()
@@ -315,6 +334,9 @@ func startWalkHeadend(t testing.TB) string {
 func buildWalkHeadend() (string, error) {
 	data := filepath.Join(os.TempDir(), "manbang-e2e-walk")
 	headend := filepath.Join(binDir, "manbang-headend")
+	if err := forgetDevices(filepath.Join(data, "demo")); err != nil {
+		return "", err
+	}
 	// The demo catalogue: built once, its media cached across runs.
 	demo := exec.Command(headend, "--demo", "--demo-titles", "3", "--demo-channels", "3", "--demo-duration", fmt.Sprintf("%ds", demoSeconds),
 		"--addr", "127.0.0.1:0", "--data", data)
