@@ -28,7 +28,7 @@ if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
 else
 	control=${MANBANG_CONTROL:-127.0.0.1:7070}
 	echo "run: no display; the UI runs in Xvfb. Drive it with:"
-	echo "  curl -d '{\"key\":\"ok\"}' http://$control/api/v1/keys"
+	echo "  curl -H 'Content-Type: application/json' -d '{\"key\":\"ok\"}' http://$control/api/v1/keys"
 	echo "  curl http://$control/api/v1/state"
 	echo "  curl -o screen.png http://$control/api/v1/screenshot.png"
 	xvfb-run -a -s "-screen 0 1920x1080x24" bin/manbang "${args[@]}" --control "$control"

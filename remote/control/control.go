@@ -185,9 +185,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE /api/v1/pair", s.unpair)
 	mux.HandleFunc("GET /{$}", s.page)
 	if s.auth == AuthNone {
-		return mux
+		return sameSite(true, mux)
 	}
-	return s.guard(mux)
+	return sameSite(false, s.guard(mux))
 }
 
 // phonePage is the network remote's page for a phone's browser: the QR

@@ -46,6 +46,9 @@ func call(t *testing.T, from, method, url, token, body string) (int, http.Header
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
