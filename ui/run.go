@@ -30,12 +30,18 @@ type Config struct {
 	// Control is the loopback address of the control endpoint; empty
 	// leaves it off.
 	Control string
+	// Remote is the address of the network remote for phones, where
+	// every client pairs with the code Settings shows (loopback clients
+	// too); empty leaves it off. Paired phones are kept in the state
+	// directory (remotes.json).
+	Remote string
 	// KeyMap holds the key maps (keymap.Load); its keyboard lines map the
 	// window's keys. Nil means the built-in keyboard map.
 	KeyMap *keymap.Map
 	// Started, if set, is called once the first frame is on screen, with
-	// the control endpoint's address ("" when it is off).
-	Started func(controlAddr string)
+	// the control endpoint's and the network remote's addresses ("" when
+	// off).
+	Started func(controlAddr, remoteAddr string)
 }
 
 // frameTime paces the loop at 60 frames a second while something moves
@@ -49,6 +55,7 @@ type shell struct {
 	win     *gfx.Window
 	r       *gfx.Renderer
 	control *control.Server
+	remote  *networkRemote // nil without Config.Remote
 	shots   chan chan shot
 	// open says the window is open, so Wake may post to it; wakes hold
 	// mu for reading, and closing the window holds it for writing.
@@ -74,6 +81,7 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Logger = slog.Default()
 	}
 	s := &shell{cfg: cfg, shots: make(chan chan shot, 4), now: cfg.Now}
+	var err error
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -87,6 +95,16 @@ func Run(ctx context.Context, cfg Config) error {
 		if wake != nil {
 			wake()
 		}
+	}
+	if cfg.Remote != "" {
+		if s.remote, err = newNetworkRemote(cfg.StateDir, func() {
+			if s.app != nil {
+				s.app.Refresh()
+			}
+		}); err != nil {
+			return fmt.Errorf("ui: %w", err)
+		}
+		cfg.Config.Remote = s.remote
 	}
 	s.cfg = cfg
 	// The app starts fetching Home's rows before the window and GL are
@@ -144,12 +162,24 @@ func (s *shell) openWindow() error {
 			Events:     s.app.Input(),
 			State:      s.app.Report,
 			Screenshot: s.screenshot,
+			Text:       s.app.TypeText,
 			Logger:     log,
 		})
 		if err != nil {
 			return fmt.Errorf("ui: %w", err)
 		}
 		s.control = srv
+	}
+	if s.remote != nil {
+		if err := s.remote.listen(control.Config{
+			Addr:   s.cfg.Remote,
+			Events: s.app.Input(),
+			State:  s.app.Report,
+			Text:   s.app.TypeText,
+			Logger: log,
+		}); err != nil {
+			return fmt.Errorf("ui: %w", err)
+		}
 	}
 	return nil
 }
@@ -165,6 +195,9 @@ func (s *shell) setOpen(open bool) {
 func (s *shell) close() {
 	if s.control != nil {
 		s.control.Close()
+	}
+	if s.remote != nil {
+		s.remote.close()
 	}
 	s.app.Close()
 	if s.r != nil {
@@ -204,11 +237,14 @@ func (s *shell) loop() {
 		}
 		s.app.Presented(now, drawn)
 		if first && s.cfg.Started != nil {
-			addr := ""
+			addr, remote := "", ""
 			if s.control != nil {
 				addr = s.control.Addr()
 			}
-			s.cfg.Started(addr)
+			if s.remote != nil {
+				remote = s.remote.addr()
+			}
+			s.cfg.Started(addr, remote)
 		}
 		s.wakeAt = s.app.Wake(now)
 		s.sleep(start, now)
