@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"sync"
@@ -14,20 +15,24 @@ import (
 )
 
 // networkRemote is the network remote for phones (the control endpoint
-// with pairing, on its own listener) as the app uses it (app.Remote). The
-// app is made before the listener, so the switch is kept until then.
+// with pairing, on its own listener) as the app uses it (app.Remote). It
+// listens only while the settings have it on: a box whose viewer never
+// turned it on opens no port. The app is made before the shell starts the
+// remote, so the switch is kept until then.
 type networkRemote struct {
 	pairer *pairing.Pairer
+	log    *slog.Logger
 
 	mu  sync.Mutex
-	srv *control.Server
+	cfg *control.Config // nil until start
+	srv *control.Server // nil while off
 	on  bool
 }
 
 // newNetworkRemote makes the pairer, its paired phones kept in
 // stateDir/remotes.json (in memory when stateDir is empty). changed is
 // called when pairing closes or its code changes by itself.
-func newNetworkRemote(stateDir string, changed func()) (*networkRemote, error) {
+func newNetworkRemote(stateDir string, log *slog.Logger, changed func()) (*networkRemote, error) {
 	var store pairing.Store = &pairing.MemoryStore{}
 	if stateDir != "" {
 		store = pairing.FileStore{Path: filepath.Join(stateDir, "remotes.json")}
@@ -36,24 +41,38 @@ func newNetworkRemote(stateDir string, changed func()) (*networkRemote, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &networkRemote{pairer: p}, nil
+	if log == nil {
+		log = slog.Default()
+	}
+	return &networkRemote{pairer: p, log: log}, nil
 }
 
-// listen starts the network remote on addr: every client, whatever its
-// address (loopback too), pairs and shows its token.
-func (n *networkRemote) listen(cfg control.Config) error {
+// start configures the network remote on cfg.Addr, where every client,
+// whatever its address (loopback too), pairs and shows its token, and
+// listens if the settings have it on.
+func (n *networkRemote) start(cfg control.Config) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	cfg.Auth, cfg.Pairer, cfg.Disabled, cfg.Source = control.AuthPairing, n.pairer, !n.on, "network"
-	srv, err := control.Listen(cfg)
+	cfg.Auth, cfg.Pairer, cfg.Source = control.AuthPairing, n.pairer, "network"
+	n.cfg = &cfg
+	if n.on {
+		return n.listen()
+	}
+	return nil
+}
+
+// listen starts the listener; n.mu is held.
+func (n *networkRemote) listen() error {
+	srv, err := control.Listen(*n.cfg)
 	if err != nil {
 		return fmt.Errorf("network remote: %w", err)
 	}
 	n.srv = srv
+	n.log.Info("network remote on http://" + srv.Addr())
 	return nil
 }
 
-// addr is where the network remote listens, "" before listen.
+// addr is where the network remote listens, "" while it does not.
 func (n *networkRemote) addr() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -68,19 +87,27 @@ func (n *networkRemote) close() {
 	defer n.mu.Unlock()
 	if n.srv != nil {
 		n.srv.Close()
+		n.srv = nil
 	}
 }
 
-// SetEnabled implements app.Remote.
+// SetEnabled implements app.Remote: on, the remote listens; off, it
+// closes its listener and its phones' sessions, and pairing.
 func (n *networkRemote) SetEnabled(on bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.on = on
-	if n.srv != nil {
-		n.srv.SetEnabled(on)
-	}
-	if !on {
+	switch {
+	case !on:
 		n.pairer.Disarm()
+		if n.srv != nil {
+			n.srv.Close()
+			n.srv = nil
+		}
+	case n.srv == nil && n.cfg != nil:
+		if err := n.listen(); err != nil {
+			n.log.Warn("network remote", "err", err)
+		}
 	}
 }
 
@@ -91,7 +118,7 @@ func (n *networkRemote) Arm() (app.Pairing, error) {
 	srv := n.srv
 	n.mu.Unlock()
 	if srv == nil {
-		return app.Pairing{}, errors.New("network remote: not listening")
+		return app.Pairing{}, errors.New("network remote: not listening (see the log)")
 	}
 	host, err := reachableHost(srv.Addr())
 	if err != nil {
@@ -164,5 +191,5 @@ func reachableHost(addr string) (string, error) {
 	if v6 != "" {
 		return v6, nil
 	}
-	return "", errors.New("network remote: the box has no address phones can reach")
+	return "", fmt.Errorf("network remote: %w", app.ErrNoAddress)
 }

@@ -11,20 +11,28 @@ import (
 	"github.com/manbang/manbang/remote/control"
 )
 
-// TestNetworkRemote: the network remote on loopback still wants pairing;
-// it answers 403 until the settings switch it on (even if that came
-// before it listened); the address in the QR code is the listener's and
-// the code pairs; a phone removed is refused.
+// TestNetworkRemote: the network remote listens only while the settings
+// have it on (also when they did before it started); on loopback it still
+// wants pairing; the address in the QR code is the listener's and the
+// code pairs; a phone removed is refused; switched off, it listens no
+// more.
 func TestNetworkRemote(t *testing.T) {
-	n, err := newNetworkRemote(t.TempDir(), nil)
+	n, err := newNetworkRemote(t.TempDir(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	events := make(chan remote.Event, 16)
-	if err := n.listen(control.Config{Addr: "127.0.0.1:0", Events: events, State: func() any { return "ok" }}); err != nil {
+	if err := n.start(control.Config{Addr: "127.0.0.1:0", Events: events, State: func() any { return "ok" }}); err != nil {
 		t.Fatal(err)
 	}
 	defer n.close()
+	if a := n.addr(); a != "" {
+		t.Fatalf("the network remote listens on %s while off", a)
+	}
+	if _, err := n.Arm(); err == nil {
+		t.Error("pairing armed while off")
+	}
+	n.SetEnabled(true)
 	base := "http://" + n.addr()
 	post := func(path, token, body string) (int, string) {
 		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
@@ -40,10 +48,6 @@ func TestNetworkRemote(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	if status, body := post("/api/v1/keys", "", `{"key":"ok"}`); status != http.StatusForbidden {
-		t.Errorf("a new box's network remote: %d %s; want 403 (off)", status, body)
-	}
-	n.SetEnabled(true)
 	if status, _ := post("/api/v1/keys", "", `{"key":"ok"}`); status != http.StatusUnauthorized {
 		t.Errorf("a loopback client without a token: %d; want 401", status)
 	}
@@ -77,5 +81,12 @@ func TestNetworkRemote(t *testing.T) {
 	}
 	if status, _ := post("/api/v1/keys", paired.Token, `{"key":"down"}`); status != http.StatusUnauthorized {
 		t.Errorf("a removed phone's key: %d; want 401", status)
+	}
+	n.SetEnabled(false)
+	if a := n.addr(); a != "" {
+		t.Errorf("still listening on %s once off", a)
+	}
+	if _, err := http.Get(base + "/"); err == nil {
+		t.Errorf("%s answers once off", base)
 	}
 }

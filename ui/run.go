@@ -32,16 +32,15 @@ type Config struct {
 	Control string
 	// Remote is the address of the network remote for phones, where
 	// every client pairs with the code Settings shows (loopback clients
-	// too); empty leaves it off. Paired phones are kept in the state
-	// directory (remotes.json).
+	// too); it listens only while Settings have it on. Empty: the box has
+	// none. Paired phones are kept in the state directory (remotes.json).
 	Remote string
 	// KeyMap holds the key maps (keymap.Load); its keyboard lines map the
 	// window's keys. Nil means the built-in keyboard map.
 	KeyMap *keymap.Map
 	// Started, if set, is called once the first frame is on screen, with
-	// the control endpoint's and the network remote's addresses ("" when
-	// off).
-	Started func(controlAddr, remoteAddr string)
+	// the control endpoint's address ("" when it is off).
+	Started func(controlAddr string)
 }
 
 // frameTime paces the loop at 60 frames a second while something moves
@@ -97,7 +96,7 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 	if cfg.Remote != "" {
-		if s.remote, err = newNetworkRemote(cfg.StateDir, func() {
+		if s.remote, err = newNetworkRemote(cfg.StateDir, cfg.Logger, func() {
 			if s.app != nil {
 				s.app.Refresh()
 			}
@@ -171,7 +170,7 @@ func (s *shell) openWindow() error {
 		s.control = srv
 	}
 	if s.remote != nil {
-		if err := s.remote.listen(control.Config{
+		if err := s.remote.start(control.Config{
 			Addr:   s.cfg.Remote,
 			Events: s.app.Input(),
 			State:  s.app.Report,
@@ -237,14 +236,11 @@ func (s *shell) loop() {
 		}
 		s.app.Presented(now, drawn)
 		if first && s.cfg.Started != nil {
-			addr, remote := "", ""
+			addr := ""
 			if s.control != nil {
 				addr = s.control.Addr()
 			}
-			if s.remote != nil {
-				remote = s.remote.addr()
-			}
-			s.cfg.Started(addr, remote)
+			s.cfg.Started(addr)
 		}
 		s.wakeAt = s.app.Wake(now)
 		s.sleep(start, now)

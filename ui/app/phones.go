@@ -34,6 +34,10 @@ type (
 	Phone   = screen.Phone
 )
 
+// ErrNoAddress is the error of arming pairing on a box without an
+// address phones can reach.
+var ErrNoAddress = screen.ErrNoAddress
+
 // errNoRemote is the error of pairing on a box without a network remote.
 var errNoRemote = errors.New("this box runs no network remote (--remote-addr)")
 

@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -28,6 +29,10 @@ type Phones interface {
 	// RemovePhone forgets a paired phone: its token stops working at once.
 	RemovePhone(id string) error
 }
+
+// ErrNoAddress is the error of ArmPairing on a box with no address phones
+// can reach.
+var ErrNoAddress = errors.New("the box has no address phones can reach")
 
 // Pairing is what the TV shows while pairing is armed.
 type Pairing struct {
@@ -158,7 +163,10 @@ func (p *PhoneRemote) arm() {
 	p.note, p.noteErr = "", false
 	if err != nil {
 		p.pairing = nil
-		p.note, p.noteErr = i18n.T(p.host.Lang(), i18n.PhonesNoAddress), true
+		p.note, p.noteErr = i18n.T(p.host.Lang(), i18n.PhonesFailed), true
+		if errors.Is(err, ErrNoAddress) {
+			p.note = i18n.T(p.host.Lang(), i18n.PhonesNoAddress)
+		}
 		return
 	}
 	p.pairing = &pr
