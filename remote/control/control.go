@@ -116,9 +116,9 @@ func Listen(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Source == "" {
-		cfg.Source = "control"
+		cfg.Source = remote.SourceControl
 		if auth == AuthPairing {
-			cfg.Source = "network"
+			cfg.Source = remote.SourceNetwork
 		}
 	}
 	if cfg.Rate <= 0 {
