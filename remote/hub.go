@@ -18,6 +18,18 @@ type Source interface {
 	Run(ctx context.Context, emit func(Event)) error
 }
 
+// The sources of the box's own endpoints (remote/control): a press from
+// one is never a double of another source's press.
+const (
+	SourceControl = "control" // the loopback control endpoint
+	SourceNetwork = "network" // the network remote for phones
+)
+
+// ownPresses reports whether every press from source is its own.
+func ownPresses(source string) bool {
+	return source == SourceControl || source == SourceNetwork
+}
+
 // HoldTimeouter is implemented by a Source whose device reports no release
 // (LIRC), or may lose one (HDMI-CEC): a key it has not repeated for
 // HoldTimeout is released.
@@ -34,7 +46,10 @@ type HubConfig struct {
 	// DedupWindow: a Press of a key from one source within this time of a
 	// Press of the same key from another source is the same press seen
 	// twice (a TV remote over HDMI-CEC and IR at once) and is dropped with
-	// its Repeats and Release (default 150 ms).
+	// its Repeats and Release (default 150 ms). Presses from the control
+	// endpoint and the network remote (SourceControl, SourceNetwork) are
+	// never doubles, nor doubled: each is a request of its own, and a
+	// phone's Down just before the remote's Down is two presses.
 	DedupWindow time.Duration
 	Logger      *slog.Logger
 }
@@ -206,9 +221,9 @@ func (d *dedup) filter(rep *Repeater, ev Event, timeout time.Duration) []Event {
 	if ev.Action == Repeat && !rep.Held(ev.Source, ev.Key) {
 		ev.Action = Press
 	}
-	if ev.Action == Press {
+	if ev.Action == Press && !ownPresses(ev.Source) {
 		m, ok := d.last[ev.Key]
-		if (ok && m.source != ev.Source && absDur(ev.Time.Sub(m.at)) < d.window) || rep.HeldElsewhere(ev.Source, ev.Key) {
+		if (ok && m.source != ev.Source && !ownPresses(m.source) && absDur(ev.Time.Sub(m.at)) < d.window) || rep.HeldElsewhere(ev.Source, ev.Key) {
 			var until time.Time
 			if timeout > 0 {
 				until = ev.Time.Add(timeout)

@@ -100,6 +100,41 @@ func TestHubDropsTheSamePressFromASecondSource(t *testing.T) {
 	}
 }
 
+// TestHubKeepsTheEndpointsPresses: a press from the control endpoint or
+// the network remote is a request of its own, never a double: a phone's
+// Down and the remote's Down within the window are two presses, in both
+// orders, and so are the control endpoint's and the phone's, and an IR
+// press while a phone holds the key.
+func TestHubKeepsTheEndpointsPresses(t *testing.T) {
+	now := time.Now()
+	at := func(ms int) time.Time { return now.Add(time.Duration(ms) * time.Millisecond) }
+	for _, tc := range []struct {
+		name  string
+		first string
+		then  string
+		held  bool // the first still holds the key when the second presses
+	}{
+		{"phone then IR", SourceNetwork, "ir", false},
+		{"IR then phone", "ir", SourceNetwork, false},
+		{"phone then control", SourceNetwork, SourceControl, false},
+		{"control then IR", SourceControl, "ir", false},
+		{"IR while the phone holds", SourceNetwork, "ir", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := NewHub(HubConfig{Repeat: slowRepeat})
+			defer h.Close()
+			h.Input() <- Event{Key: KeyDown, Action: Press, Source: tc.first, Time: at(0)}
+			expect(t, h, KeyDown, Press, tc.first)
+			if !tc.held {
+				h.Input() <- Event{Key: KeyDown, Action: Release, Source: tc.first, Time: at(10)}
+				expect(t, h, KeyDown, Release, tc.first)
+			}
+			h.Input() <- Event{Key: KeyDown, Action: Press, Source: tc.then, Time: at(40)}
+			expect(t, h, KeyDown, Press, tc.then)
+		})
+	}
+}
+
 func TestHubDropsAPressWhileAnotherSourceHoldsTheKey(t *testing.T) {
 	h := NewHub(HubConfig{Repeat: slowRepeat})
 	defer h.Close()

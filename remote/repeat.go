@@ -175,10 +175,12 @@ func (r *Repeater) Held(source string, key Key) bool {
 	return ok
 }
 
-// HeldElsewhere reports whether a source other than source holds key.
+// HeldElsewhere reports whether a source other than source holds key,
+// the box's own endpoints (SourceControl, SourceNetwork) left out: what
+// they hold is nobody else's press.
 func (r *Repeater) HeldElsewhere(source string, key Key) bool {
 	for id := range r.held {
-		if id.key == key && id.source != source {
+		if id.key == key && id.source != source && !ownPresses(id.source) {
 			return true
 		}
 	}

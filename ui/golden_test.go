@@ -8,6 +8,7 @@ import (
 	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/player/media"
 	"github.com/manbang/manbang/remote"
+	"github.com/manbang/manbang/remote/pairing"
 	"github.com/manbang/manbang/ui/app"
 	"github.com/manbang/manbang/ui/app/apptest"
 	"github.com/manbang/manbang/ui/golden"
@@ -157,6 +158,14 @@ func TestGoldenScreens(t *testing.T) {
 			ta.Push(screen.NewPrivacy(ta))
 			ta.press(remote.KeyDown)
 		}},
+		{"phone_remote_en", "en", func(ta *testApp) {
+			homeReady(ta)
+			ta.press(remote.KeyMenu)
+			topIs(ta, "settings", nil)
+			ta.Push(screen.NewPhoneRemote(ta))
+			ta.press(remote.KeyDown, remote.KeyOK)
+			topIs(ta, "phone_remote", func(s any) bool { return s.(screen.PhoneRemoteState).Armed })
+		}},
 		{"pin_en", "en", func(ta *testApp) {
 			s := ta.State().Settings
 			s.ParentalRating = "15"
@@ -192,9 +201,41 @@ func TestGoldenScreens(t *testing.T) {
 			if c.name == "error_server_en" || c.name == "error_network_ko" {
 				op.FailUntil = 1 << 30
 			}
-			ta := startApp(t, op, func(cfg *app.Config) { cfg.Lang = c.lang })
+			ta := startApp(t, op, func(cfg *app.Config) {
+				cfg.Lang = c.lang
+				if c.name == "phone_remote_en" {
+					cfg.Remote = newFixedRemote(t)
+				}
+			})
 			c.drive(ta)
 			golden.Check(t, c.name, ta.capture())
 		})
 	}
 }
+
+// fixedRemote is a network remote with a fixed address, code and phone,
+// for the picture: the real one's port and code change with every run.
+type fixedRemote struct {
+	qr [][]bool
+}
+
+func newFixedRemote(t *testing.T) *fixedRemote {
+	qr, err := pairing.QRModules("http://192.0.2.10:7080/pair")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixedRemote{qr: qr}
+}
+
+func (f *fixedRemote) SetEnabled(bool) {}
+func (f *fixedRemote) Arm() (app.Pairing, error) {
+	return app.Pairing{URL: "http://192.0.2.10:7080/pair", Code: "40718263", Until: apptest.T0.Add(3 * time.Minute), QR: f.qr}, nil
+}
+func (f *fixedRemote) Armed() (string, time.Time, bool) {
+	return "40718263", apptest.T0.Add(3 * time.Minute), true
+}
+func (f *fixedRemote) Disarm() {}
+func (f *fixedRemote) Phones() []app.Phone {
+	return []app.Phone{{ID: "ab12cd34", Name: "Ana's phone", Paired: apptest.T0.Add(-48 * time.Hour)}}
+}
+func (f *fixedRemote) Remove(string) error { return nil }

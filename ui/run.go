@@ -30,6 +30,11 @@ type Config struct {
 	// Control is the loopback address of the control endpoint; empty
 	// leaves it off.
 	Control string
+	// Remote is the address of the network remote for phones, where
+	// every client pairs with the code Settings shows (loopback clients
+	// too); it listens only while Settings have it on. Empty: the box has
+	// none. Paired phones are kept in the state directory (remotes.json).
+	Remote string
 	// KeyMap holds the key maps (keymap.Load); its keyboard lines map the
 	// window's keys. Nil means the built-in keyboard map.
 	KeyMap *keymap.Map
@@ -49,6 +54,7 @@ type shell struct {
 	win     *gfx.Window
 	r       *gfx.Renderer
 	control *control.Server
+	remote  *networkRemote // nil without Config.Remote
 	shots   chan chan shot
 	// open says the window is open, so Wake may post to it; wakes hold
 	// mu for reading, and closing the window holds it for writing.
@@ -74,6 +80,7 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.Logger = slog.Default()
 	}
 	s := &shell{cfg: cfg, shots: make(chan chan shot, 4), now: cfg.Now}
+	var err error
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -87,6 +94,16 @@ func Run(ctx context.Context, cfg Config) error {
 		if wake != nil {
 			wake()
 		}
+	}
+	if cfg.Remote != "" {
+		if s.remote, err = newNetworkRemote(cfg.StateDir, cfg.Logger, func() {
+			if s.app != nil {
+				s.app.Refresh()
+			}
+		}); err != nil {
+			return fmt.Errorf("ui: %w", err)
+		}
+		cfg.Config.Remote = s.remote
 	}
 	s.cfg = cfg
 	// The app starts fetching Home's rows before the window and GL are
@@ -144,12 +161,24 @@ func (s *shell) openWindow() error {
 			Events:     s.app.Input(),
 			State:      s.app.Report,
 			Screenshot: s.screenshot,
+			Text:       s.app.TypeText,
 			Logger:     log,
 		})
 		if err != nil {
 			return fmt.Errorf("ui: %w", err)
 		}
 		s.control = srv
+	}
+	if s.remote != nil {
+		if err := s.remote.start(control.Config{
+			Addr:   s.cfg.Remote,
+			Events: s.app.Input(),
+			State:  s.app.Report,
+			Text:   s.app.TypeText,
+			Logger: log,
+		}); err != nil {
+			return fmt.Errorf("ui: %w", err)
+		}
 	}
 	return nil
 }
@@ -165,6 +194,9 @@ func (s *shell) setOpen(open bool) {
 func (s *shell) close() {
 	if s.control != nil {
 		s.control.Close()
+	}
+	if s.remote != nil {
+		s.remote.close()
 	}
 	s.app.Close()
 	if s.r != nil {

@@ -28,6 +28,12 @@
 //	          counted and cleared with OK; sharing where the viewer
 //	          stopped with the operator is off on a new box, and chosen
 //	          with the arrows
+//	phone     Settings' phone remote (the box started with --remote-addr
+//	          on loopback): a QR code and a code; a phone (an HTTP client)
+//	          opens the QR code's address, is refused keys before it
+//	          pairs, pairs with the code, presses Back and OK that move
+//	          the TV; the viewer removes it with the remote, and its next
+//	          key is refused (401)
 //
 // The tests carry the build tag "walk" and need the binaries and a
 // display: make walk builds them and runs the suite under Xvfb. The

@@ -152,4 +152,5 @@ func TestWalk(t *testing.T) {
 	t.Run("guide", walkGuide)
 	t.Run("settings", walkSettings)
 	t.Run("privacy", walkPrivacy)
+	t.Run("phone", walkPhone)
 }

@@ -96,6 +96,7 @@ func box(ctx context.Context, args []string) error {
 	size := fs.String("window", "1280x720", "window size `WxH` when not full screen")
 	fullscreen := fs.Bool("fullscreen", false, "full screen on the primary monitor, as on a TV")
 	controlAddr := fs.String("control", "", "serve the local control endpoint on this loopback `address` (e.g. 127.0.0.1:0); off when empty")
+	remoteAddr := fs.String("remote-addr", os.Getenv("MANBANG_REMOTE"), "the network remote for phones listens on this `address` (e.g. :7080; env MANBANG_REMOTE) while Settings, phone remote, have it on: every client pairs with the code shown there, loopback ones too; none when empty")
 	stateDir := fs.String("state", defaultDir(os.Getenv("XDG_STATE_HOME"), ".local/state"), "`DIR` of the settings and what the box remembers")
 	cacheDir := fs.String("cache", defaultDir(os.Getenv("XDG_CACHE_HOME"), ".cache"), "`DIR` of the poster and catalogue caches")
 	keymaps := fs.String("keymaps", sources.DefaultKeymapDir, "`DIR` of key maps that add remotes or override the built-in maps")
@@ -169,6 +170,7 @@ func box(ctx context.Context, args []string) error {
 		},
 		Window:  gfx.WindowConfig{Title: "Manbang", Width: w, Height: h, Fullscreen: *fullscreen, VSync: true},
 		Control: *controlAddr,
+		Remote:  *remoteAddr,
 		KeyMap:  inputs.Keymap,
 		Started: func(addr string) {
 			if addr != "" {

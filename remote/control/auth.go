@@ -30,7 +30,7 @@ func (s *Server) guard(next http.Handler) http.Handler {
 			writeError(w, http.StatusTooManyRequests, errors.New("too many requests; slow down"))
 			return
 		}
-		if (r.URL.Path == "/api/v1/pair" && r.Method == http.MethodPost) || r.URL.Path == "/" {
+		if open(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -44,13 +44,27 @@ func (s *Server) guard(next http.Handler) http.Handler {
 	})
 }
 
-// token is the bearer token of a request; browsers' WebSockets, which
-// cannot set headers, give it as ?token=.
+// open reports whether r may come without a token: pairing itself, the
+// phone page, and the WebSocket, whose first message carries the token
+// when its header does not (a browser's WebSocket cannot set one).
+func open(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/api/v1/pair":
+		return r.Method == http.MethodPost
+	case "/", "/pair", "/api/v1/ws":
+		return r.Method == http.MethodGet
+	}
+	return false
+}
+
+// token is the bearer token of a request, from its Authorization header
+// only: a token in the URL would end up in browser histories, proxies'
+// logs and Referer headers.
 func token(r *http.Request) string {
 	if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		return strings.TrimSpace(t)
 	}
-	return r.URL.Query().Get("token")
+	return ""
 }
 
 func clientIP(r *http.Request) string {
@@ -83,15 +97,21 @@ func (s *Server) pair(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("malformed JSON: %w", err))
 		return
 	}
-	tok, c, err := s.cfg.Pairer.Pair(strings.TrimSpace(req.Code), req.Name)
-	var locked *pairing.LockedError
+	if req.Name == "" {
+		req.Name = r.UserAgent()
+	}
+	tok, c, err := s.cfg.Pairer.Pair(clientIP(r), strings.TrimSpace(req.Code), req.Name)
+	var wait *pairing.WaitError
 	var wrong *pairing.WrongCodeError
 	switch {
-	case errors.As(err, &locked):
-		retryAfter(w, time.Until(locked.Until))
+	case errors.As(err, &wait):
+		retryAfter(w, time.Until(wait.Until))
 		writeError(w, http.StatusTooManyRequests, err)
+	case errors.Is(err, pairing.ErrNotArmed):
+		writeError(w, http.StatusForbidden, err)
 	case errors.As(err, &wrong):
-		writeJSON(w, http.StatusForbidden, map[string]any{"error": err.Error(), "tries_left": wrong.TriesLeft})
+		retryAfter(w, time.Until(wrong.Retry))
+		writeError(w, http.StatusForbidden, err)
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, err)
 	default:

@@ -52,7 +52,11 @@ type Config struct {
 	State func() any
 	// Screenshot returns what is on screen now.
 	Screenshot func(ctx context.Context) (*image.RGBA, error)
-	Logger     *slog.Logger
+	// Text gives text to the text field on screen (POST /api/v1/text),
+	// replacing its text, and presses its Done when submit; typed is false
+	// when no screen with a text field is on top. Nil: no text entry.
+	Text   func(ctx context.Context, text string, submit bool) (typed bool, err error)
+	Logger *slog.Logger
 
 	// Auth decides whether clients must pair (default AuthAuto).
 	Auth Auth
@@ -112,9 +116,9 @@ func Listen(cfg Config) (*Server, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Source == "" {
-		cfg.Source = "control"
+		cfg.Source = remote.SourceControl
 		if auth == AuthPairing {
-			cfg.Source = "network"
+			cfg.Source = remote.SourceNetwork
 		}
 	}
 	if cfg.Rate <= 0 {
@@ -144,11 +148,13 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // endpoint without pairing is always on.
 func (s *Server) SetEnabled(on bool) { s.enabled.Store(on) }
 
-// PairingURL is what the QR code on the TV holds: the endpoint at host
-// (the box's address on the home network) with the code on screen.
-func (s *Server) PairingURL(host, code string) string {
+// PairingURL is what the QR code on the TV holds: the phone page at host
+// (the box's address on the home network). It does not carry the code:
+// the viewer types the code shown beside it, so the code is in no browser
+// history or QR scanner's log, and whoever pairs can read the TV.
+func (s *Server) PairingURL(host string) string {
 	_, port, _ := net.SplitHostPort(s.Addr())
-	return "http://" + net.JoinHostPort(host, port) + "/?code=" + code
+	return "http://" + net.JoinHostPort(host, port) + "/pair"
 }
 
 // Close stops the endpoint and ends its WebSocket sessions.
@@ -178,12 +184,14 @@ func (s *Server) session() bool {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/keys", s.keys)
+	mux.HandleFunc("POST /api/v1/text", s.text)
 	mux.HandleFunc("GET /api/v1/state", s.state)
 	mux.HandleFunc("GET /api/v1/screenshot.png", s.screenshot)
 	mux.HandleFunc("GET /api/v1/ws", s.ws)
 	mux.HandleFunc("POST /api/v1/pair", s.pair)
 	mux.HandleFunc("DELETE /api/v1/pair", s.unpair)
 	mux.HandleFunc("GET /{$}", s.page)
+	mux.HandleFunc("GET /pair", s.page)
 	if s.auth == AuthNone {
 		return sameSite(true, mux)
 	}
@@ -191,7 +199,9 @@ func (s *Server) Handler() http.Handler {
 }
 
 // phonePage is the network remote's page for a phone's browser: the QR
-// code on the TV opens it with the code, it pairs, then it is a remote.
+// code on the TV opens it; it pairs with the code typed from the TV, then
+// it is a remote (keys held over the WebSocket, text for the field on
+// screen).
 //
 //go:embed phone.html
 var phonePage []byte
@@ -199,6 +209,12 @@ var phonePage []byte
 func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	// r.Host is an IP address and port here (sameSite checked it), so the
+	// page may open its WebSocket to the box and nowhere else.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws://"+r.Host+"; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
 	w.Write(phonePage)
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/manbang/manbang/remote"
-	"github.com/manbang/manbang/remote/pairing"
 )
 
 // KeyMessage is what a client sends on the WebSocket (GET /api/v1/ws), one
@@ -26,6 +25,18 @@ type KeyMessage struct {
 	Error  string `json:"error,omitempty"`
 }
 
+// AuthMessage is the first message of a WebSocket session on the network
+// remote that did not send its token in the Authorization header (a
+// browser's WebSocket cannot): {"token": "..."}. It is answered with
+// {"paired": true}, or the session is closed with status 1008.
+type AuthMessage struct {
+	Token string `json:"token"`
+}
+
+// authWait bounds how long a WebSocket session may stay open before it
+// shows its token.
+const authWait = 10 * time.Second
+
 func (s *Server) ws(w http.ResponseWriter, r *http.Request) {
 	if !s.session() {
 		writeError(w, http.StatusServiceUnavailable, errors.New("closing"))
@@ -38,10 +49,16 @@ func (s *Server) ws(w http.ResponseWriter, r *http.Request) {
 	}
 	defer c.CloseNow()
 	c.SetReadLimit(4 << 10)
-	_, paired := r.Context().Value(clientKey{}).(pairing.Client)
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 	ip := clientIP(r)
+	var tok string
+	if s.auth == AuthPairing {
+		if tok, err = s.wsAuth(ctx, c, r); err != nil {
+			c.Close(websocket.StatusPolicyViolation, err.Error())
+			return
+		}
+	}
 
 	held := map[remote.Key]bool{}
 	defer func() { // a client that goes away lets go of its keys
@@ -59,7 +76,7 @@ func (s *Server) ws(w http.ResponseWriter, r *http.Request) {
 				c.Close(websocket.StatusPolicyViolation, "the network remote is off")
 				return
 			}
-			if _, ok := s.cfg.Pairer.Check(token(r)); !paired || !ok {
+			if _, ok := s.cfg.Pairer.Check(tok); !ok {
 				c.Close(websocket.StatusPolicyViolation, "pairing revoked")
 				return
 			}
@@ -89,6 +106,50 @@ func (s *Server) ws(w http.ResponseWriter, r *http.Request) {
 		}
 		s.reply(ctx, c, ack)
 	}
+}
+
+// wsAuth returns the token of a session on the network remote: the one in
+// the Authorization header, or else the one of its first message, which
+// must come within authWait.
+func (s *Server) wsAuth(ctx context.Context, c *websocket.Conn, r *http.Request) (string, error) {
+	if tok := token(r); tok != "" {
+		if _, ok := s.cfg.Pairer.Check(tok); !ok {
+			return "", errors.New("unknown token: pair again")
+		}
+		return tok, nil
+	}
+	actx, cancel := context.WithTimeout(ctx, authWait)
+	defer cancel()
+	_, data, err := c.Read(actx)
+	if err != nil {
+		return "", errors.New("no token in time: pair first")
+	}
+	tok, err := parseAuthMessage(data)
+	if err != nil {
+		return "", err
+	}
+	if _, ok := s.cfg.Pairer.Check(tok); !ok {
+		return "", errors.New("unknown token: pair again")
+	}
+	b, _ := json.Marshal(map[string]bool{"paired": true})
+	wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+	defer wcancel()
+	if err := c.Write(wctx, websocket.MessageText, b); err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// parseAuthMessage reads a session's first message: its token.
+func parseAuthMessage(data []byte) (string, error) {
+	var m AuthMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return "", fmt.Errorf(`first message: malformed JSON (want {"token":"..."}): %w`, err)
+	}
+	if m.Token == "" {
+		return "", errors.New(`first message: no token (want {"token":"..."}): pair first`)
+	}
+	return m.Token, nil
 }
 
 // parseKeyMessage reads a client's message: the key, the actions it makes,

@@ -3,12 +3,15 @@ package pairing
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image/png"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 type clock struct{ t time.Time }
@@ -17,9 +20,9 @@ func (c *clock) now() time.Time      { return c.t }
 func (c *clock) add(d time.Duration) { c.t = c.t.Add(d) }
 func seeded() *rand.ChaCha8          { return rand.NewChaCha8([32]byte{1}) }
 func wrongFor(code string) string {
-	return map[bool]string{true: "000001", false: "000000"}[code == "000000"]
+	return map[bool]string{true: "00000001", false: "00000000"}[code == "00000000"]
 }
-func mustNew(t *testing.T, cfg Config) *Pairer {
+func mustNew(t testing.TB, cfg Config) *Pairer {
 	t.Helper()
 	p, err := New(cfg)
 	if err != nil {
@@ -27,16 +30,25 @@ func mustNew(t *testing.T, cfg Config) *Pairer {
 	}
 	return p
 }
+func arm(t *testing.T, p *Pairer) string {
+	t.Helper()
+	code, _, err := p.Arm()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
 
 func TestPairWithTheRightCode(t *testing.T) {
 	clk := &clock{time.Unix(1e9, 0)}
 	store := &MemoryStore{}
-	p := mustNew(t, Config{Store: store, Now: clk.now, Rand: seeded()})
-	code := p.Code()
-	if len(code) != 6 || code != p.Code() {
-		t.Fatalf("code %q, then %q; want the same 6 digits", code, p.Code())
+	changed := 0
+	p := mustNew(t, Config{Store: store, Now: clk.now, Rand: seeded(), Changed: func() { changed++ }})
+	code := arm(t, p)
+	if now, _, ok := p.Armed(); len(code) != 8 || now != code || !ok {
+		t.Fatalf("code %q, then %q; want the same 8 digits", code, now)
 	}
-	token, c, err := p.Pair(code, "Alice's phone")
+	token, c, err := p.Pair("192.0.2.7", code, "Alice's phone\n\x00")
 	if err != nil || len(token) < 40 || c.Name != "Alice's phone" || c.ID == "" {
 		t.Fatalf("Pair = %q, %+v, %v", token, c, err)
 	}
@@ -48,10 +60,10 @@ func TestPairWithTheRightCode(t *testing.T) {
 			t.Errorf("Check(%q) accepted", bad)
 		}
 	}
-	if p.Code() == code {
-		t.Error("a used code is still on screen")
+	if _, _, ok := p.Armed(); ok || changed != 1 {
+		t.Errorf("pairing still armed after a pairing (changed %d)", changed)
 	}
-	if _, _, err := p.Pair(code, "Mallory"); !errors.Is(err, ErrWrongCode) {
+	if _, _, err := p.Pair("192.0.2.8", code, "Mallory"); !errors.Is(err, ErrNotArmed) {
 		t.Errorf("a used code paired again: %v", err)
 	}
 	saved, _ := store.Load()
@@ -73,48 +85,73 @@ func TestPairWithTheRightCode(t *testing.T) {
 	}
 }
 
-func TestWrongCodesLockPairingAndChangeTheCode(t *testing.T) {
+// TestNoCodeWhileNotArmed: before the TV arms pairing, after it disarms
+// and after the arming runs out, no code pairs, not even the last one.
+func TestNoCodeWhileNotArmed(t *testing.T) {
 	clk := &clock{time.Unix(1e9, 0)}
-	p := mustNew(t, Config{Now: clk.now, Rand: seeded(), MaxTries: 5, Lockout: time.Minute})
-	code := p.Code()
-	for i := 1; i <= 4; i++ {
-		_, _, err := p.Pair(wrongFor(code), "x")
-		var we *WrongCodeError
-		if !errors.As(err, &we) || we.TriesLeft != 5-i {
-			t.Fatalf("wrong code %d: %v", i, err)
+	p := mustNew(t, Config{Now: clk.now, Rand: seeded(), ArmFor: time.Minute})
+	for _, c := range []string{"", "00000000", "12345678"} {
+		if _, _, err := p.Pair("192.0.2.7", c, "x"); !errors.Is(err, ErrNotArmed) {
+			t.Errorf("code %q before arming: %v", c, err)
 		}
 	}
-	_, _, err := p.Pair(wrongFor(code), "x")
-	var le *LockedError
-	if !errors.As(err, &le) || !le.Until.Equal(clk.t.Add(time.Minute)) {
-		t.Fatalf("fifth wrong code: %v; want locked for a minute", err)
+	code := arm(t, p)
+	p.Disarm()
+	if _, _, err := p.Pair("192.0.2.7", code, "x"); !errors.Is(err, ErrNotArmed) {
+		t.Errorf("code after Disarm: %v", err)
 	}
-	if _, _, err := p.Pair(code, "x"); !errors.Is(err, ErrLocked) {
-		t.Errorf("the right code while locked: %v", err)
-	}
-	if p.Code() != "" {
-		t.Error("a code is shown while pairing is locked")
-	}
+	code = arm(t, p)
 	clk.add(time.Minute)
-	fresh := p.Code()
-	if fresh == "" || fresh == code {
-		t.Fatalf("after the lockout the code is %q (was %q); want a new one", fresh, code)
-	}
-	if _, _, err := p.Pair(code, "x"); !errors.Is(err, ErrWrongCode) {
-		t.Errorf("the old code after the lockout: %v", err)
-	}
-	if _, _, err := p.Pair(fresh, "x"); err != nil {
-		t.Errorf("the new code: %v", err)
+	if _, _, err := p.Pair("192.0.2.7", code, "x"); !errors.Is(err, ErrNotArmed) {
+		t.Errorf("code after the arming ran out: %v", err)
 	}
 }
 
-func TestCodesExpire(t *testing.T) {
+// TestWrongCodesSlowTheGuesserOnly: a client that guesses waits longer
+// after each wrong code, and another client (the viewer's phone) pairs at
+// once with the code on screen.
+func TestWrongCodesSlowTheGuesserOnly(t *testing.T) {
 	clk := &clock{time.Unix(1e9, 0)}
-	p := mustNew(t, Config{Now: clk.now, Rand: seeded(), CodeLife: time.Minute})
-	code := p.Code()
-	clk.add(time.Minute)
-	if _, _, err := p.Pair(code, "x"); !errors.Is(err, ErrWrongCode) {
-		t.Errorf("an expired code paired: %v", err)
+	p := mustNew(t, Config{Now: clk.now, Rand: seeded(), ArmFor: time.Hour, Backoff: time.Second, MaxBackoff: 8 * time.Second, MaxWrong: 100})
+	code := arm(t, p)
+	for i, wait := range []time.Duration{1, 2, 4, 8, 8} {
+		_, _, err := p.Pair("192.0.2.66", wrongFor(code), "x")
+		var we *WrongCodeError
+		if !errors.As(err, &we) || !we.Retry.Equal(clk.t.Add(wait*time.Second)) {
+			t.Fatalf("wrong code %d: %v; want a wait of %v s", i+1, err, wait)
+		}
+		var wt *WaitError
+		if _, _, err := p.Pair("192.0.2.66", code, "x"); !errors.As(err, &wt) {
+			t.Fatalf("the right code from the guesser during its wait: %v", err)
+		}
+		clk.add(wait * time.Second)
+	}
+	// While the guesser waits, the viewer's phone pairs at once.
+	if _, _, err := p.Pair("192.0.2.66", wrongFor(code), "x"); !errors.Is(err, ErrWrongCode) {
+		t.Fatalf("the guesser's last wrong code: %v", err)
+	}
+	if _, _, err := p.Pair("192.0.2.7", code, "viewer"); err != nil {
+		t.Errorf("another client with the right code while the guesser waits: %v", err)
+	}
+}
+
+func TestManyWrongCodesChangeTheCode(t *testing.T) {
+	clk := &clock{time.Unix(1e9, 0)}
+	changed := 0
+	p := mustNew(t, Config{Now: clk.now, Rand: seeded(), MaxWrong: 3, Changed: func() { changed++ }})
+	code := arm(t, p)
+	for i := range 3 {
+		p.Pair(fmt.Sprintf("192.0.2.%d", i+1), wrongFor(code), "x")
+	}
+	fresh, _, ok := p.Armed()
+	if !ok || fresh == code || changed != 1 {
+		t.Fatalf("after 3 wrong codes the code is %q (was %q), changed %d; want a new one", fresh, code, changed)
+	}
+	if _, _, err := p.Pair("192.0.2.9", code, "x"); !errors.Is(err, ErrWrongCode) {
+		t.Errorf("the old code: %v", err)
+	}
+	if _, _, err := p.Pair("192.0.2.10", fresh, "x"); err != nil {
+		t.Errorf("the new code: %v", err)
 	}
 }
 
@@ -125,7 +162,7 @@ func TestFileStore(t *testing.T) {
 		t.Fatalf("Load of no file = %v, %v", c, err)
 	}
 	p := mustNew(t, Config{Store: s})
-	token, _, err := p.Pair(p.Code(), "laptop")
+	token, _, err := p.Pair("127.0.0.1", arm(t, p), "laptop")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +187,10 @@ func TestQR(t *testing.T) {
 	if err != nil || img.Bounds().Dx() != 256 {
 		t.Fatalf("QR PNG: %v, %v", img.Bounds(), err)
 	}
+	m, err := QRModules("http://192.0.2.10:8080/pair")
+	if err != nil || len(m) < 21 || len(m[0]) != len(m) || m[0][0] || !m[4][4] {
+		t.Fatalf("QR modules: %d, %v; want a square with a light border and a dark finder corner", len(m), err)
+	}
 	q, err := QR("123456", 200)
 	if err != nil || q.Bounds().Dx() != 200 {
 		t.Fatalf("QR image: %v, %v", q, err)
@@ -158,4 +199,29 @@ func TestQR(t *testing.T) {
 	if r, _, _, _ := q.At(0, 0).RGBA(); r != 0xffff {
 		t.Error("no white border")
 	}
+}
+
+// FuzzPair: whatever a client sends as code and name, only the code on the
+// TV pairs, the name kept is printable UTF-8 of at most 40 runes, and
+// nothing panics.
+func FuzzPair(f *testing.F) {
+	for _, s := range [][2]string{{"12345678", "Ana's phone"}, {"", ""}, {"1234567", "\x00\x1b[31m"}, {"123456789", "\xff\xfe"}, {"abcdefgh", strings.Repeat("가", 100)}} {
+		f.Add(s[0], s[1])
+	}
+	clk := &clock{time.Unix(1e9, 0)}
+	p := mustNew(f, Config{Now: clk.now, MaxWrong: 1 << 30})
+	f.Fuzz(func(t *testing.T, code, name string) {
+		clk.add(time.Hour) // past any back-off, and a new arming
+		want, _, err := p.Arm()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, c, err := p.Pair("192.0.2.1", code, name)
+		if err == nil && code != want {
+			t.Fatalf("paired with %q; the code was %s", code, want)
+		}
+		if err == nil && (!utf8.ValidString(c.Name) || utf8.RuneCountInString(c.Name) > 40 || strings.ContainsAny(c.Name, "\x00\x1b\n")) {
+			t.Errorf("name kept as %q", c.Name)
+		}
+	})
 }

@@ -26,3 +26,13 @@ func QRPNG(content string, size int) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// QRModules returns the QR code of content as its matrix of modules, true
+// for a dark one, with its quiet border: the UI draws each as a square.
+func QRModules(content string) ([][]bool, error) {
+	q, err := qrcode.New(content, qrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("pairing: QR code: %w", err)
+	}
+	return q.Bitmap(), nil
+}

@@ -65,6 +65,9 @@ type Config struct {
 	LiveUnicast bool
 	// Updater is the firmware update agent; nil when the box has none.
 	Updater Updater
+	// Remote is the network remote for phones; nil when the box runs
+	// none. The settings switch it on and off.
+	Remote Remote
 	// Notifier tells the service manager how the UI is doing: Ready once
 	// the first frame is on screen, Watchdog from the loop (it sends at
 	// most every few seconds and never blocks). Nil: nothing is told.
@@ -193,6 +196,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.events, a.input = ch, ch
 	}
 	a.loadState()
+	if cfg.Remote != nil {
+		cfg.Remote.SetEnabled(a.st.Settings.PhoneRemote)
+	}
 	if cfg.Play == "" && a.st.Settings.Operator == "" {
 		a.log.Warn("no operator server given (--operator URL, or Settings)")
 	}

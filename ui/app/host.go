@@ -292,6 +292,9 @@ func (a *App) Apply(s state.Settings) {
 	case s.ResumeShared && !old.ResumeShared && a.home != nil:
 		a.Reload() // merge in what the operator kept for the other boxes
 	}
+	if s.PhoneRemote != old.PhoneRemote && a.cfg.Remote != nil {
+		a.cfg.Remote.SetEnabled(s.PhoneRemote)
+	}
 	if s.Volume != old.Volume || s.Muted != old.Muted {
 		if a.pb != nil {
 			a.pb.SetVolume(s.Volume, s.Muted)

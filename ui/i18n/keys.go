@@ -174,6 +174,27 @@ const (
 	PrivacyClearHelp  = "privacy.clear_help"
 	HintPrivacy       = "hint.privacy"
 
+	// Settings' phone remote: pairing a phone as a network remote.
+	SetPhones       = "settings.phones"
+	PhonesSummary   = "phones.summary" // %d phones paired
+	PhonesOff       = "phones.off"
+	PhonesNone      = "phones.none" // the box has no network remote
+	PhonesOn        = "phones.on"
+	PhonesOnOff     = "phones.on_off"
+	PhonesPair      = "phones.pair"
+	PhonesPairValue = "phones.pair_value"
+	PhonesPairAgain = "phones.pair_again"
+	PhonesScan      = "phones.scan"
+	PhonesCode      = "phones.code"
+	PhonesCloses    = "phones.closes" // %s (m:ss)
+	PhonesPaired    = "phones.paired" // %s: the phone's name
+	PhonesRemove    = "phones.remove" // %s: the date paired
+	PhonesUnnamed   = "phones.unnamed"
+	PhonesNoAddress = "phones.no_address"
+	PhonesFailed    = "phones.failed"
+	PhonesHelp      = "phones.help"
+	HintPhones      = "hint.phones"
+
 	// An operator's address the box will not send its token to.
 	Insecure       = "error.insecure"
 	InsecureDetail = "error.insecure_detail"

@@ -71,3 +71,13 @@ func (e *TextEntry) Draw(c draw.Canvas, now time.Time) {
 	e.typing.drawKeyboard(c, draw.Rect{X: (w/s - 760) / 2 * s, Y: 190 * s, W: 760 * s, H: 460 * s}, true, lang, s)
 	hints(c, i18n.T(lang, i18n.HintEntry))
 }
+
+// TypeText implements TextField.
+func (e *TextEntry) TypeText(text string, submit bool) {
+	e.typing.setText(text)
+	if submit {
+		text := e.typing.field.Text()
+		e.host.Back()
+		e.done(text)
+	}
+}

@@ -47,6 +47,7 @@ type fakeHost struct {
 	netStatus      NetStatus
 	updater        func() (string, error)
 	updateProgress func(progress func(state, version string))
+	phones         *fakePhones
 }
 
 func newHost(lang string) *fakeHost {
@@ -233,3 +234,48 @@ func checkDrawn(t *testing.T, name string, mk func(h *fakeHost) Screen) {
 }
 
 var errDown = errors.New("operator: GET http://127.0.0.1:1/api/v1/categories: connection refused")
+
+// fakePhones is the network remote of the screen tests: a code while
+// armed, and a list of phones.
+type fakePhones struct {
+	none   bool // the box has no network remote
+	armed  bool
+	code   string
+	until  time.Time
+	arms   int
+	phones []Phone
+}
+
+func (h *fakeHost) HasPhoneRemote() bool { return !h.phonesFake().none }
+func (h *fakeHost) ArmPairing() (Pairing, error) {
+	f := h.phonesFake()
+	f.arms++
+	f.armed, f.code, f.until = true, "1234567"+strconv.Itoa(f.arms%10), h.now.Add(3*time.Minute)
+	return Pairing{URL: "http://192.0.2.10:7080/pair", Code: f.code, Until: f.until, QR: [][]bool{{false, true}, {true, false}}}, nil
+}
+func (h *fakeHost) PairingCode() (string, time.Time, bool) {
+	f := h.phonesFake()
+	if f.armed && !h.now.Before(f.until) {
+		f.armed = false
+	}
+	return f.code, f.until, f.armed
+}
+func (h *fakeHost) DisarmPairing()        { h.phonesFake().armed = false }
+func (h *fakeHost) PairedPhones() []Phone { return h.phonesFake().phones }
+func (h *fakeHost) RemovePhone(id string) error {
+	f := h.phonesFake()
+	for i, p := range f.phones {
+		if p.ID == id {
+			f.phones = append(f.phones[:i:i], f.phones[i+1:]...)
+			return nil
+		}
+	}
+	return errors.New("no such phone")
+}
+
+func (h *fakeHost) phonesFake() *fakePhones {
+	if h.phones == nil {
+		h.phones = &fakePhones{}
+	}
+	return h.phones
+}

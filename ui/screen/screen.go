@@ -123,6 +123,7 @@ type Host interface {
 	Memory
 	Tuner
 	Device
+	Phones
 }
 
 // The roles of the other screens.
@@ -158,6 +159,7 @@ type (
 		Nav
 		Memory
 		Device
+		Phones
 	}
 )
 
@@ -307,3 +309,12 @@ func pressed(ev remote.Event) bool { return ev.Action == remote.Press || ev.Acti
 // firstPress reports whether ev is the first press of its key: what
 // starts things, so that a held OK does not start them again.
 func firstPress(ev remote.Event) bool { return ev.Action == remote.Press }
+
+// TextField is a screen with a text field that takes text from the
+// network remote (a phone's keyboard) as if it were typed with the
+// on-screen keyboard: the search and the address entry.
+type TextField interface {
+	// TypeText replaces the field's text; submit also presses the
+	// keyboard's Done.
+	TypeText(text string, submit bool)
+}

@@ -293,3 +293,14 @@ func (s *Search) drawResults(c draw.Canvas, pane draw.Rect, sc float32) {
 		c.Text(tx, r.Y+56*sc, ellipsize(c, facts(lang, t), 16*sc, r.Right()-tx-12*sc), 16*sc, dim)
 	}
 }
+
+// TypeText implements TextField: the search is sent once the typing
+// pauses, as for keys, or at once with submit.
+func (s *Search) TypeText(text string, submit bool) {
+	s.typing.setText(text)
+	s.results = false
+	s.editedAt = s.host.Now()
+	if submit {
+		s.editedAt = s.host.Now().Add(-SearchDebounce)
+	}
+}

@@ -23,12 +23,13 @@ const (
 	setOverscan   = "overscan"
 	setAudio      = "audio"
 	setPrivacy    = "privacy"
+	setPhones     = "phone_remote"
 	setNetwork    = "network"
 	setAbout      = "about"
 	setUpdate     = "update"
 )
 
-var settingsItems = []string{setLanguage, setOperator, setParental, setPIN, setResolution, setOverscan, setAudio, setPrivacy, setNetwork, setAbout, setUpdate}
+var settingsItems = []string{setLanguage, setOperator, setParental, setPIN, setResolution, setOverscan, setAudio, setPrivacy, setPhones, setNetwork, setAbout, setUpdate}
 
 // The choices of the entries that cycle with the arrows.
 var (
@@ -139,6 +140,8 @@ func (st *Settings) open() {
 		st.host.Push(NewPINChange(st.host))
 	case setPrivacy:
 		st.host.Push(NewPrivacy(st.host))
+	case setPhones:
+		st.host.Push(NewPhoneRemote(st.host))
 	case setNetwork:
 		st.checkNetwork()
 	case setUpdate:
@@ -226,7 +229,7 @@ func (st *Settings) label(item string) string {
 	key := map[string]string{
 		setLanguage: i18n.SetLanguage, setOperator: i18n.SetOperator, setParental: i18n.SetParental,
 		setPIN: i18n.SetPIN, setResolution: i18n.SetResolution, setOverscan: i18n.SetOverscan,
-		setAudio: i18n.SetAudio, setPrivacy: i18n.SetPrivacy, setNetwork: i18n.SetNetwork, setAbout: i18n.SetAbout, setUpdate: i18n.SetUpdate,
+		setAudio: i18n.SetAudio, setPrivacy: i18n.SetPrivacy, setPhones: i18n.SetPhones, setNetwork: i18n.SetNetwork, setAbout: i18n.SetAbout, setUpdate: i18n.SetUpdate,
 	}[item]
 	return i18n.T(st.host.Lang(), key)
 }
@@ -261,6 +264,8 @@ func (st *Settings) value(item string) string {
 		return i18n.T(lang, i18n.AudioAuto)
 	case setPrivacy:
 		return i18n.T(lang, i18n.PrivacySummary, rememberedAll(st.host.State()))
+	case setPhones:
+		return phonesSummary(lang, st.host.HasPhoneRemote(), s.PhoneRemote, len(st.host.PairedPhones()))
 	case setNetwork:
 		return st.network()
 	case setAbout:

@@ -290,14 +290,20 @@ const (
 // with ◀ ▶ around its value if it cycles, and returns the design y below
 // the last row. Rows shrink to fit the screen when there are many.
 func drawEntries(c draw.Canvas, rows []entryRow, focus int) float32 {
-	s := scale(c)
 	w, _ := c.Size()
+	return drawEntriesIn(c, rows, focus, w-2*margin*scale(c))
+}
+
+// drawEntriesIn is drawEntries in a column width wide from the left
+// margin, leaving the right of the screen to something else.
+func drawEntriesIn(c draw.Canvas, rows []entryRow, focus int, width float32) float32 {
+	s := scale(c)
 	rowH := float32(entryRowH)
 	if n := float32(len(rows)); n > 0 {
 		rowH = min(rowH, float32(int((720-entriesTop-entriesReserve)/n)))
 	}
 	for i, e := range rows {
-		r := draw.Rect{X: margin * s, Y: (entriesTop + float32(i)*rowH) * s, W: w - 2*margin*s, H: (rowH - 6) * s}
+		r := draw.Rect{X: margin * s, Y: (entriesTop + float32(i)*rowH) * s, W: width, H: (rowH - 6) * s}
 		fg, val := colText, colTextDim
 		if i == focus {
 			c.RoundRect(r, 10*s, colFocus)

@@ -62,6 +62,10 @@ type Settings struct {
 	// theirs goes on from there. Off, as on a new box, resume positions
 	// stay on this box (docs/API.md).
 	ResumeShared bool `json:"resume_shared,omitempty"`
+	// PhoneRemote switches the network remote on (Settings, phone
+	// remote): phones paired with the code on the TV may press keys.
+	// Off on a new box; off, the remote answers every request with 403.
+	PhoneRemote bool `json:"phone_remote,omitempty"`
 }
 
 // Sound outputs.
