@@ -203,3 +203,30 @@ func TestProgrammesBounded(t *testing.T) {
 	}
 	var _ operator.Programme = ps[0]
 }
+
+// TestImportBomb imports a gzip bomb, a valid guide that decompresses
+// to 8 MiB made as it is read, under a limit of 1 MiB: the import must
+// fail naming the limit, having read no more than it.
+func TestImportBomb(t *testing.T) {
+	x := open(t)
+	ctx := context.Background()
+	pr, pw := io.Pipe()
+	go func() {
+		zw := gzip.NewWriter(pw)
+		io.WriteString(zw, "<tv>")
+		el := fmt.Sprintf(`<programme start="%s" stop="%s" channel="bomb"><title>x</title></programme>`, xmlTime(1), xmlTime(2))
+		for n := 0; n < 8<<20; n += len(el) {
+			if _, err := io.WriteString(zw, el); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		io.WriteString(zw, "</tv>")
+		pw.CloseWithError(zw.Close())
+	}()
+	defer pr.Close()
+	st, err := x.Import(ctx, pr, ImportOptions{Now: testNow, MaxBytes: 1 << 20})
+	if err == nil || !strings.Contains(err.Error(), "more than 1 MiB") || st.Bytes > 1<<20 {
+		t.Fatalf("Import of a bomb: read %d bytes, %v; want an error naming the limit of 1 MiB", st.Bytes, err)
+	}
+}
