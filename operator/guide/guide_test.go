@@ -127,6 +127,32 @@ func TestImportErrorsKeepTheOldGuide(t *testing.T) {
 	}
 }
 
+// TestFailedImportLeavesNothingBehind: an import that fails half-way has
+// indexed some of its programmes (queries answer from them while it
+// runs); the next complete guide replaces them too, and they are gone.
+func TestFailedImportLeavesNothingBehind(t *testing.T) {
+	x := open(t)
+	ctx := context.Background()
+	half := fmt.Sprintf(`<tv><programme start="%s" stop="%s" channel="half"><title>Half</title></programme><programme start=`, xmlTime(8), xmlTime(9))
+	var pad strings.Builder
+	for range batchSize {
+		fmt.Fprintf(&pad, `<programme start="%s" stop="%s" channel="pad"><title>p</title></programme>`, xmlTime(1), xmlTime(2))
+	}
+	failed := strings.Replace(half, "<tv>", "<tv>"+pad.String(), 1)
+	if _, err := x.Import(ctx, strings.NewReader(failed), ImportOptions{Now: testNow}); err == nil {
+		t.Fatal("a guide cut in a tag imported with no error")
+	}
+	if n, _ := x.Count(ctx); n == 0 {
+		t.Fatal("the failed import indexed nothing: the test shows nothing")
+	}
+	if _, err := x.Import(ctx, strings.NewReader("<tv></tv>"), ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := x.Count(ctx); n != 0 {
+		t.Errorf("%d programmes of the failed import kept after an empty guide", n)
+	}
+}
+
 // TestQueriesWhileImporting reads half a guide, checks that it can be
 // queried while the rest has not arrived, then lets the rest come.
 func TestQueriesWhileImporting(t *testing.T) {

@@ -80,8 +80,14 @@ func (x *Index) Import(ctx context.Context, r io.Reader, opts ImportOptions) (St
 		return Stats{}, fmt.Errorf("guide: %w", err)
 	}
 	in = unpack.LimitReader(in, opts.MaxBytes)
+	// A generation newer than any row's: an import that failed half-way
+	// left rows of the generation after the last complete one, and these
+	// must go when the next import completes.
 	var gen int64
-	if err := x.db.QueryRowContext(ctx, `SELECT coalesce(max(value), 0) + 1 FROM meta WHERE key = 'gen'`).Scan(&gen); err != nil {
+	if err := x.db.QueryRowContext(ctx, `SELECT max(
+		coalesce((SELECT max(value) FROM meta WHERE key = 'gen'), 0),
+		coalesce((SELECT max(gen) FROM programmes), 0),
+		coalesce((SELECT max(gen) FROM channels), 0)) + 1`).Scan(&gen); err != nil {
 		return Stats{}, fmt.Errorf("guide: %w", err)
 	}
 
