@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -195,5 +196,30 @@ func TestImportBatches(t *testing.T) {
 	})
 	if count != n {
 		t.Errorf("%d programmes stored, want %d", count, n)
+	}
+}
+
+// TestImportBomb imports a gzip bomb, a valid guide that decompresses
+// to 8 MiB made as it is read, under a limit of 1 MiB: the import must
+// fail naming the limit, having read no more than it.
+func TestImportBomb(t *testing.T) {
+	pr, pw := io.Pipe()
+	go func() {
+		zw := gzip.NewWriter(pw)
+		io.WriteString(zw, "<tv>")
+		el := `<programme start="20261123200000 +0900" channel="nowhere"><title>x</title></programme>`
+		for n := 0; n < 8<<20; n += len(el) {
+			if _, err := io.WriteString(zw, el); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		io.WriteString(zw, "</tv>")
+		pw.CloseWithError(zw.Close())
+	}()
+	defer pr.Close()
+	_, err := Import(context.Background(), store(t), pr, Options{MaxBytes: 1 << 20})
+	if err == nil || !strings.Contains(err.Error(), "more than 1 MiB") {
+		t.Fatalf("Import of a bomb: %v, want an error naming the limit of 1 MiB", err)
 	}
 }

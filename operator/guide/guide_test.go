@@ -127,6 +127,32 @@ func TestImportErrorsKeepTheOldGuide(t *testing.T) {
 	}
 }
 
+// TestFailedImportLeavesNothingBehind: an import that fails half-way has
+// indexed some of its programmes (queries answer from them while it
+// runs); the next complete guide replaces them too, and they are gone.
+func TestFailedImportLeavesNothingBehind(t *testing.T) {
+	x := open(t)
+	ctx := context.Background()
+	half := fmt.Sprintf(`<tv><programme start="%s" stop="%s" channel="half"><title>Half</title></programme><programme start=`, xmlTime(8), xmlTime(9))
+	var pad strings.Builder
+	for range batchSize {
+		fmt.Fprintf(&pad, `<programme start="%s" stop="%s" channel="pad"><title>p</title></programme>`, xmlTime(1), xmlTime(2))
+	}
+	failed := strings.Replace(half, "<tv>", "<tv>"+pad.String(), 1)
+	if _, err := x.Import(ctx, strings.NewReader(failed), ImportOptions{Now: testNow}); err == nil {
+		t.Fatal("a guide cut in a tag imported with no error")
+	}
+	if n, _ := x.Count(ctx); n == 0 {
+		t.Fatal("the failed import indexed nothing: the test shows nothing")
+	}
+	if _, err := x.Import(ctx, strings.NewReader("<tv></tv>"), ImportOptions{Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := x.Count(ctx); n != 0 {
+		t.Errorf("%d programmes of the failed import kept after an empty guide", n)
+	}
+}
+
 // TestQueriesWhileImporting reads half a guide, checks that it can be
 // queried while the rest has not arrived, then lets the rest come.
 func TestQueriesWhileImporting(t *testing.T) {
@@ -202,4 +228,31 @@ func TestProgrammesBounded(t *testing.T) {
 		t.Errorf("%d programmes, %v; want %d", len(ps), err, MaxRows)
 	}
 	var _ operator.Programme = ps[0]
+}
+
+// TestImportBomb imports a gzip bomb, a valid guide that decompresses
+// to 8 MiB made as it is read, under a limit of 1 MiB: the import must
+// fail naming the limit, having read no more than it.
+func TestImportBomb(t *testing.T) {
+	x := open(t)
+	ctx := context.Background()
+	pr, pw := io.Pipe()
+	go func() {
+		zw := gzip.NewWriter(pw)
+		io.WriteString(zw, "<tv>")
+		el := fmt.Sprintf(`<programme start="%s" stop="%s" channel="bomb"><title>x</title></programme>`, xmlTime(1), xmlTime(2))
+		for n := 0; n < 8<<20; n += len(el) {
+			if _, err := io.WriteString(zw, el); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		io.WriteString(zw, "</tv>")
+		pw.CloseWithError(zw.Close())
+	}()
+	defer pr.Close()
+	st, err := x.Import(ctx, pr, ImportOptions{Now: testNow, MaxBytes: 1 << 20})
+	if err == nil || !strings.Contains(err.Error(), "more than 1 MiB") || st.Bytes > 1<<20 {
+		t.Fatalf("Import of a bomb: read %d bytes, %v; want an error naming the limit of 1 MiB", st.Bytes, err)
+	}
 }
