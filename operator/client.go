@@ -104,6 +104,16 @@ func loopbackHost(host string) bool {
 	return err == nil && ip.IsLoopback()
 }
 
+// Host returns the host of the head-end's API address, without its port:
+// where a unicast stream comes from when the session does not say.
+func (c *Client) Host() string {
+	u, err := url.Parse(c.base)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
 // NewClient returns a client of the head-end at cfg.BaseURL, which must be
 // https:// unless it is on this machine (ErrInsecure).
 func NewClient(cfg ClientConfig) (*Client, error) {

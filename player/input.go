@@ -219,6 +219,7 @@ func (in *input) sourceStats() media.SourceStats {
 		sum.PacketsRecovered += s.PacketsRecovered
 		sum.PacketsReordered += s.PacketsReordered
 		sum.PacketsDuplicate += s.PacketsDuplicate
+		sum.PacketsForeign += s.PacketsForeign
 		sum.JitterMS = max(sum.JitterMS, s.JitterMS)
 		sum.SSRCChanges += s.SSRCChanges
 		sum.SegmentsSkipped += s.SegmentsSkipped

@@ -34,6 +34,9 @@ type Stats struct {
 	PacketsRecovered int     `json:"packets_recovered"`
 	PacketsReordered int     `json:"packets_reordered"`
 	PacketsDuplicate int     `json:"packets_duplicate"`
+	// PacketsForeign counts RTP datagrams dropped for coming from another
+	// sender than the stream's (or retransmissions of another SSRC).
+	PacketsForeign   int     `json:"packets_foreign"`
 	JitterMS         float64 `json:"jitter_ms"`
 	VariantSwitches  int     `json:"variant_switches"`
 	VariantBandwidth int     `json:"variant_bandwidth"`
@@ -78,6 +81,7 @@ func (p *Player) Stats() Stats {
 	ss := p.in.sourceStats()
 	s.PacketsLost, s.PacketsRecovered = ss.PacketsLost, ss.PacketsRecovered
 	s.PacketsReordered, s.PacketsDuplicate, s.JitterMS = ss.PacketsReordered, ss.PacketsDuplicate, ss.JitterMS
+	s.PacketsForeign = ss.PacketsForeign
 	s.VariantSwitches, s.VariantBandwidth, s.SegmentsSkipped = ss.VariantSwitches, ss.VariantBandwidth, ss.SegmentsSkipped
 	s.Reconnecting = ss.Reconnecting
 	return s

@@ -126,6 +126,7 @@ type stats struct {
 	ContinuityErrors int     `json:"continuity_errors"`
 	PacketsLost      int     `json:"packets_lost"`
 	PacketsRecovered int     `json:"packets_recovered"`
+	PacketsForeign   int     `json:"packets_foreign"`
 	VariantSwitches  int     `json:"variant_switches"`
 	PositionMS       float64 `json:"position_ms"`
 	AudioMS          float64 `json:"audio_ms"`
@@ -201,11 +202,12 @@ func (r *faultReport) add(table string, cells ...any) {
 
 // tableHeads are the Markdown heads of the report's tables.
 var tableHeads = map[string]string{
-	"rtp":    "| case | result | criterion | decode errors | continuity errors | packets lost | recovered | frames presented / expected | s not shown beyond the fault (start + recovery) | relay dropped / duplicated / reordered |\n|---|---|---|---:|---:|---:|---:|---|---:|---|",
-	"hls":    "| case | result | criterion | decode errors | continuity errors | variant switches | frames decoded / presented / expected | server: cut / refused / stalled / resumed (Range) |\n|---|---|---|---:|---:|---:|---|---|",
-	"server": "| case | result | detail |\n|---|---|---|",
-	"state":  "| case | result | detail |\n|---|---|---|",
-	"soak":   "| case | result | detail |\n|---|---|---|",
+	"rtp":      "| case | result | criterion | decode errors | continuity errors | packets lost | recovered | frames presented / expected | s not shown beyond the fault (start + recovery) | relay dropped / duplicated / reordered |\n|---|---|---|---:|---:|---:|---:|---|---:|---|",
+	"hls":      "| case | result | criterion | decode errors | continuity errors | variant switches | frames decoded / presented / expected | server: cut / refused / stalled / resumed (Range) |\n|---|---|---|---:|---:|---:|---|---|",
+	"server":   "| case | result | detail |\n|---|---|---|",
+	"state":    "| case | result | detail |\n|---|---|---|",
+	"soak":     "| case | result | detail |\n|---|---|---|",
+	"security": "| case | result | detail |\n|---|---|---|",
 }
 
 func (r *faultReport) write(path string) error {

@@ -212,6 +212,7 @@ type SourceStats struct {
 	PacketsDuplicate int     // RTP packets received twice and dropped
 	JitterMS         float64 // RFC 3550 interarrival jitter
 	SSRCChanges      int     // sender restarts seen
+	PacketsForeign   int     // RTP datagrams from another source than the stream's, dropped
 	VariantSwitches  int     // HLS adaptive switches
 	VariantBandwidth int     // bits/s of the HLS variant playing
 	SegmentsSkipped  int     // HLS segments that could not be fetched

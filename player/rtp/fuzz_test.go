@@ -121,44 +121,106 @@ func FuzzJitterBuffer(f *testing.F) {
 	})
 }
 
-// FuzzReceive feeds arbitrary datagrams (each prefixed by its length,
-// one byte) to a receiver's packet handling, without a socket: it must
-// never panic, and what reaches Read must be whole TS packets.
+// FuzzReceive feeds a receiver's packet handling datagrams from three
+// addresses, without a socket. The first byte chooses the mode: bit 0
+// set, the source is given (127.0.0.1:5000, as a unicast session names
+// it), else learnt from the first packet. Then each record is a flags
+// byte (bits 0-5: the clock step in ms before the datagram; bit 6: from
+// the source's host on another port; bit 7: from a stranger,
+// 127.0.0.2:5000), a big-endian 2-byte length and the datagram. It must
+// never panic, what reaches Read must be whole TS packets, and with a
+// given source every datagram from elsewhere is dropped.
+//
+// The seeds are streams as the head-end sends them (seven TS packets an
+// RTP packet, sender reports, RFC 4588 retransmissions with an SSRC of
+// their own), with gaps, reordering, duplicates, a sequence wrap, a
+// sender restart, forgeries and malformed headers, so that the fuzzer
+// starts past the header checks (receiveSeeds).
 func FuzzReceive(f *testing.F) {
-	var seed []byte
-	for _, b := range [][]byte{
-		rtpPacket(33, 1, 0, 5, tsPackets(1, 0)),
-		rtpPacket(33, 3, 0, 5, tsPackets(1, 0)),
-		rtpPacket(96, 0, 0, 6, append([]byte{0, 2}, tsPackets(1, 0)...)),
-		rtpPacket(33, 1, 0, 9, tsPackets(1, 0)),
-	} {
-		seed = append(append(seed, byte(len(b))), b...)
+	for _, seed := range receiveSeeds() {
+		f.Add(seed)
 	}
-	f.Add(seed)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		r := &Receiver{cfg: Config{}.withDefaults()}
-		r.out = make(chan chunk, 64)
-		r.lp.init(r.cfg)
-		from := netip.MustParseAddrPort("127.0.0.1:5000")
-		now := time.Unix(0, 0)
-		for len(data) > 0 {
-			n := int(data[0])
-			data = data[1:]
-			if n > len(data) {
-				n = len(data)
-			}
-			now = now.Add(time.Millisecond)
-			r.handle(data[:n], from, now)
-			data = data[n:]
-			_ = r.tickNoIO(now)
+	f.Fuzz(func(t *testing.T, data []byte) { receiveRecords(t, data) })
+}
+
+// receiveRecords runs a FuzzReceive input and returns the receiver's
+// statistics.
+func receiveRecords(t *testing.T, data []byte) Stats {
+	src := netip.MustParseAddrPort("127.0.0.1:5000")
+	froms := [...]netip.AddrPort{src, netip.MustParseAddrPort("127.0.0.1:5001"), netip.MustParseAddrPort("127.0.0.2:5000"), netip.MustParseAddrPort("127.0.0.2:5000")}
+	if len(data) == 0 {
+		return Stats{}
+	}
+	r := &Receiver{cfg: Config{}.withDefaults()}
+	r.out = make(chan chunk, 64)
+	r.lp.init(r.cfg)
+	given := data[0]&1 == 1
+	if given {
+		r.lp.src = source{addrs: []netip.Addr{src.Addr()}, port: src.Port()}
+	}
+	data = data[1:]
+	now := time.Unix(0, 0)
+	foreign := 0
+	for len(data) >= 3 {
+		flags, n := data[0], int(binary.BigEndian.Uint16(data[1:]))
+		data = data[3:]
+		n = min(n, len(data))
+		now = now.Add(time.Duration(flags&0x3F) * time.Millisecond)
+		from := froms[flags>>6]
+		if from != src {
+			foreign++
 		}
+		r.handle(data[:n], from, now)
+		data = data[n:]
+		_ = r.tickNoIO(now)
 		for len(r.out) > 0 {
 			c := <-r.out
 			if len(c.data)%tsPacketSize != 0 || c.data[0] != tsSyncByte {
 				t.Fatalf("handed out %d bytes starting %#x", len(c.data), c.data[0])
 			}
 		}
-	})
+	}
+	st := r.Stats()
+	if given && (st.Foreign != foreign || (st.Sender != "" && st.Sender != src.String())) {
+		t.Fatalf("source given: %d datagrams from elsewhere, %d dropped; sender %q", foreign, st.Foreign, st.Sender)
+	}
+	return st
+}
+
+// TestReceiveSeeds checks that FuzzReceive's seeds reach past the header
+// checks into every outcome of the receiver, so that the fuzzer starts
+// there.
+func TestReceiveSeeds(t *testing.T) {
+	var sum Stats
+	for _, seed := range receiveSeeds() {
+		st := receiveRecords(t, seed)
+		sum.Packets += st.Packets
+		sum.Recovered += st.Recovered
+		sum.Reordered += st.Reordered
+		sum.Duplicate += st.Duplicate
+		sum.Late += st.Late
+		sum.Lost += st.Lost
+		sum.Stray += st.Stray
+		sum.Resyncs += st.Resyncs
+		sum.SSRCChanges += st.SSRCChanges
+		sum.Probation += st.Probation
+		sum.RTXPackets += st.RTXPackets
+		sum.Foreign += st.Foreign
+		sum.ForeignRTX += st.ForeignRTX
+		sum.Malformed += st.Malformed
+		sum.SenderReports += st.SenderReports
+		sum.Byes += st.Byes
+	}
+	for name, n := range map[string]int{
+		"packets": sum.Packets, "recovered": sum.Recovered, "reordered": sum.Reordered, "duplicate": sum.Duplicate,
+		"late": sum.Late, "lost": sum.Lost, "resyncs": sum.Resyncs, "SSRC changes": sum.SSRCChanges,
+		"probation": sum.Probation, "retransmissions": sum.RTXPackets, "foreign": sum.Foreign, "foreign retransmissions": sum.ForeignRTX,
+		"malformed": sum.Malformed, "sender reports": sum.SenderReports, "goodbyes": sum.Byes,
+	} {
+		if n == 0 {
+			t.Errorf("no seed reaches %s: %+v", name, sum)
+		}
+	}
 }
 
 // tickNoIO runs the timers that need no socket.

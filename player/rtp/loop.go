@@ -25,8 +25,11 @@ type loopState struct {
 	local uint32 // the box's SSRC in its RTCP
 	cname string
 
+	src         source // who is heard: given, or learnt from the first packet
 	hasSource   bool
 	ssrc        uint32
+	hasRTX      bool           // rtxSSRC is known
+	rtxSSRC     uint32         // the current source's retransmission SSRC
 	sender      netip.AddrPort // where the current source's packets come from
 	lastMedia   time.Time      // last RTP packet of any source
 	lastCurrent time.Time      // last RTP packet of the current source
@@ -152,6 +155,10 @@ func (r *Receiver) wake() time.Time {
 
 // handle processes one datagram.
 func (r *Receiver) handle(b []byte, from netip.AddrPort, now time.Time) {
+	if r.lp.src.known() && !r.lp.src.admits(from) {
+		r.count(func(s *Stats) { s.Foreign++ })
+		return
+	}
 	if isRTCP(b) {
 		r.handleRTCP(b, now)
 		return
@@ -185,6 +192,9 @@ func (r *Receiver) handleMedia(p packet, from netip.AddrPort, now time.Time) {
 	switch {
 	case !lp.hasSource:
 		lp.hasSource, lp.ssrc, lp.sender = true, p.ssrc, from
+		if !lp.src.known() {
+			lp.src.learn(from)
+		}
 		r.count(func(s *Stats) { s.SSRC, s.Sender = p.ssrc, addrString(from) })
 	case p.ssrc != lp.ssrc:
 		r.probation(p, from, now)
@@ -227,8 +237,18 @@ func (r *Receiver) accept(p packet, now time.Time) {
 }
 
 // handleRTX takes an RFC 4588 retransmission: it can only fill a hole.
+// The first retransmission of the current source sets the retransmission
+// SSRC (RFC 4588 8.3: the stream is sent with an SSRC of its own);
+// retransmissions with another are dropped.
 func (r *Receiver) handleRTX(p packet, now time.Time) {
 	lp := &r.lp
+	if lp.hasSource && lp.hasRTX && p.ssrc != lp.rtxSSRC {
+		r.count(func(s *Stats) { s.ForeignRTX++ })
+		return
+	}
+	if lp.hasSource && !lp.hasRTX {
+		lp.hasRTX, lp.rtxSSRC = true, p.ssrc
+	}
 	res := pushStray
 	if lp.hasSource {
 		res = lp.jb.fill(p.seq, p.payload, now)
@@ -269,6 +289,7 @@ func (r *Receiver) probation(p packet, from netip.AddrPort, now time.Time) {
 	lp.jb.flush()
 	r.deliver()
 	lp.ssrc, lp.sender, lp.bye = c.ssrc, c.from, false
+	lp.hasRTX = false // the new source's retransmissions have an SSRC of their own
 	lp.rx = reception{}
 	lp.pendingDiscont = true
 	lp.nackDue = time.Time{}

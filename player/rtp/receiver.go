@@ -76,6 +76,12 @@ type Config struct {
 	// reports and NACKs go. Empty means the address the RTP packets come
 	// from (symmetric RTP, as the Manbang head-end sends).
 	RTCP string
+	// Source is where the stream comes from: "host" (any port of that
+	// host) or "host:port". Datagrams from any other address are dropped
+	// (Stats.Foreign), and a multicast group is joined for that source
+	// alone (a source-specific join, IGMPv3). Empty means the host of the
+	// first RTP packet received.
+	Source string
 	// NoRTCP sends no RTCP at all (and so no NACKs).
 	NoRTCP bool
 	// NoNACK sends receiver reports but never asks for retransmissions.
@@ -135,6 +141,8 @@ type Stats struct {
 	ReceiverReports int     // receiver reports sent
 	SenderReports   int     // sender reports received
 	Byes            int     // goodbyes of the source received
+	Foreign         int     // datagrams from an address other than the source's, dropped
+	ForeignRTX      int     // retransmissions with another SSRC than the source's retransmissions, dropped
 	JitterMS        float64 // RFC 3550 interarrival jitter
 	DelayMS         float64 // the playout delay that follows it
 }
@@ -182,6 +190,13 @@ func Open(ctx context.Context, addr string, cfg Config) (*Receiver, error) {
 		}
 		to = ua.AddrPort()
 	}
+	src, err := resolveSource(ctx, cfg.Source)
+	if err != nil {
+		return nil, err
+	}
+	if len(src.addrs) > 0 && !cfg.ListenConfig.Source.IsValid() {
+		cfg.ListenConfig.Source = src.addrs[0]
+	}
 	conn, err := udp.Listen(addr, cfg.ListenConfig)
 	if err != nil {
 		return nil, fmt.Errorf("rtp: %w", err)
@@ -196,6 +211,7 @@ func Open(ctx context.Context, addr string, cfg Config) (*Receiver, error) {
 		out:    make(chan chunk, cfg.QueuePackets),
 	}
 	r.lp.init(cfg)
+	r.lp.src = src
 	r.stopCtx = context.AfterFunc(ctx, r.wakeLoop)
 	go r.loop()
 	return r, nil
@@ -271,6 +287,7 @@ func (r *Receiver) SourceStats() media.SourceStats {
 		PacketsDuplicate: s.Duplicate,
 		JitterMS:         s.JitterMS,
 		SSRCChanges:      s.SSRCChanges,
+		PacketsForeign:   s.Foreign + s.ForeignRTX,
 	}
 }
 

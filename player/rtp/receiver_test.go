@@ -35,7 +35,13 @@ type testSender struct {
 
 func newTestSender(t *testing.T, to *net.UDPAddr, ssrc uint32, retransmit bool) *testSender {
 	t.Helper()
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	return newTestSenderAt(t, net.IPv4(127, 0, 0, 1), to, ssrc, retransmit)
+}
+
+// newTestSenderAt is newTestSender sending from ip, a loopback address.
+func newTestSenderAt(t *testing.T, ip net.IP, to *net.UDPAddr, ssrc uint32, retransmit bool) *testSender {
+	t.Helper()
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip})
 	if err != nil {
 		t.Fatal(err)
 	}

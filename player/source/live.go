@@ -23,6 +23,7 @@ var liveParams = map[string]string{
 	"rtcp":    "rtp",     // sender's RTCP address host:port, or "none"
 	"latency": "rtp",     // reorder/retransmission wait, a Go duration
 	"nack":    "rtp",     // "0" to never ask for retransmissions
+	"source":  "rtp",     // the sender, host or host:port: the only one heard
 }
 
 // openLive opens a udp:// or rtp:// locator: the host part is the
@@ -75,6 +76,8 @@ func openLive(ctx context.Context, locator string, u *url.URL, scheme string, cf
 			} else {
 				rc.RTCP = v
 			}
+		case "source":
+			rc.Source = v
 		case "nack":
 			rc.NoNACK = v == "0" || v == "off" || v == "false"
 		}

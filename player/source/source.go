@@ -94,7 +94,10 @@ var hlsTypes = map[string]bool{
 // packets), buffer=BYTES (socket receive buffer), and for rtp://
 // rtcp=HOST:PORT (the sender's RTCP address; by default the address the
 // packets come from) or rtcp=none, latency=150ms (how long a missing
-// packet is waited for) and nack=0 (never ask for retransmissions).
+// packet is waited for), nack=0 (never ask for retransmissions) and
+// source=HOST or source=HOST:PORT (the sender: datagrams from anywhere
+// else are dropped, and a multicast group is joined for that source
+// only; by default the host of the first packet).
 // The reader of an rtp:// locator reports transport statistics
 // (media.StatsSource) and the discontinuities where the sender restarted
 // (DiscontinuityBetween, as the HLS reader).

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"time"
 
 	"golang.org/x/net/ipv4"
@@ -35,6 +36,11 @@ type ListenConfig struct {
 	// DefaultReadBuffer. The kernel may grant less (net.core.rmem_max)
 	// unless the process may force it (CAP_NET_ADMIN).
 	ReadBuffer int
+	// Source, if valid, is the only sender of a multicast group wanted:
+	// the group is joined for it alone (a source-specific join, IGMPv3),
+	// so that the network does not forward other senders' datagrams.
+	// Unused for unicast.
+	Source netip.Addr
 }
 
 // Listen returns a socket receiving the datagrams sent to addr:
@@ -43,7 +49,8 @@ type ListenConfig struct {
 //     to the port on all addresses, with SO_REUSEADDR so that several
 //     receivers may share it, joins the group (IGMP) on the configured
 //     interface, and on Linux receives only the groups it joined itself
-//     (IP_MULTICAST_ALL off) plus unicast datagrams to its port;
+//     (IP_MULTICAST_ALL off) plus unicast datagrams to its port; with a
+//     Source, only that source's datagrams to the group;
 //   - a unicast address (":1234", "127.0.0.1:1234"): the socket is bound
 //     to it, or is the socket Reserve bound on that port, taken over
 //     with what it has received so far. Port 0 picks a free port.
@@ -94,7 +101,13 @@ func Listen(addr string, cfg ListenConfig) (*net.UDPConn, error) {
 	if !socketOptionsSet {
 		_ = conn.SetReadBuffer(bufSize)
 	}
-	if err := ipv4.NewPacketConn(conn).JoinGroup(ifi, &net.UDPAddr{IP: ua.IP}); err != nil {
+	group := &net.UDPAddr{IP: ua.IP}
+	if cfg.Source.Is4() || cfg.Source.Is4In6() {
+		err = ipv4.NewPacketConn(conn).JoinSourceSpecificGroup(ifi, group, &net.UDPAddr{IP: cfg.Source.Unmap().AsSlice()})
+	} else {
+		err = ipv4.NewPacketConn(conn).JoinGroup(ifi, group)
+	}
+	if err != nil {
 		conn.Close()
 		on := ""
 		if ifi != nil {

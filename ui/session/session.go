@@ -299,7 +299,7 @@ func (s *Session) locateStream(ctx context.Context, c *operator.Client) (string,
 		}
 		sess, err := c.StartSession(ctx, req)
 		if err == nil {
-			return withRTCP(sess), sess, port, nil
+			return withRTCP(sess, unicast, c.Host()), sess, port, nil
 		}
 		if port != nil {
 			port.Close()
@@ -315,15 +315,32 @@ func (s *Session) locateStream(ctx context.Context, c *operator.Client) (string,
 }
 
 // withRTCP returns the session's URL, with the head-end's RTCP address
-// for a unicast RTP stream.
-func withRTCP(s operator.Session) string {
+// for a unicast RTP stream, and for unicast the one source the box hears
+// the stream from: the head-end's RTCP address, which is the socket the
+// stream leaves from, else the host of its API (apiHost). Packets from
+// anyone else are dropped (issue 21, finding 6).
+func withRTCP(s operator.Session, unicast bool, apiHost string) string {
 	url := s.URL
-	if s.RTCP != "" && s.Kind == operator.StreamRTP && !strings.Contains(url, "rtcp=") {
+	add := func(k, v string) {
 		sep := "?"
 		if strings.Contains(url, "?") {
 			sep = "&"
 		}
-		url += sep + "rtcp=" + s.RTCP
+		url += sep + k + "=" + v
+	}
+	if s.Kind != operator.StreamRTP {
+		return url
+	}
+	if s.RTCP != "" && !strings.Contains(url, "rtcp=") {
+		add("rtcp", s.RTCP)
+	}
+	if unicast && !strings.Contains(url, "source=") {
+		switch {
+		case s.RTCP != "":
+			add("source", s.RTCP)
+		case apiHost != "":
+			add("source", apiHost)
+		}
 	}
 	return url
 }
