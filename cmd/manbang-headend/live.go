@@ -17,12 +17,12 @@ import (
 // channel is offered by unicast; a channel is also sent to its multicast
 // group only when an interface is named (--multicast-iface), so that the
 // demo and the tests never send beyond the machine unless asked to.
-func startLive(ctx context.Context, store *catalog.Store, mediaDir, iface string, log *slog.Logger) (*live.Engine, error) {
+func startLive(ctx context.Context, store *catalog.Store, mediaDir, iface, addr string, log *slog.Logger) (*live.Engine, error) {
 	channels, err := store.Channels(ctx)
 	if err != nil {
 		return nil, err
 	}
-	e := live.New(live.Config{Logger: log, MulticastInterface: iface})
+	e := live.New(live.Config{Logger: log, MulticastInterface: iface, Addr: addr})
 	for _, c := range channels {
 		if c.Source == "" {
 			continue // a guide-only channel (imported XMLTV): nothing to stream

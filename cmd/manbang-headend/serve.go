@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -29,6 +30,7 @@ type config struct {
 	publicURL string
 	secret    string
 	mcastIf   string
+	liveAddr  string
 	demo      bool
 	demoOpts  demo.Options
 	limits    headend.Limits
@@ -39,7 +41,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("manbang-headend", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: manbang-headend [serve] [--addr HOST:PORT] [--data DIR] [--public-url URL] [--enrolment-secret S] [--multicast-iface IF] [--demo [--demo-titles N] [--demo-channels N] [--demo-duration D] [--demo-size WxH]]")
+		fmt.Fprintln(stderr, "usage: manbang-headend [serve] [--addr HOST:PORT] [--data DIR] [--public-url URL] [--enrolment-secret S] [--multicast-iface IF] [--live-addr HOST:PORT] [--demo [--demo-titles N] [--demo-channels N] [--demo-duration D] [--demo-size WxH]]")
 		fmt.Fprintln(stderr, "       manbang-headend ingest FILE --title T [flags]     (ingest --help)")
 		fmt.Fprintln(stderr, "       manbang-headend import-epg FILE|URL [flags]       (import-epg --help)")
 		fs.PrintDefaults()
@@ -49,6 +51,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.publicURL, "public-url", "", "base `URL` of this server for boxes (default: the Host each box asked)")
 	fs.StringVar(&c.secret, "enrolment-secret", "", "boxes must send `SECRET` to register (default: anyone may)")
 	fs.StringVar(&c.mcastIf, "multicast-iface", "", "send the channels to their multicast groups on network `INTERFACE` (default: unicast only)")
+	fs.StringVar(&c.liveAddr, "live-addr", "", "the live engine sends RTP and takes RTCP on this UDP `HOST:PORT` (default: --addr's IPv4 host, port 0; all addresses with --multicast-iface)")
 	c.limits = headend.DefaultLimits()
 	fs.DurationVar(&c.limits.ReadTimeout, "read-timeout", c.limits.ReadTimeout, "drop a client that takes longer to send a request, body included")
 	fs.DurationVar(&c.limits.WriteTimeout, "write-timeout", c.limits.WriteTimeout, "drop a client that takes longer to take one chunk of an answer (a stream goes on as long as it is read)")
@@ -102,7 +105,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer devs.Close()
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	engine, err := startLive(ctx, store, mediaDir, cfg.mcastIf, logger)
+	engine, err := startLive(ctx, store, mediaDir, cfg.mcastIf, liveAddr(cfg), logger)
 	if err != nil {
 		return err
 	}
@@ -192,4 +195,27 @@ func openCatalog(ctx context.Context, cfg config, stderr io.Writer) (*catalog.St
 	}
 	return nil, "", fmt.Errorf("no catalogue in %s (looked for %s and %s); run with --demo to build the demo catalogue, or ingest titles",
 		cfg.data, filepath.Join(cfg.data, catalog.FileName), filepath.Join(cfg.data, "demo", catalog.FileName))
+}
+
+// liveAddr is where the live engine binds: --live-addr, or else the API's
+// host (so a head-end that serves only loopback sends and answers only
+// there), on a free port. A multicast sender binds every address, as its
+// datagrams leave by the interface named, with that interface's address;
+// so does one whose API host is not an IPv4 address (the engine is IPv4).
+func liveAddr(c config) string {
+	if c.liveAddr != "" {
+		return c.liveAddr
+	}
+	host, _, err := net.SplitHostPort(c.addr)
+	if err != nil || c.mcastIf != "" {
+		return ":0"
+	}
+	if host == "localhost" {
+		host = "127.0.0.1"
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !ip.Is4() || ip.IsUnspecified() {
+		return ":0"
+	}
+	return net.JoinHostPort(host, "0")
 }

@@ -58,9 +58,19 @@ func (e *Engine) handleRTCP(pkts []rtcp.Packet, from netip.AddrPort, now time.Ti
 				}
 			}
 		case *rtcp.TransportLayerNack:
-			if c := e.channelBySSRC(p.MediaSSRC); c != nil {
-				c.retransmit(p, from, sub)
+			// Only a current subscriber of the channel is answered, and only
+			// at the address it subscribed: a NACK is small and its answer
+			// large, and a UDP source address is easily forged, so an
+			// answer to anyone would make the engine a reflector.
+			c := e.channelBySSRC(p.MediaSSRC)
+			if c == nil {
+				continue
 			}
+			if sub == nil || sub.c != c {
+				c.refused()
+				continue
+			}
+			c.retransmit(p, sub, now)
 		case *rtcp.Goodbye:
 			if sub != nil && sub.saidGoodbye(p.Sources) {
 				sub.end(ErrGoodbye)
@@ -127,12 +137,47 @@ func (c *channel) report(from netip.AddrPort, boxSSRC uint32, rb rtcp.ReceptionR
 	}
 }
 
-// retransmit answers a NACK with RFC 4588 retransmissions of the packets
-// still in the history, sent to the address the NACK came from: payload
-// type RTXPayloadType, the channel's retransmission SSRC and sequence,
-// the original timestamp, and the original sequence number ahead of the
-// original payload.
-func (c *channel) retransmit(nk *rtcp.TransportLayerNack, to netip.AddrPort, sub *Subscription) {
+// rtxBurst and rtxRate are each subscriber's retransmission budget: at
+// most rtxBurst packets at once, refilled at rtxRate packets a second.
+// A box on a lossy line asks for a few per cent of a channel's 150 to
+// 1,000 packets a second; the budget lets it recover a 2 s outage of a
+// 2 Mbit/s channel and keeps one subscriber from pulling more than a
+// channel's worth of traffic out of the engine however many NACKs it
+// sends.
+const (
+	rtxBurst = maxNACKed
+	rtxRate  = 200
+)
+
+// refused counts a NACK from an address that is not a subscriber of the
+// channel.
+func (c *channel) refused() {
+	c.mu.Lock()
+	c.st.NACKs++
+	c.st.NACKsRefused++
+	c.mu.Unlock()
+}
+
+// take spends up to n packets of the subscriber's retransmission budget
+// at now and returns how many it may send; c.mu is held.
+func (s *Subscription) take(n int, now time.Time) int {
+	if s.rtxAt.IsZero() {
+		s.rtxTokens = rtxBurst
+	} else {
+		s.rtxTokens = min(rtxBurst, s.rtxTokens+now.Sub(s.rtxAt).Seconds()*rtxRate)
+	}
+	s.rtxAt = now
+	n = min(n, int(s.rtxTokens))
+	s.rtxTokens -= float64(n)
+	return n
+}
+
+// retransmit answers a subscriber's NACK with RFC 4588 retransmissions
+// of the packets still in the history, within its budget, sent to the
+// address it subscribed: payload type RTXPayloadType, the channel's
+// retransmission SSRC and sequence, the original timestamp, and the
+// original sequence number ahead of the original payload.
+func (c *channel) retransmit(nk *rtcp.TransportLayerNack, sub *Subscription, now time.Time) {
 	var seqs []uint16
 	for _, pair := range nk.Nacks {
 		pair.Range(func(seq uint16) bool {
@@ -146,6 +191,10 @@ func (c *channel) retransmit(nk *rtcp.TransportLayerNack, to netip.AddrPort, sub
 	if !c.isRTP || !c.cfg.Retransmit {
 		c.mu.Unlock()
 		return
+	}
+	if n := sub.take(len(seqs), now); n < len(seqs) {
+		c.st.OverBudget += uint64(len(seqs) - n)
+		seqs = seqs[:n]
 	}
 	var out [][]byte
 	for _, seq := range seqs {
@@ -166,7 +215,7 @@ func (c *channel) retransmit(nk *rtcp.TransportLayerNack, to netip.AddrPort, sub
 	c.mu.Unlock()
 	sent := 0
 	for _, b := range out {
-		if c.e.out.send(b, to) == nil {
+		if c.e.out.send(b, sub.dst) == nil {
 			sent++
 		}
 	}
@@ -174,9 +223,7 @@ func (c *channel) retransmit(nk *rtcp.TransportLayerNack, to netip.AddrPort, sub
 	c.st.Resent += uint64(sent)
 	c.st.Sends += uint64(sent)
 	c.st.Dropped += uint64(len(out) - sent)
-	if sub != nil && sub.c == c {
-		sub.resent += uint64(sent)
-	}
+	sub.resent += uint64(sent)
 	c.mu.Unlock()
 }
 

@@ -29,7 +29,13 @@ type ChannelStats struct {
 	NACKed    uint64 // sequence numbers asked for
 	Resent    uint64 // retransmissions sent
 	NotHeld   uint64 // sequence numbers asked for and no longer in the history
-	Pacing    PacingStats
+	// NACKsRefused are NACKs from an address that is not a subscriber of
+	// the channel: never answered (a stranger, or a forged source).
+	NACKsRefused uint64
+	// OverBudget are sequence numbers a subscriber asked for beyond its
+	// retransmission budget: not resent.
+	OverBudget uint64
+	Pacing     PacingStats
 	// Subscribers are the unicast subscriptions.
 	Subscribers []SubscriberStats
 	// Receivers are the latest receiver reports, by address: unicast

@@ -32,7 +32,9 @@ type Subscription struct {
 	burstAt    int64 // schedule time of the burst's first datagram
 	sent       uint64
 	resent     uint64
-	boxSSRC    uint32 // the SSRC of the box's reports, once one came
+	rtxTokens  float64   // retransmission budget left (take)
+	rtxAt      time.Time // when it was last counted
+	boxSSRC    uint32    // the SSRC of the box's reports, once one came
 	report     *ReceiverStats
 	pacing     offsetHist // offsets of its live datagrams
 }
