@@ -53,3 +53,14 @@ func pinnedClient(caFile string, pems [][]byte) (*http.Client, error) {
 	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: t}, nil
 }
+
+// PinnedHTTPClient returns an HTTP client whose https connections trust
+// only the CAs of the PEM file caFile and of the PEM blocks pems, as a
+// Client with ClientConfig.CAFile and PinnedCAs does: for other code that
+// talks to the operator's servers (the box's update agent).
+func PinnedHTTPClient(caFile string, pems [][]byte) (*http.Client, error) {
+	if caFile == "" && len(pems) == 0 {
+		return nil, errors.New("operator: no CA to trust")
+	}
+	return pinnedClient(caFile, pems)
+}

@@ -29,6 +29,12 @@ export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
 export TZ=UTC LC_ALL=C
 version=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
 version=${version//[^A-Za-z0-9._+~-]/-}
+# Boxes order releases by SemVer and refuse other versions: a tag vX.Y.Z
+# is X.Y.Z, anything else (a bare commit, "dev") is 0.0.0-dev+WHAT.
+version=${version#v}
+[[ $version =~ ^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)([-+].*)?$ ]] || version=0.0.0-dev+${version//[^A-Za-z0-9.-]/-}
+channel=${CHANNEL:-stable}
+security_version=${SECURITY_VERSION:-0}
 model=${MODEL:-manbang-arm64}
 name=manbang
 out=${IMAGE_OUT:-$repo/bin/image}
@@ -113,7 +119,11 @@ tree() {
 	rm "$t/etc/systemd/system/manbang.service.in"
 	install -m 0755 "$work/manbang" "$t/usr/bin/manbang"
 	cp "$work/manbang" "$out/$base.manbang"
-	printf 'NAME=%s\nVERSION=%s\nMODEL=%s\n' "$name" "$version" "$model" > "$t/etc/manbang-release"
+	printf 'NAME=%s\nVERSION=%s\nMODEL=%s\nSECURITY_VERSION=%s\n' "$name" "$version" "$model" "$security_version" > "$t/etc/manbang-release"
+	# The update service's server and channel, root's (docs/IMAGE.md).
+	mkdir -p "$t/etc/manbang"
+	printf 'SERVER=%s\nCHANNEL=%s\n' "${UPDATE_SERVER:-}" "$channel" > "$t/etc/manbang/update.conf"
+	chmod 0644 "$t/etc/manbang/update.conf"
 	for unit in manbang.service systemd-networkd.service systemd-resolved.service seatd.service manbang-imagetest-forward.socket \
 		manbang-mark-good.path manbang-update-request.path manbang-update.timer; do
 		if [ -e "$t/etc/systemd/system/$unit" ] || [ -e "$t/lib/systemd/system/$unit" ]; then
@@ -200,6 +210,7 @@ disk() {
 sign() {
 	bmaptool -q create "$img" -o "$img.bmap"
 	"$out/manbang-flash" sign --key "$key" --name "$name" --version "$version" --model "$model" \
+		--channel "$channel" --security-version "$security_version" \
 		--image "$img" --bmap "$img.bmap" --update "$out/$base.root.ext4" \
 		--part "boot:$boot_off:$((boot_mib * 1048576))" \
 		--part "root_a:$root_a_off:$((root_mib * 1048576))" \

@@ -71,7 +71,7 @@ func makeFixture(dir string) error {
 	os.WriteFile(upd, []byte("root filesystem"), 0o644)
 	fix.data, _ = os.ReadFile(fix.img)
 	return run(context.Background(), []string{"sign", "--key", filepath.Join(dir, "keys", "image-signing.key"),
-		"--version", "1.0", "--model", "box", "--image", fix.img, "--bmap", fix.img + ".bmap", "--update", upd,
+		"--version", "1.0.0", "--model", "box", "--image", fix.img, "--bmap", fix.img + ".bmap", "--update", upd,
 		"--part", "root_a:1048576:3145728", "--part", "data:4194304:4194304"}, nil, io.Discard, io.Discard)
 }
 
@@ -97,7 +97,7 @@ func flash(args ...string) (string, error) {
 
 func TestVerify(t *testing.T) {
 	out, err := flash("verify", "--key", fix.pub, fix.img)
-	if err != nil || !strings.HasPrefix(out, "OK manbang 1.0 for box") {
+	if err != nil || !strings.HasPrefix(out, "OK manbang 1.0.0 for box") {
 		t.Fatalf("verify = %q, %v", out, err)
 	}
 	tests := []struct {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/manbang/manbang/operator/update/bmap"
 	"github.com/manbang/manbang/operator/update/manifest"
@@ -193,6 +194,9 @@ func cmdSign(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&m.Name, "name", "manbang", "image `name`")
 	fs.StringVar(&m.Version, "version", "", "release `version`")
 	fs.StringVar(&m.Model, "model", "", "box `model`")
+	fs.StringVar(&m.Channel, "channel", "stable", "release `channel` the release is published on")
+	fs.Uint64Var(&m.SecurityVersion, "security-version", 0, "security version `N`: raise it when the release fixes a vulnerability; boxes refuse lower ones after")
+	validFor := fs.Duration("expires", 365*24*time.Hour, "how long the signature vouches for the release (boxes refuse it after; sign again to extend)")
 	fs.StringVar(&imgPath, "image", "", "disk image `FILE`")
 	fs.StringVar(&bmapPath, "bmap", "", "block map `FILE` of the image")
 	fs.StringVar(&updPath, "update", "", "root filesystem `FILE` for field updates, beside the image")
@@ -209,6 +213,10 @@ func cmdSign(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	m.Format = manifest.Format
+	if *validFor <= 0 {
+		return fmt.Errorf("sign: --expires %v: want a positive duration", *validFor)
+	}
+	m.Expires = time.Now().Add(*validFor).UTC().Truncate(time.Second)
 	for _, f := range []struct {
 		path string
 		to   *manifest.File

@@ -1,15 +1,21 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
+	"os/user"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/operator/update"
 	"github.com/manbang/manbang/operator/update/bootenv"
 	"github.com/manbang/manbang/operator/update/manifest"
@@ -21,13 +27,14 @@ var publicKey string
 
 // Where the box keeps the update's files (docs/IMAGE.md): the download on
 // the data partition in a directory only root writes, the status and the
-// request in RAM.
+// request in RAM, the configuration, keys and CA on the read-only root.
 const (
 	defaultDownloadDir = "/data/manbang-update"
 	defaultStatus      = "/run/manbang-update/status.json"
 	defaultRequest     = "/run/manbang/update-request"
 	defaultRelease     = "/etc/manbang-release"
-	defaultSettings    = "/data/manbang/manbang.env"
+	defaultUpdateConf  = "/etc/manbang/update.conf"
+	defaultUIUser      = "manbang"
 )
 
 // updateCmd is `manbang update`: the root service that installs a newer
@@ -37,13 +44,15 @@ const (
 func updateCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("manbang update", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	server := fs.String("server", os.Getenv("MANBANG_OPERATOR"), "the head-end's base `URL` (env MANBANG_OPERATOR; default: MANBANG_OPERATOR= of --settings)")
-	settings := fs.String("settings", defaultSettings, "the box's settings `file`, of which only MANBANG_OPERATOR= and MANBANG_UPDATE_CHANNEL= are read")
+	confPath := fs.String("config", defaultUpdateConf, "the update `file` on the read-only root: SERVER= (the head-end's https URL) and CHANNEL= lines")
+	server := fs.String("server", "", "the head-end's base https `URL` (default: SERVER= of --config)")
 	model := fs.String("model", "", "the box's model (default: MODEL= of --release)")
-	channel := fs.String("channel", envOr("MANBANG_UPDATE_CHANNEL", "stable"), "the release channel (env MANBANG_UPDATE_CHANNEL)")
+	channel := fs.String("channel", "", "the release channel (default: CHANNEL= of --config, else stable)")
 	current := fs.String("version", "", "the running image's version (default: this binary's, else VERSION= of --release)")
-	release := fs.String("release", defaultRelease, "the image's release `file` (NAME=, VERSION=, MODEL= lines)")
+	release := fs.String("release", defaultRelease, "the image's release `file` (NAME=, VERSION=, MODEL=, SECURITY_VERSION= lines)")
 	keyFile := fs.String("key", "", "the public key `file` images must be signed with (default: the key built in)")
+	caFlag := fs.String("operator-ca", operator.DefaultCAFile, "PEM `file` of the only certificate authorities trusted for the head-end's https (default: the image's, where it has one; else the system's)")
+	uiUser := fs.String("request-owner", defaultUIUser, "the `user` (name or uid) the UI runs as: a request file is taken only if it owns it")
 	slotA := fs.String("slot-a", "/dev/disk/by-partlabel/root_a", "slot A's root `partition`")
 	slotB := fs.String("slot-b", "/dev/disk/by-partlabel/root_b", "slot B's root `partition`")
 	bootEnv := fs.String("bootenv", envOr("MANBANG_BOOTENV", "fw"), "the boot environment: fw (U-Boot's, through fw_printenv and fw_setenv) or file:PATH (env MANBANG_BOOTENV)")
@@ -78,16 +87,23 @@ func updateCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	if *markGood {
 		return update.MarkGood(boot, booted, log)
 	}
-	// The settings file is the unprivileged UI's: this root service takes
-	// two values from it and nothing else (never as its environment).
-	set := readRelease(*settings)
+	// What this root service acts on comes from its flags and from root's
+	// files on the read-only root, never from a file the UI may write
+	// (the UI's settings on /data choose nothing here).
+	conf, err := readConf(*confPath)
+	if err != nil {
+		return err
+	}
 	if *server == "" {
-		*server = set["MANBANG_OPERATOR"]
+		*server = conf["SERVER"]
 	}
-	if os.Getenv("MANBANG_UPDATE_CHANNEL") == "" && set["MANBANG_UPDATE_CHANNEL"] != "" && !flagSet(fs, "channel") {
-		*channel = set["MANBANG_UPDATE_CHANNEL"]
+	if *channel == "" {
+		*channel = cmp.Or(conf["CHANNEL"], "stable")
 	}
-	rel := readRelease(*release)
+	rel, err := readConf(*release)
+	if err != nil {
+		return err
+	}
 	if *model == "" {
 		*model = rel["MODEL"]
 	}
@@ -97,11 +113,37 @@ func updateCmd(ctx context.Context, args []string, stderr io.Writer) error {
 			*current = rel["VERSION"]
 		}
 	}
+	var secver uint64
+	if v := rel["SECURITY_VERSION"]; v != "" {
+		if secver, err = strconv.ParseUint(v, 10, 64); err != nil {
+			return fmt.Errorf("update: SECURITY_VERSION=%q of %s is not a number", v, *release)
+		}
+	}
 	pub, err := manifest.LoadPublicKey(*keyFile, publicKey)
 	if err != nil {
 		return err
 	}
-	request := update.ReadRequest(*requestPath)
+	// The request is the UI's: only its ID is taken, if the file is a
+	// small regular file of the UI's user in the expected form.
+	readRequest := func() string {
+		if _, err := os.Lstat(*requestPath); errors.Is(err, iofs.ErrNotExist) {
+			return ""
+		}
+		owner, err := lookupUID(*uiUser)
+		if err != nil {
+			log.Warn("update: request ignored", "err", err)
+			return ""
+		}
+		id, err := update.ReadRequest(*requestPath, owner)
+		if err != nil {
+			if !errors.Is(err, update.ErrNoRequest) {
+				log.Warn("update: request ignored", "err", err)
+			}
+			return ""
+		}
+		return id
+	}
+	request := readRequest()
 	status := func(s update.Status) {
 		s.Time = time.Now().UTC()
 		if err := update.WriteStatus(*statusPath, s); err != nil {
@@ -109,27 +151,39 @@ func updateCmd(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	status(update.Status{State: update.StateChecking})
-	agent, err := update.New(update.Config{
-		Server: *server, Model: *model, Channel: *channel, Version: *current, PublicKey: pub,
-		Slots:  map[string]string{"A": *slotA, "B": *slotB},
-		Booted: booted, Boot: boot, DownloadDir: *downloadDir, Logger: log,
-		Progress: func(step, v string) {
-			switch step {
-			case "verified":
-				status(update.Status{State: update.StateDownloading, Version: v})
-			case "marked":
-				status(update.Status{State: update.StateWriting, Version: v})
-			}
-		},
-	})
+	caGiven := false
+	fs.Visit(func(f *flag.Flag) { caGiven = caGiven || f.Name == "operator-ca" })
+	caFile, err := operator.CAFileFor(*caFlag, caGiven)
+	if err != nil {
+		err = fmt.Errorf("update: --operator-ca: %w", err)
+	} else if *server == "" {
+		err = fmt.Errorf("update: no update server: set SERVER=https://... in %s", *confPath)
+	}
+	var agent *update.Agent
+	if err == nil {
+		agent, err = update.New(update.Config{
+			Server: *server, Model: *model, Channel: *channel, Version: *current, SecurityVersion: secver,
+			PublicKey: pub, CAFile: caFile,
+			Slots:  map[string]string{"A": *slotA, "B": *slotB},
+			Booted: booted, Boot: boot, DownloadDir: *downloadDir, Logger: log,
+			Progress: func(step, v string) {
+				switch step {
+				case "verified":
+					status(update.Status{State: update.StateDownloading, Version: v})
+				case "marked":
+					status(update.Status{State: update.StateWriting, Version: v})
+				}
+			},
+		})
+	}
 	if err != nil {
 		// The request is answered even so: the UI says what is missing.
-		status(update.Status{State: update.StateFailed, Error: err.Error(), Request: update.ReadRequest(*requestPath)})
+		status(update.Status{State: update.StateFailed, Error: err.Error(), Request: readRequest()})
 		return err
 	}
 	res, err := agent.Update(ctx)
 	// A request made while this run went on is answered by it too.
-	if r := update.ReadRequest(*requestPath); r != "" {
+	if r := readRequest(); r != "" {
 		request = r
 	}
 	switch {
@@ -160,27 +214,66 @@ func bootStore(s string) (bootenv.Store, error) {
 	return nil, fmt.Errorf("update: --bootenv %q: want fw or file:PATH", s)
 }
 
-// readRelease reads KEY=VALUE lines (the release file, the settings
-// file); a missing file is empty.
-func readRelease(path string) map[string]string {
+// maxConf bounds a configuration file.
+const maxConf = 64 << 10
+
+// readConf reads KEY=VALUE lines (# comments) of a root-owned file on the
+// read-only root (the release file, the update configuration); a missing
+// file is empty. As OpenSSH's StrictModes, it refuses a file that is not
+// regular, belongs to neither root nor this process's user, or that
+// others may write: such a file would let someone else steer root.
+func readConf(path string) (map[string]string, error) {
 	m := map[string]string{}
-	b, err := os.ReadFile(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, iofs.ErrNotExist) {
+		return m, nil
+	}
 	if err != nil {
-		return m
+		return nil, fmt.Errorf("update: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("update: %w", err)
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	switch {
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("update: %s is not a regular file", path)
+	case !ok || (sys.Uid != 0 && int(sys.Uid) != os.Geteuid()):
+		return nil, fmt.Errorf("update: %s belongs to uid %d, not to root: refused", path, sys.Uid)
+	case st.Mode().Perm()&0o022 != 0:
+		return nil, fmt.Errorf("update: others may write %s (mode %v): refused", path, st.Mode().Perm())
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxConf+1))
+	if err != nil {
+		return nil, fmt.Errorf("update: %s: %w", path, err)
+	}
+	if len(b) > maxConf {
+		return nil, fmt.Errorf("update: %s is over %d bytes", path, maxConf)
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(l), "="); ok {
+		l = strings.TrimSpace(l)
+		if l == "" || l[0] == '#' {
+			continue
+		}
+		if k, v, ok := strings.Cut(l, "="); ok {
 			m[k] = strings.Trim(v, `"`)
 		}
 	}
-	return m
+	return m, nil
 }
 
-// flagSet reports whether the flag was given on the command line.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
+// lookupUID is the uid of a user given by name or number.
+func lookupUID(name string) (int, error) {
+	if n, err := strconv.Atoi(name); err == nil && n >= 0 {
+		return n, nil
+	}
+	u, err := user.Lookup(name)
+	if err != nil {
+		return 0, fmt.Errorf("update: --request-owner: %w", err)
+	}
+	return strconv.Atoi(u.Uid)
 }
 
 func envOr(name, def string) string {

@@ -9,7 +9,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -28,9 +30,9 @@ type updateBox struct {
 
 const slotBytes = 1 << 20
 
-// newUpdateBox publishes release 2.0 of model "box" on a head-end's
+// newUpdateBox publishes release 2.0.0 of model "box" on a head-end's
 // firmware endpoint (headend/firmware) on 127.0.0.1, signed with a key
-// made for the test, and makes a box running 1.0 from slot A, confirmed.
+// made for the test, and makes a box running 1.0.0 from slot A, confirmed.
 func newUpdateBox(t *testing.T) *updateBox {
 	t.Helper()
 	dir := t.TempDir()
@@ -43,9 +45,10 @@ func newUpdateBox(t *testing.T) *updateBox {
 	must(t, os.WriteFile(b.key, pub, 0o644))
 	sum := sha256.Sum256(b.image)
 	h := hex.EncodeToString(sum[:])
-	name := "manbang-box-2.0"
+	name := "manbang-box-2.0.0"
 	m := &manifest.Manifest{
-		Format: manifest.Format, Name: name, Version: "2.0", Model: "box",
+		Format: manifest.Format, Name: name, Version: "2.0.0", Model: "box",
+		Channel: "stable", SecurityVersion: 2, Expires: time.Now().Add(time.Hour),
 		Image:      manifest.File{Path: name + ".img", Size: 4 << 20, SHA256: h},
 		Bmap:       manifest.File{Path: name + ".img.bmap", Size: 100, SHA256: h},
 		Update:     manifest.File{Path: name + ".root.ext4", Size: int64(len(b.image)), SHA256: h},
@@ -75,7 +78,7 @@ func newUpdateBox(t *testing.T) *updateBox {
 		must(t, os.WriteFile(b.slot(s), bytes.Repeat([]byte{0xAA}, slotBytes), 0o600))
 	}
 	must(t, bootenv.File{Path: b.path("bootenv")}.Save(bootenv.Env{"BOOT_ORDER": "A B", "BOOT_A_LEFT": "3", "BOOT_B_LEFT": "0"}))
-	b.boot("A", "1.0")
+	b.boot("A", "1.0.0")
 	return b
 }
 
@@ -98,9 +101,9 @@ func (b *updateBox) boot(s, v string) {
 // run runs `manbang update` with the box's files, and extra flags.
 func (b *updateBox) run(t *testing.T, extra ...string) (update.Status, error) {
 	t.Helper()
-	os.WriteFile(b.path("manbang.env"), []byte("# the UI's settings\nMANBANG_OPERATOR="+b.server+"\nLD_PRELOAD=/tmp/evil.so\n"), 0o644)
+	os.WriteFile(b.path("update.conf"), []byte("# root's, on the read-only root\nSERVER="+b.server+"\nCHANNEL=stable\n"), 0o644)
 	args := append([]string{
-		"--settings", b.path("manbang.env"), "--key", b.key, "--release", b.path("release"),
+		"--config", b.path("update.conf"), "--request-owner", strconv.Itoa(os.Getuid()), "--key", b.key, "--release", b.path("release"),
 		"--slot-a", b.slot("A"), "--slot-b", b.slot("B"), "--bootenv", "file:" + b.path("bootenv"),
 		"--cmdline", b.path("cmdline"), "--download-dir", b.path("download"),
 		"--status", b.path("run/status.json"), "--request", b.path("run/request"), "--log-level", "warn",
@@ -131,9 +134,9 @@ func (b *updateBox) env(t *testing.T) bootenv.Env {
 func TestUpdateCommand(t *testing.T) {
 	b := newUpdateBox(t)
 	must(t, os.MkdirAll(b.path("run"), 0o755))
-	must(t, os.WriteFile(b.path("run/request"), []byte("req-1"), 0o644))
+	must(t, os.WriteFile(b.path("run/request"), []byte("0123456789abcdef"), 0o644))
 	st, err := b.run(t)
-	if err != nil || st.State != update.StateInstalled || st.Version != "2.0" || st.Request != "req-1" {
+	if err != nil || st.State != update.StateInstalled || st.Version != "2.0.0" || st.Request != "0123456789abcdef" {
 		t.Fatalf("update: %+v, %v", st, err)
 	}
 	if got, _ := os.ReadFile(b.slot("B")); !bytes.Equal(got[:len(b.image)], b.image) {
@@ -148,7 +151,7 @@ func TestUpdateCommand(t *testing.T) {
 		t.Fatalf("the bootloader chose %s after the update", slot)
 	}
 	must(t, bootenv.File{Path: b.path("bootenv")}.Save(next))
-	b.boot("B", "2.0")
+	b.boot("B", "2.0.0")
 	if st, err := b.run(t); err != nil || st.State != update.StateUnconfirmed {
 		t.Fatalf("update before the slot is confirmed: %+v, %v", st, err)
 	}
@@ -190,5 +193,66 @@ func TestUpdateCommandFails(t *testing.T) {
 	os.WriteFile(b.path("cmdline"), []byte("quiet"), 0o644)
 	if _, err := b.run(t, "--mark-good"); err == nil {
 		t.Error("--mark-good without manbang.slot= on the command line: no error")
+	}
+}
+
+// A request file the root service must not follow or read (issue 21,
+// finding 3): each is refused with a warning, the update runs as without
+// a request, and the world-readable status file holds none of its bytes.
+func TestUpdateCommandRefusesRequests(t *testing.T) {
+	const secret = "s3cr3tXQ-root-only"
+	for name, make := range map[string]func(b *updateBox, p string) error{
+		"symlink to a root-only file": func(b *updateBox, p string) error {
+			f := b.path("shadow")
+			if err := os.WriteFile(f, []byte(secret+"\n"), 0o600); err != nil {
+				return err
+			}
+			return os.Symlink(f, p)
+		},
+		"symlink to /dev/zero": func(_ *updateBox, p string) error { return os.Symlink("/dev/zero", p) },
+		"FIFO":                 func(_ *updateBox, p string) error { return syscall.Mkfifo(p, 0o666) },
+		"oversized":            func(_ *updateBox, p string) error { return os.WriteFile(p, bytes.Repeat([]byte(secret), 1<<16), 0o644) },
+		"not a request":        func(_ *updateBox, p string) error { return os.WriteFile(p, []byte(secret), 0o644) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := newUpdateBox(t)
+			must(t, os.MkdirAll(b.path("run"), 0o755))
+			must(t, make(b, b.path("run/request")))
+			st, err := b.run(t)
+			if err != nil || st.State != update.StateInstalled || st.Request != "" {
+				t.Fatalf("update: %+v, %v", st, err)
+			}
+			raw, _ := os.ReadFile(b.path("run/status.json"))
+			if bytes.Contains(raw, []byte(secret)) || bytes.Contains(raw, []byte{0, 0}) {
+				t.Fatalf("the status carries the request file's bytes: %s", raw)
+			}
+		})
+	}
+}
+
+// The update configuration chooses the server root talks to: a file
+// others could write, or a link, is refused (as OpenSSH's StrictModes).
+func TestUpdateCommandRefusesConfig(t *testing.T) {
+	b := newUpdateBox(t)
+	conf := b.path("update.conf")
+	for name, args := range map[string][]string{
+		"world-writable": {"--config", conf + ".ww"},
+		"symlink":        {"--config", conf + ".link"},
+		"FIFO":           {"--config", conf + ".fifo"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			must(t, os.WriteFile(conf, []byte("SERVER="+b.server+"\n"), 0o644))
+			os.Remove(conf + ".ww")
+			os.Remove(conf + ".link")
+			os.Remove(conf + ".fifo")
+			must(t, os.WriteFile(conf+".ww", []byte("SERVER="+b.server+"\n"), 0o644))
+			must(t, os.Chmod(conf+".ww", 0o666))
+			must(t, os.Symlink(conf, conf+".link"))
+			must(t, syscall.Mkfifo(conf+".fifo", 0o644))
+			// run writes update.conf itself; the flag given after wins.
+			if _, err := b.run(t, args...); err == nil {
+				t.Fatalf("manbang update %q: no error", args)
+			}
+		})
 	}
 }

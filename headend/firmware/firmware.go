@@ -10,8 +10,10 @@
 //	DIR/MODEL/CHANNEL/<the manifest's update file>     the root filesystem
 //
 // Releases are found when asked for, so copying a new release in (manifest
-// last) publishes it without a restart. The head-end does not need the
-// signing key: boxes verify the signature themselves.
+// last) publishes it without a restart. A release is offered only on the
+// model and channel its signed manifest names, and only until its
+// manifest expires. The head-end does not need the signing key: boxes
+// verify the signature, the model, the channel and the expiry themselves.
 package firmware
 
 import (
@@ -26,6 +28,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/operator/update/manifest"
@@ -91,6 +94,7 @@ func (h *handler) getFirmware(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base := baseURL(r) + FilesPrefix + model + "/" + channel + "/"
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, manifest.Release{
 		Version:      m.Version,
 		URL:          base + m.Update.Path,
@@ -102,8 +106,9 @@ func (h *handler) getFirmware(w http.ResponseWriter, r *http.Request) {
 }
 
 // newest finds the highest version among the complete releases of model
-// and channel; a release whose files are missing or whose manifest does
-// not parse is skipped with a warning.
+// and channel; a release whose files are missing, whose manifest does not
+// parse, names another model or channel, or has expired is skipped with a
+// warning.
 func (h *handler) newest(model, channel string) (*manifest.Manifest, string, error) {
 	dir := path.Join(model, channel)
 	f, err := h.root.Open(dir)
@@ -117,6 +122,7 @@ func (h *handler) newest(model, channel string) (*manifest.Manifest, string, err
 	}
 	var best *manifest.Manifest
 	var bestFile string
+	now := time.Now()
 	for _, name := range names {
 		if !strings.HasSuffix(name, ManifestSuffix) {
 			continue
@@ -126,8 +132,12 @@ func (h *handler) newest(model, channel string) (*manifest.Manifest, string, err
 			h.log.Warn("firmware: skipping release", "dir", dir, "manifest", name, "err", err)
 			continue
 		}
-		if m.Model != model {
-			h.log.Warn("firmware: skipping release of another model", "dir", dir, "manifest", name, "model", m.Model)
+		switch {
+		case m.Model != model || m.Channel != channel:
+			h.log.Warn("firmware: skipping release signed for another model or channel", "dir", dir, "manifest", name, "model", m.Model, "channel", m.Channel)
+			continue
+		case m.Expired(now):
+			h.log.Warn("firmware: skipping expired release: sign it again to offer it", "dir", dir, "manifest", name, "expires", m.Expires)
 			continue
 		}
 		if best == nil || manifest.CompareVersions(m.Version, best.Version) > 0 {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/manbang/manbang/operator/update/manifest"
 )
@@ -20,6 +21,13 @@ import (
 // content into dir and returns the manifest's file name.
 func publish(t *testing.T, dir, model, channel, version, content string) string {
 	t.Helper()
+	return publishSigned(t, dir, model, channel, channel, version, content, time.Now().Add(time.Hour))
+}
+
+// publishSigned is publish of a manifest signed for channel signedFor
+// that expires at expires.
+func publishSigned(t *testing.T, dir, model, channel, signedFor, version, content string, expires time.Time) string {
+	t.Helper()
 	d := filepath.Join(dir, model, channel)
 	os.MkdirAll(d, 0o755)
 	sum := sha256.Sum256([]byte(content))
@@ -27,6 +35,7 @@ func publish(t *testing.T, dir, model, channel, version, content string) string 
 	update := "manbang-" + version + ".root.ext4"
 	m := &manifest.Manifest{
 		Format: manifest.Format, Name: "manbang", Version: version, Model: model,
+		Channel: signedFor, Expires: expires,
 		Image:      manifest.File{Path: "manbang-" + version + ".img", Size: 1 << 20, SHA256: h},
 		Bmap:       manifest.File{Path: "manbang-" + version + ".img.bmap", Size: 10, SHA256: h},
 		Update:     manifest.File{Path: update, Size: int64(len(content)), SHA256: h},
@@ -57,13 +66,17 @@ func server(t *testing.T, dir string) *httptest.Server {
 
 func TestFirmwareAPI(t *testing.T) {
 	dir := t.TempDir()
-	publish(t, dir, "box", "stable", "1.9", "old")
-	publish(t, dir, "box", "stable", "1.10", "stable image")
-	publish(t, dir, "box", "beta", "2.0", "beta image")
+	publish(t, dir, "box", "stable", "1.9.0", "old")
+	publish(t, dir, "box", "stable", "1.10.0", "stable image")
+	publish(t, dir, "box", "beta", "2.0.0", "beta image")
 	// A release whose update file is missing is skipped.
-	publish(t, dir, "box", "stable", "3.0", "gone")
-	os.Remove(filepath.Join(dir, "box", "stable", "manbang-3.0.root.ext4"))
+	publish(t, dir, "box", "stable", "3.0.0", "gone")
+	os.Remove(filepath.Join(dir, "box", "stable", "manbang-3.0.0.root.ext4"))
 	os.WriteFile(filepath.Join(dir, "box", "stable", "junk"+ManifestSuffix), []byte("{"), 0o644)
+	// A release signed for another channel, copied into stable, and an
+	// expired one are skipped (issue 21, finding 4).
+	publishSigned(t, dir, "box", "stable", "beta", "4.0.0", "beta in stable", time.Now().Add(time.Hour))
+	publishSigned(t, dir, "box", "stable", "stable", "5.0.0", "expired", time.Now().Add(-time.Hour))
 	srv := server(t, dir)
 
 	tests := []struct {
@@ -71,13 +84,13 @@ func TestFirmwareAPI(t *testing.T) {
 		status  int
 		version string
 	}{
-		{"model=box&channel=stable&current=1.0", 200, "1.10"},
-		{"model=box&channel=stable", 200, "1.10"},
-		{"model=box&channel=stable&current=1.10", 204, ""},
-		{"model=box&channel=stable&current=1.11", 204, ""},
-		{"model=box&channel=beta&current=1.10", 200, "2.0"},
-		{"model=other&channel=stable&current=1", 404, ""},
-		{"model=box&channel=nightly&current=1", 404, ""},
+		{"model=box&channel=stable&current=1.0.0", 200, "1.10.0"},
+		{"model=box&channel=stable", 200, "1.10.0"},
+		{"model=box&channel=stable&current=1.10.0", 204, ""},
+		{"model=box&channel=stable&current=1.11.0", 204, ""},
+		{"model=box&channel=beta&current=1.10.0", 200, "2.0.0"},
+		{"model=other&channel=stable&current=1.0.0", 404, ""},
+		{"model=box&channel=nightly&current=1.0.0", 404, ""},
 		{"model=../box&channel=stable", 400, ""},
 		{"channel=stable", 400, ""},
 	}
@@ -119,9 +132,9 @@ func TestFirmwareAPI(t *testing.T) {
 
 func TestFilesRange(t *testing.T) {
 	dir := t.TempDir()
-	publish(t, dir, "box", "stable", "1.0", "0123456789")
+	publish(t, dir, "box", "stable", "1.0.0", "0123456789")
 	srv := server(t, dir)
-	req, _ := http.NewRequest("GET", srv.URL+FilesPrefix+"box/stable/manbang-1.0.root.ext4", nil)
+	req, _ := http.NewRequest("GET", srv.URL+FilesPrefix+"box/stable/manbang-1.0.0.root.ext4", nil)
 	req.Header.Set("Range", "bytes=4-")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -18,20 +18,32 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/operator/update/bootenv"
 	"github.com/manbang/manbang/operator/update/manifest"
 )
 
 // Config is what an Agent needs to know about the box.
 type Config struct {
-	// Server is the head-end's base URL, such as "http://10.0.0.1:8080".
+	// Server is the head-end's base URL, such as "https://10.0.0.1:8443":
+	// https, as is every URL the agent fetches, except to a head-end on
+	// this machine (loopback), where TLS protects nothing that the box's
+	// own root does not already hold (tests and `make run`).
 	Server string
-	// Model and Channel select the images ("manbang-arm64", "stable").
+	// Model and Channel select the images ("manbang-arm64", "stable"); a
+	// signed manifest must name both.
 	Model, Channel string
-	// Version is the running image's version.
+	// Version is the running image's version (SemVer).
 	Version string
-	// PublicKey verifies the manifests' signatures.
+	// SecurityVersion is the running image's security version: no image
+	// with a lower one is installed, nor one lower than the highest the
+	// boot environment remembers (bootenv.SecurityVar).
+	SecurityVersion uint64
+	// PublicKey verifies the manifests' signatures (the release key).
 	PublicKey ed25519.PublicKey
+	// CAFile is a PEM file of the CAs the head-end's certificate must
+	// chain to; when empty, Client's or the system's roots are trusted.
+	CAFile string
 	// Slots maps each slot ("A", "B") to its root partition (a block
 	// device on the box, a file in tests).
 	Slots map[string]string
@@ -44,7 +56,8 @@ type Config struct {
 	// on the box it is on the data partition.
 	DownloadDir string
 	// Client makes the requests; default a client without a timeout (the
-	// context bounds each call).
+	// context bounds each call) that trusts CAFile. It cannot be combined
+	// with CAFile. Redirects are followed to https URLs only.
 	Client *http.Client
 	// Logger gets progress; default slog.Default().
 	Logger *slog.Logger
@@ -74,6 +87,16 @@ var (
 	// ErrMismatch is returned when a download or a written slot does not
 	// have the signed hash.
 	ErrMismatch = errors.New("update: hash mismatch")
+	// ErrDowngrade is returned for a signed release that is not newer
+	// than the running one, or whose security version is lower than the
+	// box's.
+	ErrDowngrade = errors.New("update: refusing to downgrade")
+	// ErrNotForThisBox is returned for a signed release of another model
+	// or channel.
+	ErrNotForThisBox = errors.New("update: the release is not for this box")
+	// ErrInsecure is returned for a URL that is neither https nor http to
+	// a loopback address.
+	ErrInsecure = errors.New("update: updates are fetched over https only")
 )
 
 type unconfirmedError struct{}
@@ -84,14 +107,23 @@ func (unconfirmedError) Unconfirmed() bool { return true }
 // New checks cfg and returns an agent.
 func New(cfg Config) (*Agent, error) {
 	u, err := url.Parse(cfg.Server)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("update: server %q is not an http(s) URL", cfg.Server)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		return nil, fmt.Errorf("update: server %q is not an https URL", cfg.Server)
+	}
+	if err := requireHTTPS(u); err != nil {
+		return nil, err
+	}
+	if _, err := manifest.ParseVersion(cfg.Version); err != nil {
+		return nil, fmt.Errorf("update: the running image's version: %w", err)
 	}
 	switch {
 	case cfg.Model == "" || cfg.Channel == "":
 		return nil, errors.New("update: no model or channel")
 	case len(cfg.PublicKey) != ed25519.PublicKeySize:
 		return nil, errors.New("update: no public key")
+	case cfg.CAFile != "" && cfg.Client != nil:
+		return nil, errors.New("update: give either Client or CAFile, not both")
 	case !bootenv.Valid(cfg.Booted):
 		return nil, fmt.Errorf("update: booted slot %q is not A or B", cfg.Booted)
 	case cfg.Slots[cfg.Booted] == "" || cfg.Slots[bootenv.Other(cfg.Booted)] == "":
@@ -101,9 +133,18 @@ func New(cfg Config) (*Agent, error) {
 	case cfg.DownloadDir == "":
 		return nil, errors.New("update: no download directory")
 	}
-	if cfg.Client == nil {
+	switch {
+	case cfg.CAFile != "":
+		if cfg.Client, err = operator.PinnedHTTPClient(cfg.CAFile, nil); err != nil {
+			return nil, fmt.Errorf("update: %w", err)
+		}
+	case cfg.Client == nil:
 		cfg.Client = &http.Client{}
+	default:
+		c := *cfg.Client
+		cfg.Client = &c
 	}
+	cfg.Client.CheckRedirect = httpsRedirects
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -150,7 +191,9 @@ func (r Result) Updated() bool { return r.Version != "" }
 //	download  the image downloaded (resumed) into DownloadDir and hashed
 //	marked    the inactive slot marked bad in the boot environment
 //	written   the image written to the inactive slot, synced, read back
-//	switched  the boot environment points at the new slot
+//	          from the card (after the step "synced")
+//	switched  the boot environment points at the new slot, and it keeps
+//	          the release's security version if that is higher
 func (a *Agent) Update(ctx context.Context) (Result, error) {
 	env, err := a.cfg.Boot.Load()
 	if err != nil {
@@ -164,7 +207,7 @@ func (a *Agent) Update(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 	a.step("check")
-	m, err := a.fetchManifest(ctx, rel)
+	m, err := a.fetchManifest(ctx, rel, env)
 	if err != nil {
 		return Result{}, err
 	}
@@ -196,7 +239,7 @@ func (a *Agent) Update(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := a.cfg.Boot.Save(bootenv.Switch(env, target)); err != nil {
+	if err := a.cfg.Boot.Save(bootenv.RaiseSecurityVersion(bootenv.Switch(env, target), m.SecurityVersion)); err != nil {
 		return Result{}, fmt.Errorf("update: switch to slot %s: %w", target, err)
 	}
 	a.step("switched")

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"io"
 	"log/slog"
@@ -38,6 +39,7 @@ type release struct {
 	pub              ed25519.PublicKey
 	image            []byte // the update artifact
 	manifest, sig    []byte
+	m                *manifest.Manifest
 	servedImageBytes atomic.Int64
 	rangeStarts      chan int64 // Range request offsets, buffered
 	// serve, when set, replaces the image handler (fault injection).
@@ -45,6 +47,12 @@ type release struct {
 }
 
 func newRelease(t testing.TB, version string, signer ed25519.PrivateKey) *release {
+	return newReleaseWith(t, version, signer, nil)
+}
+
+// newReleaseWith is newRelease with the manifest changed by change before
+// it is signed.
+func newReleaseWith(t testing.TB, version string, signer ed25519.PrivateKey, change func(*manifest.Manifest)) *release {
 	t.Helper()
 	img := make([]byte, imageSize)
 	rand.Read(img)
@@ -52,10 +60,14 @@ func newRelease(t testing.TB, version string, signer ed25519.PrivateKey) *releas
 	h := hex.EncodeToString(sum[:])
 	m := &manifest.Manifest{
 		Format: manifest.Format, Name: "manbang", Version: version, Model: "box",
+		Channel: "stable", SecurityVersion: 1, Expires: time.Now().Add(time.Hour),
 		Image:      manifest.File{Path: "manbang.img", Size: 4 << 20, SHA256: h},
 		Bmap:       manifest.File{Path: "manbang.img.bmap", Size: 100, SHA256: h},
 		Update:     manifest.File{Path: "root.ext4", Size: imageSize, SHA256: h},
 		Partitions: []manifest.Partition{{Name: "root_a", Offset: 1 << 20, Size: slotSize, SHA256: h}},
+	}
+	if change != nil {
+		change(m)
 	}
 	b, err := m.Marshal()
 	if err != nil {
@@ -65,18 +77,19 @@ func newRelease(t testing.TB, version string, signer ed25519.PrivateKey) *releas
 	if signer != nil {
 		priv = signer
 	}
-	return &release{pub: pub, image: img, manifest: b, sig: manifest.Sign(priv, b), rangeStarts: make(chan int64, 100)}
+	return &release{pub: pub, m: m, image: img, manifest: b, sig: manifest.Sign(priv, b), rangeStarts: make(chan int64, 100)}
 }
 
 func (rel *release) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/api/v1/firmware":
-		if r.URL.Query().Get("current") == "2.0" {
+		if manifest.CompareVersions(r.URL.Query().Get("current"), rel.m.Version) >= 0 {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		json.NewEncoder(w).Encode(manifest.Release{Version: "2.0", URL: "/f/root.ext4", Size: imageSize,
-			ManifestURL: "/f/m.json", SignatureURL: "/f/m.json.sig"})
+		ans := manifest.Release{Version: rel.m.Version, URL: "/f/root.ext4", Size: imageSize,
+			ManifestURL: "/f/m.json", SignatureURL: "/f/m.json.sig"}
+		json.NewEncoder(w).Encode(ans)
 	case "/f/m.json":
 		w.Write(rel.manifest)
 	case "/f/m.json.sig":
@@ -118,6 +131,7 @@ func newBox(t testing.TB) *box {
 	os.WriteFile(bx.a, bytes.Repeat([]byte{oldByte}, slotSize), 0o644)
 	os.WriteFile(bx.b, make([]byte, slotSize), 0o644)
 	os.Mkdir(bx.data, 0o755)
+	os.WriteFile(filepath.Join(dir, "ca.pem"), testCA(), 0o644)
 	// The factory state: slot A booted once and confirmed.
 	bootenv.File{Path: bx.env}.Save(bootenv.MarkGood(bootenv.Env{"BOOT_ORDER": "A B"}, "A"))
 	return bx
@@ -126,7 +140,8 @@ func newBox(t testing.TB) *box {
 func (bx *box) config(server string, pub ed25519.PublicKey, booted, version string) update.Config {
 	return update.Config{
 		Server: server, Model: "box", Channel: "stable", Version: version, PublicKey: pub,
-		Slots: map[string]string{"A": bx.a, "B": bx.b}, Booted: booted,
+		CAFile: filepath.Join(bx.dir, "ca.pem"),
+		Slots:  map[string]string{"A": bx.a, "B": bx.b}, Booted: booted,
 		Boot: bootenv.File{Path: bx.env}, DownloadDir: bx.data,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
@@ -164,21 +179,39 @@ func (bx *box) checkBoots(t testing.TB, rel *release) string {
 	return slot
 }
 
+// serve serves h over https on 127.0.0.1, with the certificate of
+// testCA.
 func serve(t testing.TB, h http.Handler) string {
-	srv := httptest.NewServer(h)
+	srv := httptest.NewTLSServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
 
+var (
+	caOnce sync.Once
+	caPEM  []byte
+)
+
+// testCA is the PEM of the certificate httptest's TLS servers present
+// (self-signed, for 127.0.0.1): the operator's CA of the tests.
+func testCA() []byte {
+	caOnce.Do(func() {
+		srv := httptest.NewTLSServer(http.NotFoundHandler())
+		caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+		srv.Close()
+	})
+	return caPEM
+}
+
 func TestUpdateAndConfirm(t *testing.T) {
 	bx := newBox(t)
-	rel := newRelease(t, "2.0", nil)
+	rel := newRelease(t, "2.0.0", nil)
 	url := serve(t, rel)
-	res, err := bx.agent(t, bx.config(url, rel.pub, "A", "1.0")).Update(context.Background())
+	res, err := bx.agent(t, bx.config(url, rel.pub, "A", "1.0.0")).Update(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Updated() || res.Slot != "B" || res.Version != "2.0" {
+	if !res.Updated() || res.Slot != "B" || res.Version != "2.0.0" {
 		t.Fatalf("Update = %+v", res)
 	}
 	if bx.checkBoots(t, rel) != "B" {
@@ -191,7 +224,7 @@ func TestUpdateAndConfirm(t *testing.T) {
 	env, _ := bootenv.File{Path: bx.env}.Load()
 	_, env = bootenv.Choose(env)
 	bootenv.File{Path: bx.env}.Save(env)
-	b := bx.agent(t, bx.config(url, rel.pub, "B", "2.0"))
+	b := bx.agent(t, bx.config(url, rel.pub, "B", "2.0.0"))
 	if _, err := b.Update(context.Background()); !errors.Is(err, update.ErrUnconfirmed) {
 		t.Fatalf("Update before MarkGood: %v, want ErrUnconfirmed", err)
 	}
@@ -218,26 +251,26 @@ func TestUpdateRefuses(t *testing.T) {
 		wantMsg string
 	}{
 		{"bad signature", func(t *testing.T) *release {
-			r := newRelease(t, "2.0", otherKey)
+			r := newRelease(t, "2.0.0", otherKey)
 			r.pub, _, _ = ed25519.GenerateKey(rand.Reader)
 			return r
-		}, "1.0", manifest.ErrSignature, ""},
+		}, "1.0.0", manifest.ErrSignature, ""},
 		{"one byte of the manifest changed", func(t *testing.T) *release {
-			r := newRelease(t, "2.0", nil)
+			r := newRelease(t, "2.0.0", nil)
 			r.manifest = bytes.Replace(r.manifest, []byte(`"box"`), []byte(`"bax"`), 1)
 			return r
-		}, "1.0", manifest.ErrSignature, ""},
+		}, "1.0.0", manifest.ErrSignature, ""},
 		{"corrupt image", func(t *testing.T) *release {
-			r := newRelease(t, "2.0", nil)
+			r := newRelease(t, "2.0.0", nil)
 			r.image[1000] ^= 1
 			return r
-		}, "1.0", update.ErrMismatch, ""},
+		}, "1.0.0", update.ErrMismatch, ""},
 		{"truncated image on the server", func(t *testing.T) *release {
-			r := newRelease(t, "2.0", nil)
+			r := newRelease(t, "2.0.0", nil)
 			r.image = r.image[:imageSize-100]
 			return r
-		}, "1.0", nil, "ended at byte"},
-		{"downgrade", func(t *testing.T) *release { return newRelease(t, "2.0", nil) }, "1.0", nil, ""},
+		}, "1.0.0", nil, "ended at byte"},
+		{"downgrade", func(t *testing.T) *release { return newRelease(t, "2.0.0", nil) }, "1.0.0", nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,7 +279,7 @@ func TestUpdateRefuses(t *testing.T) {
 			before, _ := os.ReadFile(bx.env)
 			cfg := bx.config(serve(t, rel), rel.pub, "A", tt.version)
 			if tt.name == "downgrade" {
-				cfg.Version = "3.0" // the server still offers 2.0 as newest
+				cfg.Version = "3.0.0" // the server still offers 2.0 as newest
 			}
 			res, err := bx.agent(t, cfg).Update(context.Background())
 			switch {
@@ -278,7 +311,7 @@ func TestUpdateRefuses(t *testing.T) {
 
 func TestServerGoneMidDownloadResumes(t *testing.T) {
 	bx := newBox(t)
-	rel := newRelease(t, "2.0", nil)
+	rel := newRelease(t, "2.0.0", nil)
 	var once sync.Once
 	rel.serve = func(w http.ResponseWriter, r *http.Request, img []byte) bool {
 		cut := false
@@ -294,7 +327,7 @@ func TestServerGoneMidDownloadResumes(t *testing.T) {
 		panic(http.ErrAbortHandler)
 	}
 	url := serve(t, rel)
-	a := bx.agent(t, bx.config(url, rel.pub, "A", "1.0"))
+	a := bx.agent(t, bx.config(url, rel.pub, "A", "1.0.0"))
 	if _, err := a.Update(context.Background()); err == nil || !strings.Contains(err.Error(), "resumes next time") {
 		t.Fatalf("Update with the server gone: %v", err)
 	}
@@ -326,8 +359,8 @@ func TestFullDisk(t *testing.T) {
 		t.Skipf("a full disk needs a small tmpfs (root): %v", err)
 	}
 	t.Cleanup(func() { unmount(small) })
-	rel := newRelease(t, "2.0", nil)
-	cfg := bx.config(serve(t, rel), rel.pub, "A", "1.0")
+	rel := newRelease(t, "2.0.0", nil)
+	cfg := bx.config(serve(t, rel), rel.pub, "A", "1.0.0")
 	cfg.DownloadDir = small
 	before, _ := os.ReadFile(bx.env)
 	_, err := bx.agent(t, cfg).Update(context.Background())
@@ -360,7 +393,7 @@ func TestBootedSlot(t *testing.T) {
 func TestNewChecksConfig(t *testing.T) {
 	bx := newBox(t)
 	pub, _, _ := ed25519.GenerateKey(rand.Reader)
-	good := bx.config("http://127.0.0.1:1", pub, "A", "1.0")
+	good := bx.config("https://127.0.0.1:1", pub, "A", "1.0.0")
 	for name, change := range map[string]func(c *update.Config){
 		"server":   func(c *update.Config) { c.Server = "ftp://x" },
 		"key":      func(c *update.Config) { c.PublicKey = nil },
@@ -369,6 +402,9 @@ func TestNewChecksConfig(t *testing.T) {
 		"boot env": func(c *update.Config) { c.Boot = nil },
 		"data":     func(c *update.Config) { c.DownloadDir = "" },
 		"model":    func(c *update.Config) { c.Model = "" },
+		"http":     func(c *update.Config) { c.Server = "http://192.0.2.1:1" },
+		"version":  func(c *update.Config) { c.Version = "1.0" },
+		"both CAs": func(c *update.Config) { c.Client = http.DefaultClient },
 	} {
 		c := good
 		change(&c)

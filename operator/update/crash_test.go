@@ -38,7 +38,7 @@ func crashHelper(spec string) int {
 	fmt.Sscan(nth, &n)
 	pub, _ := hex.DecodeString(f[2])
 	bx := &box{dir: f[3], a: f[3] + "/slot-a", b: f[3] + "/slot-b", env: f[3] + "/boot.env", data: f[3] + "/data"}
-	cfg := bx.config(f[1], ed25519.PublicKey(pub), "A", "1.0")
+	cfg := bx.config(f[1], ed25519.PublicKey(pub), "A", "1.0.0")
 	cfg.SetFault(func(s string) {
 		if s == step {
 			if seen++; seen == n {
@@ -67,7 +67,7 @@ func TestPowerCutAtEveryStep(t *testing.T) {
 	for _, step := range steps {
 		t.Run(step, func(t *testing.T) {
 			bx := newBox(t)
-			rel := newRelease(t, "2.0", nil)
+			rel := newRelease(t, "2.0.0", nil)
 			url := serve(t, rel)
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), helperEnv+"="+strings.Join([]string{step, url, hex.EncodeToString(rel.pub), bx.dir}, "|"))
@@ -84,7 +84,7 @@ func TestPowerCutAtEveryStep(t *testing.T) {
 			for len(rel.rangeStarts) > 0 {
 				<-rel.rangeStarts
 			}
-			res, err := bx.agent(t, bx.config(url, rel.pub, "A", "1.0")).Update(context.Background())
+			res, err := bx.agent(t, bx.config(url, rel.pub, "A", "1.0.0")).Update(context.Background())
 			if err != nil {
 				t.Fatalf("the update after the cut: %v", err)
 			}

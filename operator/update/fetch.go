@@ -8,12 +8,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
+	"github.com/manbang/manbang/operator/update/bootenv"
 	"github.com/manbang/manbang/operator/update/manifest"
 )
 
@@ -40,14 +44,22 @@ func (a *Agent) Check(ctx context.Context) (*manifest.Release, error) {
 	if rel.Version == "" || rel.URL == "" || rel.ManifestURL == "" || rel.SignatureURL == "" {
 		return nil, errors.New("update: firmware answer lacks version or URLs")
 	}
+	if _, err := manifest.ParseVersion(rel.Version); err != nil {
+		return nil, fmt.Errorf("update: firmware answer: %w", err)
+	}
 	if manifest.CompareVersions(rel.Version, a.cfg.Version) <= 0 {
 		return nil, nil // the head-end offers nothing newer
 	}
 	return &rel, nil
 }
 
-// fetchManifest gets and verifies the release's manifest.
-func (a *Agent) fetchManifest(ctx context.Context, rel *manifest.Release) (*manifest.Manifest, error) {
+// fetchManifest gets the release's manifest, verifies the release key's
+// signature of it, then what the signed manifest says against the box and
+// its boot environment env: this model and channel, not expired, newer
+// than the running version, and a security version no lower than the
+// image's or the highest the box installed.
+func (a *Agent) fetchManifest(ctx context.Context, rel *manifest.Release, env bootenv.Env) (*manifest.Manifest, error) {
+	now := time.Now()
 	b, _, err := a.get(ctx, a.resolve(rel.ManifestURL))
 	if err != nil {
 		return nil, err
@@ -60,15 +72,70 @@ func (a *Agent) fetchManifest(ctx context.Context, rel *manifest.Release) (*mani
 	if err != nil {
 		return nil, fmt.Errorf("update: release %s: %w", rel.Version, err)
 	}
+	floor := max(a.cfg.SecurityVersion, env.SecurityVersion())
 	switch {
 	case m.Model != a.cfg.Model:
-		return nil, fmt.Errorf("update: release %s is for model %q, not %q", rel.Version, m.Model, a.cfg.Model)
+		return nil, fmt.Errorf("%w: release %s is for model %q, not %q", ErrNotForThisBox, m.Version, m.Model, a.cfg.Model)
+	case m.Channel != a.cfg.Channel:
+		return nil, fmt.Errorf("%w: release %s is signed for channel %q, this box follows %q", ErrNotForThisBox, m.Version, m.Channel, a.cfg.Channel)
 	case m.Version != rel.Version:
 		return nil, fmt.Errorf("update: the head-end offers %s but its signed manifest says %s", rel.Version, m.Version)
+	case m.Expired(now):
+		return nil, fmt.Errorf("update: %w", m.CheckFresh(now))
 	case manifest.CompareVersions(m.Version, a.cfg.Version) <= 0:
-		return nil, fmt.Errorf("update: refusing to downgrade from %s to %s", a.cfg.Version, m.Version)
+		return nil, fmt.Errorf("%w from %s to %s", ErrDowngrade, a.cfg.Version, m.Version)
+	case m.SecurityVersion < floor:
+		return nil, fmt.Errorf("%w: release %s has security version %d, this box has installed %d", ErrDowngrade, m.Version, m.SecurityVersion, floor)
 	}
 	return m, nil
+}
+
+// requireHTTPS refuses a URL that is not https, but for plain http to a
+// head-end on this machine: a loopback address, which no other machine
+// can answer for, as the UI's operator client allows it (operator's
+// ErrInsecure). An attacker on the network could otherwise stall the box
+// on an old release, or feed it a file to hash until the disk fills; the
+// signature alone stops neither.
+func requireHTTPS(u *url.URL) error {
+	switch {
+	case u.Host == "":
+		return fmt.Errorf("update: %s has no host", u.Redacted())
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http" && loopbackHost(u.Hostname()):
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrInsecure, u.Redacted())
+}
+
+// loopbackHost reports whether host names this machine.
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+// requireHTTPSString is requireHTTPS of a URL string.
+func requireHTTPSString(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("update: %w", err)
+	}
+	return requireHTTPS(u)
+}
+
+// httpsRedirects is the client's CheckRedirect: to https (or loopback
+// http) targets only, at most 10 of them, as net/http's default.
+func httpsRedirects(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("update: stopped after 10 redirects")
+	}
+	if err := requireHTTPS(req.URL); err != nil {
+		return fmt.Errorf("redirect: %w", err)
+	}
+	return nil
 }
 
 func (a *Agent) resolve(ref string) string {
@@ -81,6 +148,9 @@ func (a *Agent) resolve(ref string) string {
 
 // get fetches a small document; 200 and 204 are success.
 func (a *Agent) get(ctx context.Context, u string) ([]byte, int, error) {
+	if err := requireHTTPSString(u); err != nil {
+		return nil, 0, err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, 0, fmt.Errorf("update: %w", err)
@@ -108,12 +178,12 @@ func (a *Agent) get(ctx context.Context, u string) ([]byte, int, error) {
 // size and hash are those of the manifest. A file with the wrong hash is
 // removed. The partial file survives errors and restarts.
 func (a *Agent) download(ctx context.Context, ref string, f manifest.File) (string, error) {
-	if err := os.MkdirAll(a.cfg.DownloadDir, 0o755); err != nil {
-		return "", fmt.Errorf("update: download directory: %w", err)
+	if err := privateDir(a.cfg.DownloadDir); err != nil {
+		return "", err
 	}
 	a.removeStale(f)
 	path := a.partialPath(f)
-	out, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	out, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return "", fmt.Errorf("update: %w", err)
 	}
@@ -147,10 +217,38 @@ func (a *Agent) download(ctx context.Context, ref string, f manifest.File) (stri
 	return path, nil
 }
 
+// privateDir makes dir, the download directory, if it is missing, and
+// makes sure it is a directory (not a link) of this process's user that
+// nobody else may enter: mode 0700, also when it was made wider.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("update: download directory: %w", err)
+	}
+	st, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("update: download directory: %w", err)
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	switch {
+	case !st.IsDir():
+		return fmt.Errorf("update: download directory %s is not a directory (%s)", dir, st.Mode().Type())
+	case ok && int(sys.Uid) != os.Geteuid():
+		return fmt.Errorf("update: download directory %s belongs to uid %d, not to this service (uid %d)", dir, sys.Uid, os.Geteuid())
+	case st.Mode().Perm() != 0o700:
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("update: download directory: %w", err)
+		}
+	}
+	return nil
+}
+
 var errNoSpace = errors.New("no space left for the download")
 
 // fetchRange appends bytes from offset have up to size to out.
 func (a *Agent) fetchRange(ctx context.Context, u string, out *os.File, have, size int64) error {
+	if err := requireHTTPSString(u); err != nil {
+		return err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return fmt.Errorf("update: %w", err)

@@ -7,9 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/manbang/manbang/operator/update/bootenv"
@@ -91,14 +95,61 @@ func ReadStatus(path string) (Status, error) {
 	return s, nil
 }
 
-// ReadRequest returns the request file's content: the ID of the newest
-// request, or "" when there is none.
-func ReadRequest(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil || len(b) > 128 {
-		return ""
+// maxRequest bounds what is read of a request file.
+const maxRequest = 64
+
+// requestID is the form of a request: what Requester writes, 16
+// lowercase hex digits, and an optional final newline for a request
+// written by hand (echo).
+var requestID = regexp.MustCompile(`^[0-9a-f]{16}\n?$`)
+
+// ErrNoRequest is returned by ReadRequest when there is no request file.
+var ErrNoRequest = errors.New("update: no request")
+
+// ReadRequest returns the ID of the newest request in the request file,
+// which the unprivileged UI writes and the root service reads: ErrNoRequest
+// when there is none. The file is taken only if it is a regular file
+// (opened without following a link, and without waiting on a FIFO) owned
+// by the user owner, at most a few bytes, and of the form Requester
+// writes; anything else is an error that quotes none of its content.
+func ReadRequest(path string, owner int) (string, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", ErrNoRequest
 	}
-	return string(b)
+	if err != nil {
+		if errors.Is(err, syscall.ELOOP) {
+			return "", fmt.Errorf("update: request %s is a symbolic link; refused", path)
+		}
+		return "", fmt.Errorf("update: request: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("update: request: %w", err)
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	switch {
+	case !st.Mode().IsRegular():
+		return "", fmt.Errorf("update: request %s is not a regular file (%s); refused", path, st.Mode().Type())
+	case !ok || int(sys.Uid) != owner:
+		return "", fmt.Errorf("update: request %s is not owned by the UI's user (uid %d); refused", path, owner)
+	case st.Size() > maxRequest:
+		return "", fmt.Errorf("update: request %s holds %d bytes, more than %d; refused", path, st.Size(), maxRequest)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxRequest+1))
+	if err != nil {
+		return "", fmt.Errorf("update: request: %w", err)
+	}
+	return ParseRequest(b)
+}
+
+// ParseRequest checks the bytes of a request file and returns its ID.
+func ParseRequest(b []byte) (string, error) {
+	if len(b) > maxRequest || !requestID.Match(b) {
+		return "", fmt.Errorf("update: the request is not %d hex digits; refused", 16)
+	}
+	return strings.TrimSuffix(string(b), "\n"), nil
 }
 
 // Requester asks the update service for a check and waits for its answer,

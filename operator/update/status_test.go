@@ -17,7 +17,11 @@ func fakeService(t *testing.T, req, status string, result update.Status) {
 	deadline := time.Now().Add(10 * time.Second)
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
-	for update.ReadRequest(req) == "" {
+	read := func() string {
+		id, _ := update.ReadRequest(req, os.Getuid())
+		return id
+	}
+	for read() == "" {
 		if time.Now().After(deadline) {
 			t.Error("no request written")
 			return
@@ -32,7 +36,7 @@ func fakeService(t *testing.T, req, status string, result update.Status) {
 	<-tick.C
 	update.WriteStatus(status, update.Status{State: update.StateWriting, Version: "2.0"})
 	<-tick.C
-	result.Request = update.ReadRequest(req)
+	result.Request = read()
 	update.WriteStatus(status, result)
 }
 

@@ -188,3 +188,29 @@ func MarkGood(e Env, slot string) Env {
 // Confirmed reports whether slot has been marked good since it was last
 // booted (no boot of it is pending confirmation).
 func Confirmed(e Env, slot string) bool { return e.Left(slot) == Tries }
+
+// SecurityVar is the variable that keeps the highest security version
+// (manifest.Manifest.SecurityVersion) the box installed. It lives in the
+// boot environment because only root can write that, and because writing
+// a slot does not touch it.
+const SecurityVar = "MANBANG_SECURITY_VERSION"
+
+// SecurityVersion is the highest security version installed; a missing or
+// broken value is 0.
+func (e Env) SecurityVersion() uint64 {
+	n, err := strconv.ParseUint(e[SecurityVar], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// RaiseSecurityVersion records that a release of security version v was
+// installed: the kept value only ever grows.
+func RaiseSecurityVersion(e Env, v uint64) Env {
+	next := e.Clone()
+	if v > e.SecurityVersion() {
+		next[SecurityVar] = strconv.FormatUint(v, 10)
+	}
+	return next
+}

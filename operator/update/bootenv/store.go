@@ -80,7 +80,8 @@ func WriteFileAtomic(path string, b []byte) error {
 // (Debian's libubootenv-tool, configured by /etc/fw_env.config); with a
 // redundant environment U-Boot's writes are power-safe.
 type FwEnv struct {
-	// Names are the variables Load reads; default the slot variables.
+	// Names are the variables Load reads; default the slot variables and
+	// SecurityVar.
 	Names []string
 }
 
@@ -88,7 +89,7 @@ type FwEnv struct {
 func (f FwEnv) Load() (Env, error) {
 	names := f.Names
 	if names == nil {
-		names = []string{"BOOT_ORDER", "BOOT_A_LEFT", "BOOT_B_LEFT"}
+		names = []string{"BOOT_ORDER", "BOOT_A_LEFT", "BOOT_B_LEFT", SecurityVar}
 	}
 	e := Env{}
 	for _, n := range names {

@@ -13,11 +13,12 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"strings"
+	"time"
 )
 
-// Format is the manifest format this package reads and writes.
-const Format = 1
+// Format is the manifest format this package reads and writes. Format 2
+// added the channel, the security version and the expiry.
+const Format = 2
 
 // Manifest describes one release of a device image. Everything a box or a
 // technician trusts is reached from it by hash, and it is signed as a whole
@@ -27,6 +28,18 @@ type Manifest struct {
 	Name    string `json:"name"`    // image name, e.g. "manbang"
 	Version string `json:"version"` // release version, e.g. "1.4.0"
 	Model   string `json:"model"`   // the box model it runs on, e.g. "manbang-arm64"
+	// Channel is the release channel the release is published on
+	// ("stable", "beta"): a box takes only its own channel's releases.
+	Channel string `json:"channel"`
+	// SecurityVersion is a number the release engineer raises when a
+	// release fixes a vulnerability that older releases have. A box
+	// remembers the highest it installed and refuses any lower one,
+	// whatever the versions say.
+	SecurityVersion uint64 `json:"security_version"`
+	// Expires is when the signature stops vouching for the release: a box
+	// refuses an expired manifest, so that an old one cannot be replayed
+	// forever. Re-sign a release that must stay installable.
+	Expires time.Time `json:"expires"`
 	// Image is the whole disk image that manbang-flash writes.
 	Image File `json:"image"`
 	// Bmap is the block map of Image (bmaptool's XML): which blocks hold
@@ -71,6 +84,8 @@ type Release struct {
 var (
 	ErrSyntax  = errors.New("manifest: not a manifest")
 	ErrInvalid = errors.New("manifest: invalid")
+	// ErrExpired is returned for a manifest past its expiry (Expired).
+	ErrExpired = errors.New("manifest: expired")
 )
 
 var (
@@ -104,10 +119,16 @@ func (m *Manifest) Check() error {
 	if m.Format != Format {
 		return bad("format %d, want %d", m.Format, Format)
 	}
-	for what, s := range map[string]string{"name": m.Name, "version": m.Version, "model": m.Model} {
+	for what, s := range map[string]string{"name": m.Name, "version": m.Version, "model": m.Model, "channel": m.Channel} {
 		if !safeName.MatchString(s) {
 			return bad("%s %q: want 1-128 letters, digits and ._+~-", what, s)
 		}
+	}
+	if _, err := ParseVersion(m.Version); err != nil {
+		return bad("%v", err)
+	}
+	if m.Expires.IsZero() {
+		return bad("no expiry")
 	}
 	for what, f := range map[string]File{"image": m.Image, "bmap": m.Bmap, "update": m.Update} {
 		if err := f.check(); err != nil {
@@ -167,58 +188,19 @@ func (m *Manifest) Marshal() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
+// Expired reports whether the manifest's signature no longer vouches for
+// it at time now: from its Expires on.
+func (m *Manifest) Expired(now time.Time) bool { return !now.Before(m.Expires) }
+
+// CheckFresh returns an error wrapping ErrExpired when m has expired at
+// now.
+func (m *Manifest) CheckFresh(now time.Time) error {
+	if m.Expired(now) {
+		return fmt.Errorf("%w: release %s's signature expired at %s (the clock says %s); the release must be signed again",
+			ErrExpired, m.Version, m.Expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
 // HashString formats a SHA-256 sum as a manifest writes it.
 func HashString(sum []byte) string { return hex.EncodeToString(sum) }
-
-// CompareVersions orders release versions: dot-separated fields compared
-// numerically when both are numbers, as text otherwise ("1.10" > "1.9",
-// "1.2.0" > "1.2"). It returns -1, 0 or +1.
-func CompareVersions(a, b string) int {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(as) || i < len(bs); i++ {
-		if i >= len(as) {
-			return -1
-		}
-		if i >= len(bs) {
-			return 1
-		}
-		if c := compareField(as[i], bs[i]); c != 0 {
-			return c
-		}
-	}
-	return 0
-}
-
-func compareField(a, b string) int {
-	an, aok := number(a)
-	bn, bok := number(b)
-	switch {
-	case aok && bok:
-		a, b = an, bn
-		if len(a) != len(b) {
-			if len(a) < len(b) {
-				return -1
-			}
-			return 1
-		}
-	case aok:
-		return -1 // numbers sort before text: 1.2.0 < 1.2.rc
-	case bok:
-		return 1
-	}
-	return strings.Compare(a, b)
-}
-
-// number returns s without leading zeros when it is all digits.
-func number(s string) (string, bool) {
-	if s == "" {
-		return "", false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return "", false
-		}
-	}
-	s = strings.TrimLeft(s, "0")
-	return s, true
-}

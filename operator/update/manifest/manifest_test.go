@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 const h = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -12,6 +13,7 @@ const h = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 func sample() *Manifest {
 	return &Manifest{
 		Format: Format, Name: "manbang", Version: "1.2.0", Model: "manbang-arm64",
+		Channel: "stable", SecurityVersion: 3, Expires: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC),
 		Image:  File{Path: "manbang-1.2.0.img", Size: 3 << 20, SHA256: h},
 		Bmap:   File{Path: "manbang-1.2.0.img.bmap", Size: 900, SHA256: h},
 		Update: File{Path: "manbang-1.2.0.root.ext4", Size: 1 << 20, SHA256: h},
@@ -45,7 +47,7 @@ func TestParseRejects(t *testing.T) {
 		change func(m *Manifest)
 		want   string
 	}{
-		{"format", func(m *Manifest) { m.Format = 2 }, "format"},
+		{"format", func(m *Manifest) { m.Format = 1 }, "format"},
 		{"empty name", func(m *Manifest) { m.Name = "" }, "name"},
 		{"slash in version", func(m *Manifest) { m.Version = "1/2" }, "version"},
 		{"path escapes", func(m *Manifest) { m.Update.Path = "../x" }, "plain file name"},
@@ -55,6 +57,9 @@ func TestParseRejects(t *testing.T) {
 		{"past end", func(m *Manifest) { m.Partitions[1].Size = 2 << 20 }, "leaves"},
 		{"negative", func(m *Manifest) { m.Partitions[0].Offset = -1 }, "overlaps"},
 		{"twice", func(m *Manifest) { m.Partitions[1].Name = "root_a" }, "twice"},
+		{"not semver", func(m *Manifest) { m.Version = "1.2" }, "SemVer"},
+		{"no channel", func(m *Manifest) { m.Channel = "" }, "channel"},
+		{"no expiry", func(m *Manifest) { m.Expires = time.Time{} }, "expiry"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,18 +134,37 @@ func TestSignVerify(t *testing.T) {
 	}
 }
 
+// The precedence examples of the SemVer 2.0.0 specification (items 11
+// and 10), and the downgrades of issue 21.
 func TestCompareVersions(t *testing.T) {
+	chain := []string{"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
+		"1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "2.0.0", "2.1.0", "2.1.1"}
+	for i := range chain {
+		for j := range chain {
+			want := 0
+			if i < j {
+				want = -1
+			} else if i > j {
+				want = 1
+			}
+			if got := CompareVersions(chain[i], chain[j]); got != want {
+				t.Errorf("CompareVersions(%q, %q) = %d, want %d", chain[i], chain[j], got, want)
+			}
+		}
+	}
 	tests := []struct {
 		a, b string
 		want int
 	}{
-		{"1.0", "1.0", 0},
-		{"1.10", "1.9", 1},
-		{"1.2", "1.2.0", -1},
-		{"01.2", "1.2", 0},
-		{"1.2.0", "1.2.rc1", -1},
-		{"2", "10", -1},
-		{"1.a", "1.b", -1},
+		{"1.4.0-rc1", "1.4.3", -1},
+		{"1.5.0-rc1", "1.5.0", -1},
+		{"1.10.0", "1.9.0", 1},
+		{"1.0.0+20130313144700", "1.0.0", 0},
+		{"1.0.0-beta+exp.sha.5114f85", "1.0.0-beta", 0},
+		{"1.0.0-2", "1.0.0-10", -1},
+		{"1.0.0-99999999999999999999", "1.0.0-100", 1},
+		{"1.2", "1.2.0", -1}, // not SemVer: lower than any version
+		{"dev", "0.0.1", -1},
 	}
 	for _, tt := range tests {
 		if got := CompareVersions(tt.a, tt.b); got != tt.want {
@@ -150,6 +174,25 @@ func TestCompareVersions(t *testing.T) {
 			t.Errorf("CompareVersions(%q, %q) = %d, want %d", tt.b, tt.a, got, -tt.want)
 		}
 	}
+	for _, bad := range []string{"", "1", "1.2", "01.2.3", "1.2.3-01", "1.2.3-", "1.2.3+", "v1.2.3", "1.2.3-a..b"} {
+		if _, err := ParseVersion(bad); err == nil {
+			t.Errorf("ParseVersion(%q) succeeded", bad)
+		}
+	}
+}
+
+func FuzzParseVersion(f *testing.F) {
+	for _, s := range []string{"1.0.0", "1.0.0-alpha.1+b.2", "1.2", "01.0.0", "1.0.0-0a"} {
+		f.Add(s, "1.0.0-rc.1")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if CompareVersions(a, b) != -CompareVersions(b, a) {
+			t.Fatalf("CompareVersions(%q, %q) is not antisymmetric", a, b)
+		}
+		if v, err := ParseVersion(a); err == nil && v.Compare(v) != 0 {
+			t.Fatalf("%q is not equal to itself", a)
+		}
+	})
 }
 
 func FuzzParse(f *testing.F) {
@@ -180,4 +223,24 @@ func FuzzVerify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b, sig []byte) {
 		Verify(pub, b, sig) // must not panic
 	})
+}
+
+func TestExpiry(t *testing.T) {
+	m := sample()
+	tests := []struct {
+		now  time.Time
+		want bool
+	}{
+		{m.Expires.Add(-time.Second), false},
+		{m.Expires, true},
+		{m.Expires.Add(time.Hour), true},
+	}
+	for _, tt := range tests {
+		if got := m.Expired(tt.now); got != tt.want {
+			t.Errorf("Expired(%v) = %v, want %v", tt.now, got, tt.want)
+		}
+		if err := m.CheckFresh(tt.now); (err != nil) != tt.want || (err != nil && !errors.Is(err, ErrExpired)) {
+			t.Errorf("CheckFresh(%v) = %v", tt.now, err)
+		}
+	}
 }
