@@ -50,11 +50,16 @@ func walkGuide(t *testing.T) {
 	v.step("guide-next-programme", func(ctx context.Context) error {
 		was := g.Start
 		var err error
+		// Near midnight the next programme is the next day's, fetched
+		// after the press: wait for it, not only for the focus to leave.
 		g, err = move(ctx, v, "guide", "right", 1, func(g guideScreen) string { return g.Start }, func(g guideScreen) bool { return g.Start != was })
+		if err == nil && g.Programme == "" {
+			g, err = until(ctx, v, "guide", "the next programme", loadWait, func(g guideScreen) (bool, error) { return g.Programme != "", nil })
+		}
 		if err != nil {
 			return err
 		}
-		if !g.start().After(time.Now()) || g.Programme == "" {
+		if !g.start().After(time.Now()) {
 			return fmt.Errorf("the programme after the one on now is %q at %s: want one later", g.Programme, g.Start)
 		}
 		return nil
@@ -63,6 +68,9 @@ func walkGuide(t *testing.T) {
 		was := g.Start
 		var err error
 		g, err = move(ctx, v, "guide", "left", 1, func(g guideScreen) string { return g.Start }, func(g guideScreen) bool { return g.Start != was })
+		if err == nil && g.Programme == "" {
+			g, err = until(ctx, v, "guide", "the programme on now", loadWait, func(g guideScreen) (bool, error) { return g.Programme != "", nil })
+		}
 		if err != nil {
 			return err
 		}

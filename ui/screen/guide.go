@@ -85,6 +85,13 @@ func (g *Guide) fetchDay() {
 			g.fail = &f
 			return
 		}
+		if g.fetched == day-1 || g.fetched == day+1 {
+			// The cursor crossed midnight: the programmes of the day it
+			// came from stay beside the new day's, so the hours around
+			// midnight in view are whole.
+			start := g.dayStart()
+			ps = append(ps, g.progs.within(start.Add(-epgSpan), start.Add(24*time.Hour+epgSpan))...)
+		}
 		g.fail, g.progs, g.fetched = nil, newGuide(ps), day
 	})
 }
@@ -167,17 +174,17 @@ func (g *Guide) shiftDay(d int) {
 }
 
 // keepInDay moves to the next or previous day when the cursor leaves the
-// one shown, and scrolls the view so the cursor stays in it.
+// one shown, and scrolls the view so the cursor stays in it. The
+// programmes shown stay until the new day's arrive: a programme running
+// over midnight stays focused rather than the row going blank.
 func (g *Guide) keepInDay() {
 	start := g.dayStart()
 	switch {
 	case g.cursor.Before(start) && g.day > -epgMaxDays:
 		g.day--
-		g.progs = guide{}
 		g.fetchDay()
 	case !g.cursor.Before(start.Add(24*time.Hour)) && g.day < epgMaxDays:
 		g.day++
-		g.progs = guide{}
 		g.fetchDay()
 	}
 	for g.cursor.Before(g.view) {

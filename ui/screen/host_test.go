@@ -40,7 +40,7 @@ type fakeHost struct {
 	titlesErr      error
 	searchFn       func(q string) ([]operator.Title, error)
 	searches       []string
-	hold           bool     // keep search answers until release
+	hold           bool     // keep search and guide answers in held
 	held           []func() // answers kept
 	chanErr        error
 	guideReqs      []time.Time
@@ -139,6 +139,10 @@ func (h *fakeHost) Guide(from, to time.Time, done func([]operator.Programme, err
 		if p.Stop.After(from) && p.Start.Before(to) {
 			out = append(out, p)
 		}
+	}
+	if h.hold {
+		h.held = append(h.held, func() { done(out, nil) })
+		return
 	}
 	done(out, nil)
 }

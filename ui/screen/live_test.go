@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/remote"
 	"github.com/manbang/manbang/ui/draw"
 	"github.com/manbang/manbang/ui/i18n"
@@ -121,6 +122,61 @@ func TestGuideMoves(t *testing.T) {
 	keys(g, remote.KeyRewind, remote.KeyRewind)
 	if st := g.State().(GuideState); st.Day != -1 {
 		t.Errorf("day %d after going back twice", st.Day)
+	}
+}
+
+// Moving along a row past midnight fetches the next day, and the
+// programme after the one over midnight is there when it comes. Moving
+// back, the evening before is there at once: the programmes around
+// midnight stay while the other day is fetched.
+func TestGuideOverMidnight(t *testing.T) {
+	host := newHost("en")
+	host.channels = testChannels()[:1]
+	id := host.channels[0].ID
+	midnight := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	for _, p := range []struct {
+		start, stop time.Duration
+		title       string
+	}{
+		{-2 * time.Hour, -30 * time.Minute, "Film"},
+		{-30 * time.Minute, 30 * time.Minute, "Late news"},
+		{30 * time.Minute, 2 * time.Hour, "Night music"},
+	} {
+		host.progs = append(host.progs, operator.Programme{ChannelID: id, Start: midnight.Add(p.start), Stop: midnight.Add(p.stop), Title: operator.Text{"en": p.title}})
+	}
+	host.now = midnight.Add(-45 * time.Minute)
+	g := NewGuide(host)
+	g.Update(host.now)
+	host.hold = true
+	want := func(step, title string, day int) {
+		t.Helper()
+		if st := g.State().(GuideState); st.Programme != title || st.Day != day {
+			t.Fatalf("%s: programme %q on day %d, want %q on day %d", step, st.Programme, st.Day, title, day)
+		}
+	}
+	answer := func(step string) {
+		t.Helper()
+		if len(host.held) != 1 {
+			t.Fatalf("%s: %d guide requests, want 1", step, len(host.held))
+		}
+		host.held[0]()
+		host.held = nil
+	}
+	want("before", "Film", 0)
+	keys(g, remote.KeyRight)
+	want("on to the programme over midnight", "Late news", 0)
+	keys(g, remote.KeyRight)
+	want("past midnight, the next day not come yet", "", 1)
+	answer("past midnight")
+	want("the next day come", "Night music", 1)
+	keys(g, remote.KeyLeft)
+	want("back to the programme over midnight", "Late news", 1)
+	keys(g, remote.KeyLeft)
+	want("back to the evening before, before it is fetched again", "Film", 0)
+	answer("back before midnight")
+	want("back to the evening before, fetched", "Film", 0)
+	if st := g.State().(GuideState); st.Programmes != 3 {
+		t.Errorf("%d programmes after coming back, want the 3 of the hours around midnight once each", st.Programmes)
 	}
 }
 

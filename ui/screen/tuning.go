@@ -70,11 +70,18 @@ func (d *digitEntry) draw(c draw.Canvas, s float32) {
 // Guide holds the programmes of the channels, by channel, in time order.
 type guide map[string][]operator.Programme
 
-// newGuide sorts programmes by channel and start.
+// newGuide sorts programmes by channel and start, one of each channel
+// and start: the first given is kept.
 func newGuide(progs []operator.Programme) guide {
-	g := guide{}
+	type key struct {
+		ch    string
+		start int64
+	}
+	g, seen := guide{}, map[key]bool{}
 	for _, p := range progs {
-		if p.Stop.After(p.Start) {
+		k := key{p.ChannelID, p.Start.UnixNano()}
+		if p.Stop.After(p.Start) && !seen[k] {
+			seen[k] = true
 			g[p.ChannelID] = append(g[p.ChannelID], p)
 		}
 	}
@@ -82,6 +89,20 @@ func newGuide(progs []operator.Programme) guide {
 		sort.Slice(ps, func(i, j int) bool { return ps[i].Start.Before(ps[j].Start) })
 	}
 	return g
+}
+
+// within returns the programmes that overlap [from, to), with no
+// duplicates of one another.
+func (g guide) within(from, to time.Time) []operator.Programme {
+	var out []operator.Programme
+	for _, ps := range g {
+		for _, p := range ps {
+			if p.Stop.After(from) && p.Start.Before(to) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // at returns the channel's programme at t, and the one after it.
