@@ -53,6 +53,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.mcastIf, "multicast-iface", "", "send the channels to their multicast groups on network `INTERFACE` (default: unicast only)")
 	fs.StringVar(&c.liveAddr, "live-addr", "", "the live engine sends RTP and takes RTCP on this UDP `HOST:PORT` (default: --addr's IPv4 host, port 0; all addresses with --multicast-iface)")
 	c.limits = headend.DefaultLimits()
+	fs.DurationVar(&c.limits.ReadHeaderTimeout, "read-header-timeout", c.limits.ReadHeaderTimeout, "drop a client that takes longer to send a request's header")
 	fs.DurationVar(&c.limits.ReadTimeout, "read-timeout", c.limits.ReadTimeout, "drop a client that takes longer to send a request, body included")
 	fs.DurationVar(&c.limits.WriteTimeout, "write-timeout", c.limits.WriteTimeout, "drop a client that takes longer to take one chunk of an answer (a stream goes on as long as it is read)")
 	fs.DurationVar(&c.limits.IdleTimeout, "idle-timeout", c.limits.IdleTimeout, "close a kept-alive connection idle this long")
