@@ -62,7 +62,8 @@ type Demuxer struct {
 	streams  []media.Stream // by stream index
 	params   []*CodecParams
 	tbs      []C.AVRational
-	start    time.Duration // the container's start time
+	sars     []C.AVRational // the container's sample aspect ratios
+	start    time.Duration  // the container's start time
 	duration time.Duration
 	format   string
 }
@@ -146,6 +147,7 @@ func OpenFile(path string) (*Demuxer, error) {
 		d.streams = append(d.streams, s)
 		d.params = append(d.params, cp)
 		d.tbs = append(d.tbs, st.time_base)
+		d.sars = append(d.sars, st.sample_aspect_ratio)
 	}
 	if !playable {
 		d.Close()
@@ -223,6 +225,17 @@ func (d *Demuxer) Params(pid uint16) *CodecParams {
 		return nil
 	}
 	return d.params[pid]
+}
+
+// SampleAspect returns the sample aspect ratio the container gives the
+// stream with the given PID (Matroska's display size, MP4's pasp), or 0, 0
+// when it gives none: frames whose codec says nothing of their shape are
+// to be shown at it.
+func (d *Demuxer) SampleAspect(pid uint16) (num, den int) {
+	if int(pid) >= len(d.sars) || d.sars[pid].num <= 0 || d.sars[pid].den <= 0 {
+		return 0, 0
+	}
+	return int(d.sars[pid].num), int(d.sars[pid].den)
 }
 
 // Duration returns the file's duration, or 0 when unknown.
