@@ -117,7 +117,8 @@ type Player struct {
 }
 
 // Open starts playing locator (an HLS URL, an http .ts URL, or a local
-// file: MPEG-TS, MP4, Matroska, MP3). It returns an error at once when the
+// file: plain MPEG-TS, or any container FFmpeg reads, told by its content
+// rather than its name). It returns an error at once when the
 // source cannot be opened; errors found later (a stream that is not
 // MPEG-TS, a codec that cannot be decoded) end playback and are reported
 // by Err after Done is closed.
