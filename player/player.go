@@ -8,8 +8,9 @@
 //
 // A Player reads its input — an HLS presentation (with, where the variant
 // has them, an alternative audio rendition as a second stream), an MPEG-TS
-// over HTTP or in a file, or a container file (MP4, Matroska, MP3) — through
-// a pipeline of goroutines. Seek and SetSpeed replace the pipeline with one
+// over HTTP or in a file, or any other file libavformat reads (MP4,
+// Matroska, MPEG-PS, M2TS, AVI, an audio file…) — through a pipeline of
+// goroutines. Seek and SetSpeed replace the pipeline with one
 // that starts elsewhere; a channel change is Close and Open.
 package player
 
