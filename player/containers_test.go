@@ -25,7 +25,6 @@ var (
 	smallVideo = []string{"-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25"}
 	toneIn     = []string{"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"}
 	twoSeconds = []string{"-t", "2"}
-	x264       = []string{"-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p"}
 )
 
 // av, video and sound are the ffmpeg arguments of a clip with both, with a
@@ -49,10 +48,10 @@ var containerCases = []struct {
 	args       []string
 	demuxer    string
 }{
-	{"mp4 h264 aac", "clip.mp4", av(join(x264, []string{"-bf", "2", "-c:a", "aac"})...), avformat},
-	{"mov h264 aac", "clip.mov", av(join(x264, []string{"-c:a", "aac"})...), avformat},
-	{"m4v h264", "clip.m4v", video(x264...), avformat},
-	{"mkv h264 aac", "clip.mkv", av(join(x264, []string{"-c:a", "aac"})...), avformat},
+	{"mp4 h264 aac", "clip.mp4", av(join(h264, []string{"-bf", "2", "-c:a", "aac"})...), avformat},
+	{"mov h264 aac", "clip.mov", av(join(h264, []string{"-c:a", "aac"})...), avformat},
+	{"m4v h264", "clip.m4v", video(h264...), avformat},
+	{"mkv h264 aac", "clip.mkv", av(join(h264, []string{"-c:a", "aac"})...), avformat},
 	{"mkv hevc aac", "hevc.mkv", av("-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=none", "-g", "25", "-c:a", "aac"), avformat},
 	{"webm vp8 vorbis", "vp8.webm", av("-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "200k", "-g", "25", "-c:a", "libvorbis"), avformat},
 	{"webm vp9 opus", "vp9.webm", av("-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "200k", "-g", "25", "-c:a", "libopus"), avformat},
@@ -62,11 +61,11 @@ var containerCases = []struct {
 	// A VCD's AVSEQ01.DAT is MPEG-1 system stream; ffmpeg's "vcd" muxer
 	// wants VCD's exact picture size and rates, the plain one does not.
 	{"vcd dat mpeg1 mp2", "AVSEQ01.DAT", av("-c:v", "mpeg1video", "-c:a", "mp2", "-f", "mpeg"), avformat},
-	{"ts h264 aac", "clip.ts", av(join(x264, []string{"-c:a", "aac", "-f", "mpegts"})...), goTS},
+	{"ts h264 aac", "clip.ts", av(join(h264, []string{"-c:a", "aac", "-f", "mpegts"})...), goTS},
 	// Blu-ray and AVCHD: 192-byte packets, which libavformat reads.
-	{"m2ts h264 ac3", "clip.m2ts", av(join(x264, []string{"-c:a", "ac3", "-f", "mpegts", "-mpegts_m2ts_mode", "1"})...), avformat},
+	{"m2ts h264 ac3", "clip.m2ts", av(join(h264, []string{"-c:a", "ac3", "-f", "mpegts", "-mpegts_m2ts_mode", "1"})...), avformat},
 	{"flv flv1 mp3", "sorenson.flv", av("-c:v", "flv", "-c:a", "libmp3lame"), avformat},
-	{"flv h264 aac", "h264.flv", av(join(x264, []string{"-c:a", "aac"})...), avformat},
+	{"flv h264 aac", "h264.flv", av(join(h264, []string{"-c:a", "aac"})...), avformat},
 	{"wmv wmv2 wmav2", "clip.wmv", av("-c:v", "wmv2", "-c:a", "wmav2"), avformat},
 	{"rm rv20 ac3", "clip.rm", av("-c:v", "rv20", "-c:a", "ac3"), avformat},
 	// RealAudio 1.0 (14.4K) is 8 kHz mono only.
@@ -84,8 +83,8 @@ var containerCases = []struct {
 	{"opus", "song.opus", sound("-c:a", "libopus"), avformat},
 	{"wma wmav2", "song.wma", sound("-c:a", "wmav2"), avformat},
 	// By content, not by name.
-	{"mpeg-ts named .mpg", "ts.mpg", av(join(x264, []string{"-c:a", "aac", "-f", "mpegts"})...), goTS},
-	{"mp4 named .ts", "mp4.ts", av(join(x264, []string{"-c:a", "aac", "-f", "mp4"})...), avformat},
+	{"mpeg-ts named .mpg", "ts.mpg", av(join(h264, []string{"-c:a", "aac", "-f", "mpegts"})...), goTS},
+	{"mp4 named .ts", "mp4.ts", av(join(h264, []string{"-c:a", "aac", "-f", "mp4"})...), avformat},
 	{"mpeg-ps with no ending", "movie", av("-c:v", "mpeg2video", "-c:a", "mp2", "-f", "mpeg"), avformat},
 }
 
@@ -278,10 +277,10 @@ func TestDamagedFiles(t *testing.T) {
 		}
 		return write(name, b[:len(b)/2])
 	}
-	mp4 := makeFile(t, "clip.mp4", containerCases[0].args...)
-	faststart := makeFile(t, "faststart.mp4", av(join(x264, []string{"-c:a", "aac", "-movflags", "+faststart"})...)...)
-	ps := makeFile(t, "clip.mpg", containerCases[8].args...)
-	ts := makeFile(t, "clip.ts", containerCases[11].args...)
+	mp4 := makeFile(t, "clip.mp4", av(join(h264, []string{"-bf", "2", "-c:a", "aac"})...)...)
+	faststart := makeFile(t, "faststart.mp4", av(join(h264, []string{"-c:a", "aac", "-movflags", "+faststart"})...)...)
+	ps := makeFile(t, "clip.mpg", av("-c:v", "mpeg2video", "-c:a", "mp2", "-f", "mpeg")...)
+	ts := makeFile(t, "clip.ts", av(join(h264, []string{"-c:a", "aac", "-f", "mpegts"})...)...)
 	garbage := make([]byte, 256<<10)
 	rnd := rand.New(rand.NewPCG(16, 16))
 	for i := range garbage {
