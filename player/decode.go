@@ -24,6 +24,8 @@ type videoDecoder interface {
 // libavcodec for the rest.
 type audioDecoder interface {
 	Decode(p *media.Packet) ([]*media.AudioFrame, error)
+	// Flush returns what the decoder holds at the end of the stream.
+	Flush() ([]*media.AudioFrame, error)
 	Close() error
 }
 
@@ -261,8 +263,10 @@ func absDur(d time.Duration) time.Duration {
 }
 
 // audioLoop decodes audio packets and writes them to the sink, whose
-// position becomes the master clock. Audio before the pipeline's seek
-// target is dropped.
+// position becomes the master clock (and, without pictures, the
+// position). Audio before the pipeline's seek target is dropped. At the
+// end of the stream it flushes the decoder and waits for the sink to play
+// what it holds.
 func (p *Player) audioLoop(pl *pipeline) {
 	defer pl.wg.Done()
 	defer p.master.audioEnded()
@@ -278,6 +282,46 @@ func (p *Player) audioLoop(pl *pipeline) {
 	// audio decoded before it (the rest of the GOP a live stream was
 	// joined in) is dropped, so that sound starts with the picture.
 	synced := false
+	// positioned is set once a frame has anchored the position of a
+	// pipeline without pictures; written and end say what the sink holds.
+	positioned, written := false, false
+	var end time.Duration
+	// play sends decoded frames on to the sink, and reports false when
+	// the pipeline ends meanwhile.
+	play := func(frames []*media.AudioFrame) bool {
+		for _, f := range frames {
+			if before(f.PTS+f.Duration(), pl.audioFrom.Load()) {
+				continue
+			}
+			if !p.opts.Fast {
+				if !held {
+					if !pl.waitReady() {
+						return false
+					}
+					held = true
+				}
+				if !synced {
+					if v := pl.firstVideo.Load(); v != noTarget {
+						if f.PTS+f.Duration() <= time.Duration(v) {
+							continue
+						}
+						synced = true
+					}
+				}
+				if err := p.sink.Write(pl.ctx, f); err != nil {
+					return false
+				}
+				p.master.audioStarted()
+				written, end = true, f.PTS+f.Duration()
+			}
+			p.update(func(s *Stats) { s.AudioMS += msec(f.Duration()) })
+			if pl.soundOnly() {
+				p.audioPosition(pl, f, !positioned)
+				positioned = true
+			}
+		}
+		return true
+	}
 	for pkt := range pl.audioPkts {
 		if (dec != nil || failed) && (pkt.Stream.Codec != stream.Codec || pkt.Stream.PID != stream.PID) {
 			// Another track (SelectAudio, a new PMT): a decoder of its own.
@@ -305,32 +349,26 @@ func (p *Player) audioLoop(pl *pipeline) {
 			p.update(func(s *Stats) { s.DecodeErrors++ })
 			p.log.Debug("audio decode error", "err", err)
 		}
-		for _, f := range frames {
-			if before(f.PTS+f.Duration(), pl.audioFrom.Load()) {
-				continue
-			}
-			if !p.opts.Fast {
-				if !held {
-					if !pl.waitReady() {
-						return
-					}
-					held = true
-				}
-				if !synced {
-					if v := pl.firstVideo.Load(); v != noTarget {
-						if f.PTS+f.Duration() <= time.Duration(v) {
-							continue
-						}
-						synced = true
-					}
-				}
-				if err := p.sink.Write(pl.ctx, f); err != nil {
-					return
-				}
-				p.master.audioStarted()
-			}
-			p.update(func(s *Stats) { s.AudioMS += msec(f.Duration()) })
+		if !play(frames) {
+			return
 		}
+	}
+	if pl.ctx.Err() != nil {
+		return
+	}
+	if dec != nil {
+		// Decoders with a delay (WMA, the MDCT codecs) hold the last frame
+		// until told the stream is over.
+		frames, err := dec.Flush()
+		if err != nil {
+			p.log.Debug("audio flush", "err", err)
+		}
+		if !play(frames) {
+			return
+		}
+	}
+	if written {
+		p.drain(pl, end)
 	}
 }
 

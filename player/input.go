@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,8 +60,10 @@ type track struct {
 	fileBytes atomic.Int64 // packet bytes a file track has delivered
 }
 
-// openInput opens locator. A local container file (MP4, Matroska, MP3…)
-// goes to libavformat; an HLS presentation may add an audio rendition in lang.
+// openInput opens locator. A local file goes to the Go demuxer when it is
+// plain MPEG-TS and to libavformat otherwise (MP4, Matroska, MPEG-PS, MP3…:
+// by content, whatever its name); an HLS presentation may add an audio
+// rendition in lang.
 func openInput(ctx context.Context, locator string, opts Options) (*input, error) {
 	src, err := source.Open(ctx, locator, opts.Source)
 	if err != nil {
@@ -76,16 +76,16 @@ func openInput(ctx context.Context, locator string, opts Options) (*input, error
 		in.seekable, in.duration = s.Seekable(), s.Duration()
 		in.openRendition(ctx, s, opts.AudioLang)
 	case *os.File:
-		if !containerFile(s) {
+		if isTransportStream(s) {
 			in.main = &track{bytes: &countingReader{r: s}, closer: s, video: true, audio: true}
 			in.indexTS(s)
 			break
 		}
 		path := s.Name()
 		s.Close()
-		d, err := avcodec.OpenFile(path)
+		d, err := openContainer(path)
 		if err != nil {
-			return nil, fmt.Errorf("player: %w", err)
+			return nil, err
 		}
 		in.main = &track{file: d, closer: d, video: true, audio: true}
 		in.seekable, in.duration = true, d.Duration()
@@ -147,25 +147,47 @@ func pickRendition(rs []hls.Rendition, lang string) (int, bool) {
 	return 0, true
 }
 
-// containerExtensions name the files that go to libavformat: the
-// containers of files on a USB stick. Everything else is read as MPEG-TS
-// (and reported as not being one, when it is not).
-var containerExtensions = map[string]bool{
-	".mp4": true, ".m4v": true, ".m4a": true, ".mov": true, ".mkv": true, ".mka": true, ".webm": true,
-	".mp3": true, ".aac": true, ".ogg": true, ".oga": true, ".flac": true, ".wav": true,
-	".avi": true, ".mpg": true, ".mpeg": true, ".vob": true, ".m2ts": true, ".mts": true, ".flv": true,
-}
+// tsProbePackets is how many 188-byte packets, each starting with the
+// sync byte, make a file MPEG-TS for the Go demuxer.
+const tsProbePackets = 5
 
-// containerFile reports whether a file goes to libavformat: a container by
-// its name, unless its content is MPEG-TS (sync bytes at the first three
-// 188-byte packet boundaries), which the Go demuxer reads best.
-func containerFile(f *os.File) bool {
-	if !containerExtensions[strings.ToLower(filepath.Ext(f.Name()))] {
+// isTransportStream reports whether a file is plain MPEG-TS, which goes
+// to the Go demuxer (and seeks through tsseek): its first bytes are
+// 188-byte packets, a sync byte (0x47) every 188 bytes. Whatever its name
+// says, anything else goes to libavformat, which tells containers by
+// their content too. That includes M2TS (Blu-ray, AVCHD: 192-byte
+// packets, a 4-byte arrival timestamp before each sync byte), which
+// neither the Go demuxer nor tsseek reads and libavformat's mpegts
+// demuxer does, seeking included. A file shorter than tsProbePackets
+// packets is MPEG-TS if every whole packet it has starts with a sync byte.
+func isTransportStream(f *os.File) bool {
+	var b [tsProbePackets * 188]byte
+	n, _ := f.ReadAt(b[:], 0)
+	if n < 188 {
 		return false
 	}
-	var b [3 * 188]byte
-	n, _ := f.ReadAt(b[:], 0)
-	return !(n == len(b) && b[0] == 0x47 && b[188] == 0x47 && b[376] == 0x47)
+	for off := 0; off+188 <= n; off += 188 {
+		if b[off] != 0x47 {
+			return false
+		}
+	}
+	return true
+}
+
+// openContainer opens a file that is not plain MPEG-TS with libavformat.
+// The error names the file and says what is wrong with it.
+func openContainer(path string) (*avcodec.Demuxer, error) {
+	if st, err := os.Stat(path); err == nil && st.Size() == 0 {
+		return nil, fmt.Errorf("player: open %s: the file is empty", path)
+	}
+	d, err := avcodec.OpenFile(path)
+	switch {
+	case errors.Is(err, avcodec.ErrNotContainer), errors.Is(err, avcodec.ErrInvalidData):
+		return nil, fmt.Errorf("player: not an MPEG-TS stream, nor a media file FFmpeg can read (damaged, or of a kind it does not know): %w", err)
+	case err != nil:
+		return nil, fmt.Errorf("player: %w", err)
+	}
+	return d, nil
 }
 
 // tracks returns the input's tracks.

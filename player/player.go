@@ -8,8 +8,9 @@
 //
 // A Player reads its input — an HLS presentation (with, where the variant
 // has them, an alternative audio rendition as a second stream), an MPEG-TS
-// over HTTP or in a file, or a container file (MP4, Matroska, MP3) — through
-// a pipeline of goroutines. Seek and SetSpeed replace the pipeline with one
+// over HTTP or in a file, or any other file libavformat reads (MP4,
+// Matroska, MPEG-PS, M2TS, AVI, an audio file…) — through a pipeline of
+// goroutines. Seek and SetSpeed replace the pipeline with one
 // that starts elsewhere; a channel change is Close and Open.
 package player
 
@@ -117,7 +118,8 @@ type Player struct {
 }
 
 // Open starts playing locator (an HLS URL, an http .ts URL, or a local
-// file: MPEG-TS, MP4, Matroska, MP3). It returns an error at once when the
+// file: plain MPEG-TS, or any container FFmpeg reads, told by its content
+// rather than its name). It returns an error at once when the
 // source cannot be opened; errors found later (a stream that is not
 // MPEG-TS, a codec that cannot be decoded) end playback and are reported
 // by Err after Done is closed.

@@ -173,8 +173,8 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"missing file", filepath.Join(dir, "none.ts"), "no such file", ""},
 		{"unknown scheme", "gopher://x/y", "gopher", ""},
-		{"not a stream", writeFile(t, dir, "text.ts", strings.Repeat("not a transport stream\n", 5000)), "", "not an MPEG-TS"},
-		{"empty", writeFile(t, dir, "empty.ts", ""), "", "MPEG-TS"},
+		{"not a stream", writeFile(t, dir, "text.ts", strings.Repeat("not a transport stream\n", 5000)), "not an MPEG-TS stream, nor a media file", ""},
+		{"empty", writeFile(t, dir, "empty.ts", ""), "empty.ts: the file is empty", ""},
 		{"truncated", truncate(t, good, dir, 150_000), "", ""},
 	}
 	for _, c := range cases {

@@ -28,6 +28,11 @@ const maxKeyframeSearch = 2000
 // the presentation; playback goes on where it was.
 var ErrPastEnd = errors.New("player: seek past the end")
 
+// ErrNoPictures is returned by SetSpeed for fast-forward and rewind of a
+// stream without video (an audio file): trick play steps through
+// pictures. Seek works.
+var ErrNoPictures = errors.New("player: this stream has no pictures to fast-forward or rewind through")
+
 // Seekable reports whether Seek and SetSpeed can work: the input is a VOD
 // HLS presentation, a container file, or a plain MPEG-TS file (local, or
 // over HTTP from a server that answers Range requests) with timestamps.
@@ -80,7 +85,7 @@ func (p *Player) Seek(t time.Duration) error {
 // SetSpeed sets the speed: 1 plays normally (from where trick play has
 // got to), and the other values of Speeds fast-forward or rewind by
 // stepping through keyframes (see stepInterval). Live streams give
-// ErrNotSeekable.
+// ErrNotSeekable, and streams without video ErrNoPictures.
 func (p *Player) SetSpeed(n int) error {
 	valid := false
 	for _, s := range Speeds {
@@ -92,6 +97,9 @@ func (p *Player) SetSpeed(n int) error {
 	if !p.in.seekable {
 		return p.in.notSeekableErr()
 	}
+	if n != 1 && !p.hasPictures() {
+		return ErrNoPictures
+	}
 	p.mu.Lock()
 	speed, pos := p.stats.Speed, p.position
 	p.mu.Unlock()
@@ -99,6 +107,17 @@ func (p *Player) SetSpeed(n int) error {
 		return nil
 	}
 	return p.restart(pos, n)
+}
+
+// hasPictures reports whether the stream has a video stream to decode, as
+// far as is known: a file's streams are known from Open, a transport
+// stream's once its PMT has been read (until then, it is taken to have).
+func (p *Player) hasPictures() bool {
+	streams := p.Tracks()
+	if len(streams) == 0 && p.in.main.file != nil {
+		streams = p.in.main.file.Streams()
+	}
+	return len(streams) == 0 || hasKind(streams, media.KindVideo)
 }
 
 // restart replaces the running pipeline with one starting at `at` at the

@@ -71,8 +71,8 @@ type Demuxer struct {
 // Errors of OpenFile.
 var (
 	// ErrNoStreams is returned for a file without any audio or video
-	// stream.
-	ErrNoStreams = errors.New("avformat: no audio or video stream")
+	// stream that FFmpeg has a decoder for.
+	ErrNoStreams = errors.New("no audio or video stream FFmpeg can decode")
 	// ErrNotContainer is returned for a file libavformat reads as a
 	// picture or as text: not something to play.
 	ErrNotContainer = errors.New("not a media file")
@@ -113,7 +113,7 @@ func OpenFile(path string) (*Demuxer, error) {
 	d := &Demuxer{fc: fc, pkt: C.av_packet_alloc(), format: C.GoString(fc.iformat.name)}
 	if !isContainer(d.format) {
 		d.Close()
-		return nil, fmt.Errorf("avformat: %s: %w (%s)", path, ErrNotContainer, d.format)
+		return nil, fmt.Errorf("avformat: open %s: %w (it reads as %s)", path, ErrNotContainer, d.format)
 	}
 	if d.pkt == nil {
 		d.Close()
@@ -150,10 +150,32 @@ func OpenFile(path string) (*Demuxer, error) {
 		d.sars = append(d.sars, st.sample_aspect_ratio)
 	}
 	if !playable {
+		what := describeStreams(d.format, fc) // before Close frees fc
 		d.Close()
-		return nil, fmt.Errorf("%w in %s", ErrNoStreams, path)
+		return nil, fmt.Errorf("avformat: open %s: %w (%s)", path, ErrNoStreams, what)
 	}
 	return d, nil
+}
+
+// describeStreams names a file's format and the type and codec of each
+// of its streams, for the error about a file with nothing to play.
+func describeStreams(format string, fc *C.AVFormatContext) string {
+	var b strings.Builder
+	b.WriteString(format)
+	if fc.nb_streams == 0 {
+		return b.String() + ", no streams"
+	}
+	for i, st := range unsafe.Slice(fc.streams, fc.nb_streams) {
+		kind := "data"
+		if k := C.av_get_media_type_string(st.codecpar.codec_type); k != nil {
+			kind = C.GoString(k)
+		}
+		fmt.Fprintf(&b, ", stream %d: %s %s", i, kind, C.GoString(C.avcodec_get_name(st.codecpar.codec_id)))
+		if st.disposition&C.MB_DISPOSITION_ATTACHED_PIC != 0 {
+			b.WriteString(" (cover art)")
+		}
+	}
+	return b.String()
 }
 
 // describeAVStream maps a libavformat stream to a media.Stream; cover art
