@@ -111,6 +111,9 @@ func (p *Player) videoLoop(pl *pipeline) {
 			if f.Interlaced && !f.Deinterlaced && !p.opts.NoDeinterlace {
 				p.deinterlaceUnavailable()
 			}
+			if sar := pl.videoSAR.Load(); f.AspectNum <= 0 && sar != 0 {
+				f.AspectNum, f.AspectDen = int(sar>>32), int(sar&0xffffffff)
+			}
 			p.update(func(s *Stats) {
 				s.VideoFrames++
 				s.Width, s.Height = f.Width, f.Height

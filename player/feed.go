@@ -178,6 +178,7 @@ func (p *Player) choose(pl *pipeline, tr *track, dmx demuxer, r *router) error {
 	r.span, r.spanOK = [2]struct{ first, last time.Duration }{}, [2]bool{}
 	if video != nil {
 		pl.videoParams.Store(tr.params(video.PID))
+		pl.videoSAR.Store(tr.sampleAspect(video.PID))
 		pl.hasVideo.Store(true)
 	}
 	if audio != nil {

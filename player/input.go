@@ -282,6 +282,16 @@ func (t *track) params(pid uint16) *avcodec.CodecParams {
 	return t.file.Params(pid)
 }
 
+// sampleAspect packs the sample aspect ratio a container demuxer gives
+// a stream as num<<32 | den, or 0.
+func (t *track) sampleAspect(pid uint16) uint64 {
+	if t.file == nil {
+		return 0
+	}
+	n, d := t.file.SampleAspect(pid)
+	return uint64(n)<<32 | uint64(d)
+}
+
 // anchor says how a track's seek maps the first timestamp read after it
 // to the position asked for.
 type anchor struct {

@@ -61,6 +61,10 @@ type pipeline struct {
 	// Set by a feed before it queues the first packet of a stream, read by
 	// the decode loops after they receive it.
 	videoParams, audioParams atomic.Pointer[avcodec.CodecParams]
+	// videoSAR is the container's sample aspect ratio of the video
+	// (num<<32 | den), 0 if it gives none: the shape of pictures whose
+	// codec says nothing of it (VP8 in WebM).
+	videoSAR atomic.Uint64
 	// Decoded media before these presentation times is discarded: the
 	// decode-and-discard part of a seek. noTarget: nothing is.
 	videoFrom, audioFrom atomic.Int64

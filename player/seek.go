@@ -252,6 +252,7 @@ func (p *Player) stepKeyframe(pl *pipeline, tr *track, a anchor) (bool, error) {
 				continue
 			}
 			pl.videoParams.Store(tr.params(video.PID))
+			pl.videoSAR.Store(tr.sampleAspect(video.PID))
 			pl.hasVideo.Store(true)
 		}
 		if pkt.Stream.PID != video.PID || !pkt.HasPTS {
