@@ -14,13 +14,15 @@ LDFLAGS := -X main.version=$(VERSION)
 # Debian 12 packages: C headers for cgo (FFmpeg, X11/EGL/GLES, ALSA), the
 # ffmpeg CLI that makes test and demo streams, Xvfb and Mesa's software GL
 # for tests without a display, fonts with Hangul, and the peers and probes
-# of make bench (mpv, and rt-tests' cyclictest for the machine's own latency).
+# of make bench (mpv, and rt-tests' cyclictest for the machine's own latency),
+# and the tools that make and mount the media sticks of the tests (FAT
+# images by mkfs.vfat and mcopy, mounted through FUSE by fusefat).
 APT_PACKAGES := gcc pkg-config git ca-certificates \
 	ffmpeg libavcodec-dev libavformat-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev \
 	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	libgl1-mesa-dev libgles-dev libegl-dev libgl1-mesa-dri libegl-mesa0 \
 	libasound2-dev xvfb xauth fonts-nanum fonts-dejavu-core \
-	lirc iproute2 mpv rt-tests
+	lirc iproute2 mpv rt-tests dosfstools mtools fusefat
 
 # Without a display (CI, a server), GL tests and the demo run in Xvfb.
 XVFB := $(if $(DISPLAY),,xvfb-run -a -s "-screen 0 1920x1080x24")
