@@ -194,10 +194,11 @@ func Filter(es []Entry, k Kind) []Entry {
 	return out
 }
 
-// Natural compares two names as a person sorts them: case folded, and
-// runs of digits by their value, so that "Ep 2" comes before "Ep 10".
+// Natural compares two names as a person sorts them: case folded (and
+// Russian ё as е, as dictionaries sort it), and runs of digits by their
+// value, so that "Ep 2" comes before "Ep 10".
 func Natural(a, b string) int {
-	ra, rb := []rune(strings.ToLower(a)), []rune(strings.ToLower(b))
+	ra, rb := foldRunes(a), foldRunes(b)
 	i, j := 0, 0
 	for i < len(ra) && j < len(rb) {
 		if isDigit(ra[i]) && isDigit(rb[j]) {
@@ -227,6 +228,17 @@ func Natural(a, b string) int {
 		return c
 	}
 	return strings.Compare(a, b) // equal but for case or leading zeros: still one order
+}
+
+// foldRunes is s in lower case with ё as е, for comparing.
+func foldRunes(s string) []rune {
+	rs := []rune(strings.ToLower(s))
+	for i, r := range rs {
+		if r == 'ё' {
+			rs[i] = 'е'
+		}
+	}
+	return rs
 }
 
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }

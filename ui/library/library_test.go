@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
@@ -181,6 +181,8 @@ func TestNatural(t *testing.T) {
 		{"2", "10", -1},
 		{"가 2", "가 10", -1},
 		{"Серия 9", "Серия 11", -1},
+		{"Ёлка", "Дача", 1},
+		{"Ёлка", "Жара", -1},
 		{"abc", "abcd", -1},
 		{"", "a", -1},
 		{"same", "same", 0},
