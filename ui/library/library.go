@@ -97,8 +97,10 @@ func hidden(name string) bool {
 
 // List returns the folders and playable files of dir, sorted by name
 // (folders first). Hidden files, system folders and files the box cannot
-// play are left out; an entry that vanishes while it is listed is left
-// out too. It fails only if dir itself cannot be read.
+// play are left out. An entry the file system lists but cannot describe
+// (fusefat lists a short name in a code page but cannot look it up) is
+// listed without size or date: opening it then says what is wrong. It
+// fails only if dir itself cannot be read.
 func List(dir string) ([]Entry, error) {
 	des, err := os.ReadDir(dir)
 	if err != nil && len(des) == 0 {
@@ -121,13 +123,12 @@ func List(dir string) ([]Entry, error) {
 		default: // devices, sockets, symbolic links: not a viewer's files
 			continue
 		}
-		info, err := de.Info()
-		if err != nil {
-			continue
-		}
-		e := Entry{Name: DecodeName(name), Path: filepath.Join(dir, name), Kind: kind, ModTime: info.ModTime()}
-		if kind != Folder {
-			e.Size = info.Size()
+		e := Entry{Name: DecodeName(name), Path: filepath.Join(dir, name), Kind: kind}
+		if info, err := de.Info(); err == nil {
+			e.ModTime = info.ModTime()
+			if kind != Folder {
+				e.Size = info.Size()
+			}
 		}
 		out = append(out, e)
 	}
