@@ -117,7 +117,7 @@ func stickFiles(dir string) (map[string]string, error) {
 		return nil, err
 	}
 	return map[string]string{
-		"영화/바다 여행.mp4":   video,
+		"영화/바다 여행.mp4":       video,
 		"Музыка/Песня 1.mp3": song1,
 		"Музыка/Песня 2.mp3": song2,
 		"Фото/Ёлка.jpg":      jpg,
