@@ -332,13 +332,13 @@ func (b *Browser) Draw(c draw.Canvas, now time.Time) {
 		} else {
 			c.RoundRect(r, 10*s, colPanelSolid)
 		}
-		iconCol := colAccent
+		iconCol, hole := colAccent, colPanelSolid
 		if i == b.focus {
-			iconCol = colBackground
+			iconCol, hole = colBackground, colFocus
 		}
-		drawKindIcon(c, e.Kind, draw.Rect{X: r.X + 16*s, Y: r.Y + (r.H-browserIcon*s)/2, W: browserIcon * s, H: browserIcon * s}, iconCol)
+		drawKindIcon(c, e.Kind, draw.Rect{X: r.X + 16*s, Y: r.Y + (r.H-browserIcon*s)/2, W: browserIcon * s, H: browserIcon * s}, iconCol, hole)
 		base := r.Y + r.H/2 + 7*s
-		info := formatDate(e.ModTime)
+		info := formatDate(e.ModTime, now)
 		if e.Kind != library.Folder {
 			info = formatSize(lang, e.Size) + "   " + info
 		}

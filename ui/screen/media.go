@@ -76,12 +76,13 @@ func formatSize(lang string, n int64) string {
 	return i18n.T(lang, i18n.UnitKB, "0")
 }
 
-// formatDate is a file's date as the browser lists it.
-func formatDate(t time.Time) string {
+// formatDate is a file's date as the browser lists it, in the zone of
+// the app's clock.
+func formatDate(t, now time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format("2006-01-02 15:04")
+	return t.In(now.Location()).Format("2006-01-02 15:04")
 }
 
 // kindWord names a kind of entry shown, for the hints and messages.
@@ -108,16 +109,17 @@ func orderWord(lang string, o library.Order) string {
 	return i18n.T(lang, i18n.SortName)
 }
 
-// drawKindIcon draws the icon of an entry's kind filling r: a folder, a
-// film frame with a play mark, a note, a picture with a mountain.
-func drawKindIcon(c draw.Canvas, k library.Kind, r draw.Rect, col draw.Color) {
+// drawKindIcon draws the icon of an entry's kind filling r in col, its
+// inner marks in hole (the colour under it): a folder, a film frame with
+// a play mark, a note, a picture of a sun over a mountain.
+func drawKindIcon(c draw.Canvas, k library.Kind, r draw.Rect, col, hole draw.Color) {
 	switch k {
 	case library.Folder:
 		c.RoundRect(draw.Rect{X: r.X, Y: r.Y + r.H*0.1, W: r.W * 0.45, H: r.H * 0.25}, r.H*0.06, col)
 		c.RoundRect(draw.Rect{X: r.X, Y: r.Y + r.H*0.22, W: r.W, H: r.H * 0.7}, r.H*0.08, col)
 	case library.Video:
 		c.RoundRect(draw.Rect{X: r.X, Y: r.Y + r.H*0.12, W: r.W, H: r.H * 0.76}, r.H*0.1, col)
-		triangle(c, draw.Rect{X: r.X + r.W*0.38, Y: r.Y + r.H*0.3, W: r.W * 0.3, H: r.H * 0.4}, true, colBackground)
+		triangle(c, draw.Rect{X: r.X + r.W*0.38, Y: r.Y + r.H*0.3, W: r.W * 0.3, H: r.H * 0.4}, true, hole)
 	case library.Music:
 		c.RoundRect(draw.Rect{X: r.X + r.W*0.1, Y: r.Y + r.H*0.62, W: r.W * 0.34, H: r.H * 0.3}, r.H*0.15, col)
 		c.FillRect(draw.Rect{X: r.X + r.W*0.36, Y: r.Y + r.H*0.08, W: r.W * 0.09, H: r.H * 0.7}, col)
@@ -126,8 +128,8 @@ func drawKindIcon(c draw.Canvas, k library.Kind, r draw.Rect, col draw.Color) {
 		c.FillRect(draw.Rect{X: r.X + r.W*0.8, Y: r.Y + r.H*0.08, W: r.W * 0.09, H: r.H * 0.6}, col)
 	case library.Photo:
 		c.RoundRect(draw.Rect{X: r.X, Y: r.Y + r.H*0.12, W: r.W, H: r.H * 0.76}, r.H*0.1, col)
-		c.RoundRect(draw.Rect{X: r.X + r.W*0.62, Y: r.Y + r.H*0.24, W: r.W * 0.18, H: r.W * 0.18}, r.W*0.09, colBackground)
-		triangle(c, draw.Rect{X: r.X + r.W*0.12, Y: r.Y + r.H*0.42, W: r.W * 0.5, H: r.H * 0.38}, true, colBackground)
+		c.RoundRect(draw.Rect{X: r.X + r.W*0.64, Y: r.Y + r.H*0.22, W: r.W * 0.18, H: r.W * 0.18}, r.W*0.09, hole)
+		mountain(c, draw.Rect{X: r.X + r.W*0.08, Y: r.Y + r.H*0.4, W: r.W * 0.62, H: r.H * 0.42}, hole)
 	}
 }
 
@@ -135,4 +137,18 @@ func drawKindIcon(c draw.Canvas, k library.Kind, r draw.Rect, col draw.Color) {
 func drawStick(c draw.Canvas, r draw.Rect, col draw.Color) {
 	c.FillRect(draw.Rect{X: r.X + r.W*0.3, Y: r.Y, W: r.W * 0.4, H: r.H * 0.28}, col)
 	c.RoundRect(draw.Rect{X: r.X, Y: r.Y + r.H*0.26, W: r.W, H: r.H * 0.74}, r.W*0.18, col)
+}
+
+// mountain fills a triangle pointing up inside r, as a stack of
+// pixel-high slices.
+func mountain(c draw.Canvas, r draw.Rect, col draw.Color) {
+	n := int(r.H)
+	if n < 1 {
+		return
+	}
+	step := r.H / float32(n)
+	for i := 0; i < n; i++ {
+		w := r.W * (float32(i) + 1) / float32(n)
+		c.FillRect(draw.Rect{X: r.X + (r.W-w)/2, Y: r.Y + float32(i)*step, W: w, H: step}, col)
+	}
 }

@@ -84,5 +84,5 @@ func (p *Player) drawSong(c draw.Canvas, now time.Time) {
 func drawKindIconMusic(c draw.Canvas, r draw.Rect) {
 	s := scale(c)
 	c.RoundRect(r, 16*s, colRaised)
-	drawKindIcon(c, library.Music, r.Inset(r.W*0.2), colAccent)
+	drawKindIcon(c, library.Music, r.Inset(r.W*0.2), colAccent, colRaised)
 }
