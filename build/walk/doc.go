@@ -34,6 +34,13 @@
 //	          pairs, pairs with the code, presses Back and OK that move
 //	          the TV; the viewer removes it with the remote, and its next
 //	          key is refused (401)
+//	media     a FAT stick made by mkfs.vfat and filled by mcopy (Korean
+//	          and Russian names, one in CP949), mounted read-only through
+//	          fusefat under the box's --media root while it runs: Home
+//	          shows it with a notice; its browser, a folder, a video to
+//	          its first frame, a seek, Back; a song and the next of the
+//	          folder by itself; a photo and the next; then the stick
+//	          unmounted while a video plays, and Home says it was removed
 //
 // The tests carry the build tag "walk" and need the binaries and a
 // display: make walk builds them and runs the suite under Xvfb. The

@@ -153,4 +153,5 @@ func TestWalk(t *testing.T) {
 	t.Run("settings", walkSettings)
 	t.Run("privacy", walkPrivacy)
 	t.Run("phone", walkPhone)
+	t.Run("media", walkMedia)
 }

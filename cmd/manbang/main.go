@@ -109,6 +109,8 @@ func box(ctx context.Context, args []string) error {
 	updateRequest := fs.String("update-request", "", "`file` that asks the update service for a check (Settings' firmware update); off when empty")
 	updateStatus := fs.String("update-status", defaultStatus, "the update service's status `file`, read with --update-request")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	var media dirList
+	fs.Var(&media, "media", "`DIR` under which the viewer's USB sticks and SD cards are mounted, shown on Home as they come and go (repeatable; default: none on a desktop; the device image gives its automount root, /media)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -167,6 +169,7 @@ func box(ctx context.Context, args []string) error {
 			Notifier:      notifier,
 			HealthyMarker: *healthy,
 			Logger:        log,
+			Media:         media,
 		},
 		Window:  gfx.WindowConfig{Title: "Manbang", Width: w, Height: h, Fullscreen: *fullscreen, VSync: true},
 		Control: *controlAddr,
@@ -179,6 +182,19 @@ func box(ctx context.Context, args []string) error {
 			}
 		},
 	})
+}
+
+// dirList is a repeatable flag of directories.
+type dirList []string
+
+func (d *dirList) String() string { return strings.Join(*d, ",") }
+
+func (d *dirList) Set(v string) error {
+	if v == "" {
+		return errors.New("empty directory")
+	}
+	*d = append(*d, filepath.Clean(v))
+	return nil
 }
 
 // defaultDir is $XDG_..._HOME/manbang, or ~/rel/manbang when it is unset.

@@ -20,6 +20,7 @@ import (
 	"github.com/manbang/manbang/player/audio"
 	"github.com/manbang/manbang/remote"
 	"github.com/manbang/manbang/ui/draw"
+	"github.com/manbang/manbang/ui/mounts"
 	"github.com/manbang/manbang/ui/screen"
 	"github.com/manbang/manbang/ui/session"
 	"github.com/manbang/manbang/ui/state"
@@ -83,6 +84,13 @@ type Config struct {
 	Wake func()
 	// Now is the clock (time.Now if nil); tests fix it.
 	Now func() time.Time
+	// Media are the directories under which the viewer's media (USB
+	// sticks, SD cards) are mounted: the app watches the mount table for
+	// them (ui/mounts) and shows them on Home. None: no media.
+	Media []string
+	// MediaWatcher, if set, is the watcher to use instead of one of
+	// Media's; the app closes it.
+	MediaWatcher MediaWatcher
 }
 
 // Updater is the firmware update agent as Settings uses it.
@@ -157,6 +165,11 @@ type App struct {
 	notifyErr bool   // a notification failed, and was logged
 	petted    time.Time
 	lastKey   keyTiming
+
+	watcher  MediaWatcher // nil without media roots
+	mediaNow []mounts.Medium
+	photos   *photoCache
+	local    localPlay // the file of the viewer's playing, if one is
 }
 
 // keyTiming measures how fast a key shows: the frame that handled the last
@@ -206,6 +219,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.log.Warn("operator", "err", err)
 	}
 	a.posters = newPosterCache(a)
+	a.photos = newPhotoCache(a)
 	a.goPost(a.forwardKeys)
 	if cfg.Play != "" {
 		a.push(a.startPlayback(session.Request{Title: operator.Title{Name: operator.Text{"en": cfg.Play}}, Locator: cfg.Play}))
@@ -213,6 +227,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		a.home = screen.NewHome(a)
 		a.push(a.home)
 		a.Reload()
+		a.startMedia()
 	}
 	return a, nil
 }
@@ -259,6 +274,7 @@ func (a *App) Close() {
 		}
 	}
 	a.drainTasks()
+	a.closeMedia()
 	a.closing.Wait()
 	if a.saver != nil {
 		a.saver.Close()

@@ -214,6 +214,11 @@ func (a *App) updatePlayback(now time.Time) bool {
 		a.sawFrame = true
 	}
 	req := pb.Request()
+	if ended && req.Local {
+		if a.localEnded(now) {
+			return true // the next song of the folder plays
+		}
+	}
 	if ended {
 		a.playing().SetEnded()
 		if req.Channel == nil && req.Title.ID != "" {
@@ -245,6 +250,10 @@ func (a *App) stopPlayback() {
 // shares their resume positions, with the operator.
 func (a *App) remember(pb *session.Session) {
 	req := pb.Request()
+	if req.Local {
+		a.rememberLocal(pb)
+		return
+	}
 	if req.Channel != nil || req.Title.ID == "" || !pb.EndedAt().IsZero() {
 		return
 	}

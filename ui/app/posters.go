@@ -233,20 +233,31 @@ func (c *posterCache) download(ctx context.Context, u string) ([]byte, error) {
 // large to be a poster, and scales it down to fit w x h, keeping its
 // aspect; smaller pictures are kept as they are (the GPU stretches them).
 func decodePoster(r io.Reader, w, h int) (image.Image, error) {
+	img, err := decodeBounded(r, w, h, posterMaxPixels, posterMaxDecoded, "poster")
+	if err != nil {
+		return nil, fmt.Errorf("poster: %w", err)
+	}
+	return img, nil
+}
+
+// decodeBounded decodes a picture (what: a poster, a photo) of at most
+// maxPixels, and maxDecoded bytes once decoded, and scales it down to
+// fit w x h, keeping its aspect (never up).
+func decodeBounded(r io.Reader, w, h, maxPixels, maxDecoded int, what string) (image.Image, error) {
 	pr := &peekReader{r: r}
 	cfg, _, err := image.DecodeConfig(pr)
 	if err != nil {
-		return nil, fmt.Errorf("poster: %w", err)
+		return nil, err
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > posterMaxPixels {
-		return nil, fmt.Errorf("poster: %dx%d is not a poster size", cfg.Width, cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxPixels {
+		return nil, fmt.Errorf("%dx%d is not a %s size", cfg.Width, cfg.Height, what)
 	}
-	if n := bytesPerPixel(cfg.ColorModel); cfg.Width*cfg.Height*n > posterMaxDecoded {
-		return nil, fmt.Errorf("poster: %dx%d at %d bytes a pixel is more than %d MiB decoded", cfg.Width, cfg.Height, n, posterMaxDecoded>>20)
+	if n := bytesPerPixel(cfg.ColorModel); cfg.Width*cfg.Height*n > maxDecoded {
+		return nil, fmt.Errorf("%dx%d at %d bytes a pixel is more than %d MiB decoded", cfg.Width, cfg.Height, n, maxDecoded>>20)
 	}
 	src, _, err := image.Decode(pr.replay())
 	if err != nil {
-		return nil, fmt.Errorf("poster: %w", err)
+		return nil, err
 	}
 	b := src.Bounds()
 	if w <= 0 || h <= 0 || (b.Dx() <= w && b.Dy() <= h) {

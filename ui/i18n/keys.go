@@ -218,4 +218,29 @@ const (
 	RefusedBusyDetail   = "error.refused_busy_detail"
 	Refused             = "error.refused"
 	RefusedDetail       = "error.refused_detail"
+	// The viewer's own media: Home's row, the browser, photos, songs.
+	RowMedia          = "media.row"
+	MediumConnected   = "media.connected" // %s label
+	MediumRemoved     = "media.removed"   // %s label
+	BrowserEmpty      = "media.empty"
+	BrowserEmptyKind  = "media.empty_kind" // %s kind shown
+	BrowserUnreadable = "media.unreadable" // %s folder
+	BrowserCount      = "media.count"      // %d focused, %d total
+	SortName          = "media.sort_name"
+	SortDate          = "media.sort_date"
+	SortSize          = "media.sort_size"
+	KindAll           = "media.kind_all"
+	KindVideo         = "media.kind_video"
+	KindMusic         = "media.kind_music"
+	KindPhoto         = "media.kind_photo"
+	HintBrowser       = "hint.browser"       // %s sort order, %s kind shown
+	PhotoFailed       = "media.photo_failed" // %s file name
+	PhotoCount        = "media.photo_count"  // %d photo, %d of them
+	HintPhoto         = "hint.photo"
+	NowPlaying        = "media.now_playing"
+	SongOf            = "media.song_of" // %d song, %d of them
+	HintSong          = "hint.song"
+	UnitGB            = "unit.gb" // %s number
+	UnitMB            = "unit.mb" // %s number
+	UnitKB            = "unit.kb" // %s number
 )

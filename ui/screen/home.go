@@ -8,6 +8,7 @@ import (
 	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/remote"
 	"github.com/manbang/manbang/ui/i18n"
+	"github.com/manbang/manbang/ui/mounts"
 )
 
 // HomeStatus says what Home can show.
@@ -23,12 +24,14 @@ const (
 // RowKind says what a row of Home holds.
 type RowKind int
 
-// Kinds of rows, in the order Home shows them.
+// Kinds of rows, in the order Home shows them: the viewer's media first
+// (Home adds that row itself, SetMedia), then the app's rows.
 const (
 	RowContinue   RowKind = iota + 1 // titles left unfinished
 	RowLive                          // live channels and what they show now
 	RowFavourites                    // titles the viewer marked
 	RowCategory                      // a category of the archive
+	RowMedia                         // the viewer's USB sticks and SD cards
 )
 
 // Row is a shelf of Home.
@@ -52,10 +55,15 @@ type Item struct {
 	// fraction watched.
 	Resume   time.Duration
 	Progress float32
+	// Medium is a medium of the viewer's, on the media row.
+	Medium *mounts.Medium
 }
 
 // id names the item for keeping the focus across reloads.
 func (it Item) id() string {
+	if it.Medium != nil {
+		return "m:" + it.Medium.Path
+	}
 	if it.Channel != nil {
 		return "ch:" + it.Channel.ID
 	}
@@ -69,33 +77,77 @@ var navItems = []string{i18n.NavSearch, i18n.NavLive, i18n.NavGuide, i18n.NavSet
 // and rows of tiles — continue watching, live TV now, favourites, then the
 // operator's categories — moved through with the arrows.
 type Home struct {
-	host    Host
-	status  HomeStatus
-	rows    []Row
-	row     int   // -1: the top bar
-	col     []int // focused column of each row, kept when moving between rows
-	nav     int
-	fail    Failure
-	stale   bool      // the rows are the ones kept from the last run
-	retried time.Time // the RetryAt already acted on
+	host      Host
+	status    HomeStatus
+	catStatus HomeStatus // the catalogue's, whatever the media row
+	catRows   []Row      // the app's rows, as last set
+	media     []mounts.Medium
+	rows      []Row // the media row and the app's rows, the empty ones left out
+	row       int   // -1: the top bar
+	col       []int // focused column of each row, kept when moving between rows
+	nav       int
+	fail      Failure
+	stale     bool      // the rows are the ones kept from the last run
+	retried   time.Time // the RetryAt already acted on
 
 	scrollY anim   // rows scrolled up, in rows
 	scrollX []anim // each row's tiles scrolled left, in tiles
 	ringX   anim   // the focus ring's position, design units
 	ringY   anim
+
+	notice      string // a short message over the rows: a medium came or went
+	noticeUntil time.Time
 }
 
+// noticeShown is how long Home's notice stays.
+const noticeShown = 5 * time.Second
+
 // NewHome returns Home in its loading state.
-func NewHome(host Host) *Home { return &Home{host: host, status: HomeLoading} }
+func NewHome(host Host) *Home {
+	return &Home{host: host, status: HomeLoading, catStatus: HomeLoading}
+}
 
 // Name implements Screen.
 func (h *Home) Name() string { return "home" }
 
 // SetLoading shows the loading state, keeping any rows already there.
 func (h *Home) SetLoading() {
-	if len(h.rows) == 0 {
-		h.status = HomeLoading
+	if len(h.catRows) == 0 {
+		h.catStatus = HomeLoading
 	}
+	h.settle()
+}
+
+// settle sets the status shown: ready whenever there are rows (the media
+// row opens even while the catalogue loads or fails), else the
+// catalogue's.
+func (h *Home) settle() {
+	h.status = h.catStatus
+	if len(h.rows) > 0 {
+		h.status = HomeReady
+	}
+}
+
+// SetMedia shows the media mounted now in Home's first row, or no row
+// without any. The focus stays on the same tile if it is still there.
+func (h *Home) SetMedia(media []mounts.Medium) {
+	h.media = append([]mounts.Medium(nil), media...)
+	h.rebuild()
+	h.settle()
+}
+
+// Notify shows a short message over Home for a few seconds.
+func (h *Home) Notify(msg string) {
+	h.notice, h.noticeUntil = msg, h.host.Now().Add(noticeShown)
+}
+
+// mediaRow is the row of the media mounted.
+func (h *Home) mediaRow() Row {
+	r := Row{Kind: RowMedia}
+	for i := range h.media {
+		r.Items = append(r.Items, Item{Medium: &h.media[i]})
+	}
+	return r
 }
 
 // SetStale marks the rows as the ones the box kept from its last run,
@@ -105,23 +157,31 @@ func (h *Home) SetStale(stale bool) { h.stale = stale }
 // SetRows shows the rows; empty rows are left out. The focus stays on the
 // same item if it is still there.
 func (h *Home) SetRows(rows []Row) {
+	h.catRows = rows
+	h.catStatus = HomeReady
+	h.fail = Failure{}
+	h.rebuild()
+	h.status = HomeReady
+}
+
+// rebuild makes the rows shown from the media and the app's rows, the
+// focus kept on the same item if it is still there.
+func (h *Home) rebuild() {
 	focused, _ := h.focusedItem()
 	focusedRow := h.row
-	h.rows = h.rows[:0]
-	for _, r := range rows {
+	h.rows = nil
+	for _, r := range append([]Row{h.mediaRow()}, h.catRows...) {
 		if len(r.Items) > 0 {
 			h.rows = append(h.rows, r)
 		}
 	}
 	h.col = make([]int, len(h.rows))
 	h.scrollX = make([]anim, len(h.rows))
-	h.status = HomeReady
-	h.fail = Failure{}
 	if focusedRow < 0 {
 		return
 	}
 	h.row = 0
-	if focused.Title.ID == "" && focused.Channel == nil {
+	if focused.Title.ID == "" && focused.Channel == nil && focused.Medium == nil {
 		return
 	}
 	best := -1
@@ -141,9 +201,10 @@ func (h *Home) SetRows(rows []Row) {
 // the failure is a banner over them then.
 func (h *Home) SetError(err error, now time.Time) {
 	h.fail = failureOf(err, now)
-	if len(h.rows) == 0 {
-		h.status = HomeError
+	if len(h.catRows) == 0 {
+		h.catStatus = HomeError
 	}
+	h.settle()
 }
 
 // focusedItem returns the focused item; see is true on a row's last tile,
@@ -267,6 +328,8 @@ func (h *Home) open(play bool) {
 	switch {
 	case see:
 		h.host.Push(NewGrid(h.host, h.rows[h.row].Category))
+	case it.Medium != nil:
+		h.host.Push(NewBrowser(h.host, *it.Medium))
 	case it.Channel != nil:
 		h.host.PlayChannel(*it.Channel)
 	case play:
@@ -322,13 +385,25 @@ type HomeState struct {
 	Focus *Focus `json:"focus,omitempty"`
 	// Nav is the focused entry of the top bar when the focus is there.
 	Nav string `json:"nav,omitempty"`
+	// Media are the viewer's media on the media row.
+	Media []MediumState `json:"media,omitempty"`
+	// Notice is the short message shown over the rows, while it shows.
+	Notice string `json:"notice,omitempty"`
+}
+
+// MediumState is a medium as Home's report lists it.
+type MediumState struct {
+	Path  string `json:"path"`
+	Label string `json:"label"`
+	Size  int64  `json:"size"`
 }
 
 // Focus names the focused tile.
 type Focus struct {
 	Row       int    `json:"row"`
 	Col       int    `json:"col"`
-	Kind      string `json:"kind"` // "title", "channel" or "see_all"
+	Kind      string `json:"kind"`             // "title", "channel", "medium" or "see_all"
+	Medium    string `json:"medium,omitempty"` // the medium's mount point
 	TitleID   string `json:"title_id,omitempty"`
 	ChannelID string `json:"channel_id,omitempty"`
 	Title     string `json:"title"`
@@ -338,6 +413,12 @@ type Focus struct {
 func (h *Home) State() any {
 	lang := h.host.Lang()
 	s := HomeState{Screen: h.Name(), Status: h.status, Rows: len(h.rows), Error: h.fail.Detail, Stale: h.stale, RowIDs: []string{}}
+	for _, m := range h.media {
+		s.Media = append(s.Media, MediumState{Path: m.Path, Label: m.Label, Size: m.Size})
+	}
+	if h.host.Now().Before(h.noticeUntil) {
+		s.Notice = h.notice
+	}
 	for _, r := range h.rows {
 		s.RowIDs = append(s.RowIDs, r.id())
 		if r.Kind == RowCategory {
@@ -356,6 +437,8 @@ func (h *Home) State() any {
 	switch {
 	case see:
 		f.Kind, f.Title = "see_all", h.rows[h.row].Category.Name.In(lang)
+	case it.Medium != nil:
+		f.Kind, f.Medium, f.Title = "medium", it.Medium.Path, it.Medium.Label
 	case it.Channel != nil:
 		f.Kind, f.ChannelID, f.Title = "channel", it.Channel.ID, it.Channel.Name.In(lang)
 	default:
@@ -373,6 +456,8 @@ func (r Row) id() string {
 		return "live"
 	case RowFavourites:
 		return "favourites"
+	case RowMedia:
+		return "media"
 	}
 	return "cat:" + r.Category.ID
 }
@@ -385,6 +470,8 @@ func (r Row) label(lang string) string {
 		return i18n.T(lang, i18n.RowLiveNow)
 	case RowFavourites:
 		return i18n.T(lang, i18n.RowFavourites)
+	case RowMedia:
+		return i18n.T(lang, i18n.RowMedia)
 	}
 	return r.Category.Name.In(lang)
 }

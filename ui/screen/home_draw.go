@@ -32,14 +32,17 @@ func (h *Home) Draw(c draw.Canvas, now time.Time) {
 	case HomeLoading:
 		loading(c, area, i18n.T(lang, i18n.LoadingCatalog), now)
 		hints(c, i18n.T(lang, i18n.HintHome))
+		h.drawNotice(c, now, s)
 		return
 	case HomeError:
 		failurePanel(c, area, h.fail, lang, now)
+		h.drawNotice(c, now, s)
 		return
 	}
 	if len(h.rows) == 0 {
 		centreText(c, area, ht/2, i18n.T(lang, i18n.CatalogEmpty), 30*s, colText)
 		hints(c, i18n.T(lang, i18n.HintHome))
+		h.drawNotice(c, now, s)
 		return
 	}
 	h.drawDetails(c, s)
@@ -55,6 +58,8 @@ func (h *Home) Draw(c draw.Canvas, now time.Time) {
 	}
 	c.PopClip()
 	switch {
+	case now.Before(h.noticeUntil):
+		h.drawNotice(c, now, s)
 	case h.fail.Detail != "":
 		msg := i18n.T(lang, i18n.ServerDown) + " · " + i18n.T(lang, i18n.RetryIn, secondsUntil(now, h.fail.RetryAt))
 		c.RoundRect(draw.Rect{X: w - 560*s, Y: 80 * s, W: 500 * s, H: 40 * s}, 8*s, colPanel)
@@ -67,6 +72,14 @@ func (h *Home) Draw(c draw.Canvas, now time.Time) {
 		c.Text(w-75*s-tw, 107*s, msg, 18*s, colTextDim)
 	}
 	hints(c, i18n.T(lang, i18n.HintHome))
+}
+
+// drawNotice draws Home's notice while it shows: a medium came or went.
+func (h *Home) drawNotice(c draw.Canvas, now time.Time, s float32) {
+	if now.Before(h.noticeUntil) {
+		w, _ := c.Size()
+		toast(c, ellipsize(c, h.notice, 22*s, w-200*s), s)
+	}
 }
 
 // drawNav draws the top bar's entries after the app's name.
@@ -130,6 +143,15 @@ func (h *Home) drawTile(c draw.Canvas, it Item, r draw.Rect, ri int, focused boo
 	col := colTextDim
 	if focused {
 		col = colText
+	}
+	if it.Medium != nil {
+		c.RoundRect(r, 10*s, colRaised)
+		drawStick(c, draw.Rect{X: r.X + r.W/2 - 18*s, Y: r.Y + 22*s, W: 36 * s, H: 52 * s}, colAccent)
+		if it.Medium.Size > 0 {
+			centreText(c, r, r.Bottom()-22*s, formatSize(lang, it.Medium.Size), 18*s, colTextDim)
+		}
+		c.Text(r.X, r.Bottom()+28*s, ellipsize(c, it.Medium.Label, tileTextSize*s, r.W), tileTextSize*s, col)
+		return
 	}
 	if it.Channel != nil {
 		c.RoundRect(r, 10*s, colRaised)
@@ -203,6 +225,14 @@ func (h *Home) drawDetails(c draw.Canvas, s float32) {
 		if row.Total > 0 {
 			c.Text(margin*s, 168*s, i18n.T(lang, i18n.SeeAllCount, row.Total), 20*s, colAccent)
 		}
+	case it.Medium != nil:
+		m := it.Medium
+		draw.BoldText(c, margin*s, 130*s, ellipsizeBold(c, m.Label, 32*s, tw), 32*s, colText)
+		line := m.FSType
+		if m.Size > 0 {
+			line = formatSize(lang, m.Size) + "  ·  " + line
+		}
+		c.Text(margin*s, 168*s, line, 20*s, colAccent)
 	case it.Channel != nil:
 		name := channelNumber(it.Channel.Number) + "  " + it.Channel.Name.In(lang)
 		draw.BoldText(c, margin*s, 130*s, ellipsizeBold(c, name, 32*s, tw), 32*s, colText)

@@ -10,6 +10,8 @@ import (
 	"github.com/manbang/manbang/remote"
 	"github.com/manbang/manbang/ui/draw"
 	"github.com/manbang/manbang/ui/i18n"
+	"github.com/manbang/manbang/ui/library"
+	"github.com/manbang/manbang/ui/mounts"
 	"github.com/manbang/manbang/ui/state"
 )
 
@@ -48,6 +50,13 @@ type fakeHost struct {
 	updater        func() (string, error)
 	updateProgress func(progress func(state, version string))
 	phones         *fakePhones
+
+	media     []mounts.Medium
+	files     []string // paths PlayFile was asked for
+	songs     []string // "folder: first song played, of n"
+	photos    map[string]*draw.Image
+	photoErrs map[string]error
+	photoReqs []string
 }
 
 func newHost(lang string) *fakeHost {
@@ -282,4 +291,20 @@ func (h *fakeHost) phonesFake() *fakePhones {
 		h.phones = &fakePhones{}
 	}
 	return h.phones
+}
+
+func (h *fakeHost) Media() []mounts.Medium { return h.media }
+
+// List lists the folder for real, at once.
+func (h *fakeHost) List(dir string, done func([]library.Entry, error)) { done(library.List(dir)) }
+
+func (h *fakeHost) PlayFile(e library.Entry) { h.files = append(h.files, e.Path) }
+
+func (h *fakeHost) PlaySongs(songs []library.Entry, i int, folder string) {
+	h.songs = append(h.songs, folder+": "+songs[i].Name+" of "+strconv.Itoa(len(songs)))
+}
+
+func (h *fakeHost) Photo(path string) (*draw.Image, error) {
+	h.photoReqs = append(h.photoReqs, path)
+	return h.photos[path], h.photoErrs[path]
 }

@@ -131,6 +131,9 @@ type Player struct {
 
 	reconnecting bool      // the player retries after a network failure
 	checkedAt    time.Time // when the player's statistics were last looked at
+
+	file string    // a file of the viewer's medium, played with no operator
+	song *songInfo // a song of a folder, shown as now playing
 }
 
 // reconnectCheck is how often the screen asks the player whether it is
@@ -547,6 +550,10 @@ type PlayerState struct {
 	// Reconnecting: the player retries after a network failure, and the
 	// screen says so over the picture.
 	Reconnecting bool `json:"reconnecting,omitempty"`
+	// File is the path of a file of the viewer's medium being played,
+	// and Song its place in the folder when it is a song.
+	File string     `json:"file,omitempty"`
+	Song *SongState `json:"song,omitempty"`
 }
 
 // State implements Screen.
@@ -578,6 +585,10 @@ func (p *Player) State() any {
 	}
 	if p.clock.Before(p.toastUntil) {
 		s.Message = p.toast
+	}
+	s.File = p.file
+	if p.song != nil {
+		s.Song = &SongState{Folder: p.song.folder, Index: p.song.n, Count: p.song.count}
 	}
 	return s
 }

@@ -15,6 +15,10 @@ func (p *Player) Draw(c draw.Canvas, now time.Time) {
 	w, h := c.Size()
 	lang := p.host.Lang()
 	full := draw.Rect{W: w, H: h}
+	if p.song != nil && p.frame == nil && p.state != PlayError {
+		p.drawSong(c, now)
+		return
+	}
 	c.FillRect(full, draw.Black)
 	if p.frame != nil && p.state != PlayError {
 		c.Video(full, p.frame)

@@ -124,6 +124,7 @@ type Host interface {
 	Tuner
 	Device
 	Phones
+	Media
 }
 
 // The roles of the other screens.

@@ -85,7 +85,7 @@ func (h *Home) Wake(now time.Time) time.Time {
 	for i := range h.scrollX {
 		as = append(as, &h.scrollX[i])
 	}
-	return soonest(animating(now, as...), countdown(now, h.fail), nextMinute(now))
+	return soonest(animating(now, as...), countdown(now, h.fail), after(now, h.noticeUntil), nextMinute(now))
 }
 
 // Wake implements Screen.

@@ -61,6 +61,12 @@ type Request struct {
 	Programme *operator.Programme
 	Locator   string
 	From      time.Duration
+	// Local marks a Locator that is a file of the viewer's own medium
+	// (a USB stick): the operator is never asked or told anything of it
+	// (no session, no keepalive, no resume position), and a failure is
+	// shown as final, not retried: a file that cannot be played now will
+	// not play in two seconds either.
+	Local bool
 }
 
 // View is the screen a session plays on: *screen.Player.
@@ -139,6 +145,9 @@ func Start(cfg Config, req Request, view View) *Session {
 	}
 	if cfg.Closing == nil {
 		cfg.Closing = new(sync.WaitGroup)
+	}
+	if req.Local {
+		cfg.Client = nil // nothing of the viewer's media reaches the operator
 	}
 	s := &Session{cfg: cfg, req: req, view: view}
 	s.open()
@@ -414,7 +423,7 @@ func (s *Session) failed(ctx context.Context, err error) {
 	}
 	s.failures++
 	s.cfg.Logger.Warn("playback failed", "title", s.req.Title.ID, "attempt", s.attempts, "failures", s.failures, "err", err)
-	if !MayPass(err) {
+	if !MayPass(err) || s.req.Local {
 		s.view.SetError(err, nil)
 		return
 	}

@@ -32,6 +32,7 @@ const (
 	MaxRecentSearches = 8
 	MaxResume         = 20
 	MaxFavourites     = 100
+	MaxLocalResume    = 50
 )
 
 // Settings are the viewer's choices in the Settings screen.
@@ -87,6 +88,22 @@ type Resume struct {
 	UpdatedAt   time.Time      `json:"updated_at"`
 }
 
+// LocalResume is where the viewer stopped in a video file of their own
+// medium (a USB stick). It is kept on this box only, never sent to the
+// operator, and keyed by the file's path, size and time (LocalKey), so
+// that another file that takes its name starts from its beginning.
+type LocalResume struct {
+	Key         string    `json:"key"`
+	PositionSec float64   `json:"position_sec"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// LocalKey is the key of a local file's resume position: its path, size
+// and modification time.
+func LocalKey(path string, size int64, mod time.Time) string {
+	return fmt.Sprintf("%s|%d|%d", path, size, mod.UnixNano())
+}
+
 // State is everything the box remembers.
 type State struct {
 	Settings Settings `json:"settings"`
@@ -100,6 +117,9 @@ type State struct {
 	Favourites []operator.Title `json:"favourites,omitempty"`
 	// Resume holds titles left unfinished, newest first.
 	Resume []Resume `json:"resume,omitempty"`
+	// LocalResume holds the viewer's own video files left unfinished,
+	// newest first: on this box only.
+	LocalResume []LocalResume `json:"local_resume,omitempty"`
 }
 
 // Default returns the state of a new box.
@@ -138,6 +158,8 @@ func (st *State) Normalize() {
 	st.Favourites = st.Favourites[:min(len(st.Favourites), MaxFavourites)]
 	st.Resume = slices.DeleteFunc(st.Resume, func(r Resume) bool { return r.Title.ID == "" || r.PositionSec <= 0 })
 	st.Resume = st.Resume[:min(len(st.Resume), MaxResume)]
+	st.LocalResume = slices.DeleteFunc(st.LocalResume, func(r LocalResume) bool { return r.Key == "" || r.PositionSec <= 0 })
+	st.LocalResume = st.LocalResume[:min(len(st.LocalResume), MaxLocalResume)]
 }
 
 func validPIN(p string) bool {
@@ -202,7 +224,7 @@ func (st *State) SetFavourite(t operator.Title, fav bool) {
 
 // Forgettable kinds of what the box remembers of its viewer.
 const (
-	ForgetResume   = "resume"   // where the viewer stopped in titles
+	ForgetResume   = "resume"   // where the viewer stopped in titles and in their own files
 	ForgetSearches = "searches" // the recent searches
 	ForgetChannels = "channels" // the last channels watched
 )
@@ -211,7 +233,7 @@ const (
 func (st *State) Remembered(kind string) int {
 	switch kind {
 	case ForgetResume:
-		return len(st.Resume)
+		return len(st.Resume) + len(st.LocalResume)
 	case ForgetSearches:
 		return len(st.Recent)
 	case ForgetChannels:
@@ -230,7 +252,7 @@ func (st *State) Remembered(kind string) int {
 func (st *State) Forget(kind string) {
 	switch kind {
 	case ForgetResume:
-		st.Resume = nil
+		st.Resume, st.LocalResume = nil, nil
 	case ForgetSearches:
 		st.Recent = nil
 	case ForgetChannels:
@@ -257,6 +279,28 @@ func (st *State) SetResume(t operator.Title, pos time.Duration, now time.Time) {
 	}
 	st.Resume = append([]Resume{{Title: t, PositionSec: pos.Seconds(), UpdatedAt: now}}, st.Resume...)
 	st.Resume = st.Resume[:min(len(st.Resume), MaxResume)]
+}
+
+// LocalResumeAt returns where the viewer stopped in the local file of
+// key (LocalKey), if anywhere.
+func (st *State) LocalResumeAt(key string) (time.Duration, bool) {
+	for _, r := range st.LocalResume {
+		if r.Key == key {
+			return time.Duration(r.PositionSec * float64(time.Second)), true
+		}
+	}
+	return 0, false
+}
+
+// SetLocalResume records that the viewer stopped the local file of key
+// at pos, or, with pos 0, forgets it.
+func (st *State) SetLocalResume(key string, pos time.Duration, now time.Time) {
+	st.LocalResume = slices.DeleteFunc(slices.Clone(st.LocalResume), func(r LocalResume) bool { return r.Key == key })
+	if pos <= 0 {
+		return
+	}
+	st.LocalResume = append([]LocalResume{{Key: key, PositionSec: pos.Seconds(), UpdatedAt: now}}, st.LocalResume...)
+	st.LocalResume = st.LocalResume[:min(len(st.LocalResume), MaxLocalResume)]
 }
 
 // MergeResume merges the resume positions another keeper (the operator)
@@ -437,6 +481,7 @@ func (s *Saver) Save(st State) {
 	st.Recent = slices.Clone(st.Recent)
 	st.Favourites = slices.Clone(st.Favourites)
 	st.Resume = slices.Clone(st.Resume)
+	st.LocalResume = slices.Clone(st.LocalResume)
 	for {
 		select {
 		case s.pending <- st:

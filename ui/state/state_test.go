@@ -376,3 +376,40 @@ func TestMergeResume(t *testing.T) {
 		t.Errorf("%d positions kept, want %d", len(s.Resume), MaxResume)
 	}
 }
+
+// Local files' resume positions are kept by path, size and time, counted
+// and forgotten with the titles', and survive a save and a load.
+func TestLocalResume(t *testing.T) {
+	st := Default()
+	mod := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+	key := LocalKey("/media/STICK/영화/여행.mp4", 1234, mod)
+	st.SetLocalResume(key, 95*time.Second, time.Now())
+	if pos, ok := st.LocalResumeAt(key); !ok || pos != 95*time.Second {
+		t.Fatalf("LocalResumeAt = %v, %v", pos, ok)
+	}
+	if _, ok := st.LocalResumeAt(LocalKey("/media/STICK/영화/여행.mp4", 1235, mod)); ok {
+		t.Error("a file of another size resumes")
+	}
+	if n := st.Remembered(ForgetResume); n != 1 {
+		t.Errorf("Remembered(resume) = %d, want 1", n)
+	}
+	dir := t.TempDir()
+	if err := Save(dir, st); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pos, ok := got.LocalResumeAt(key); !ok || pos != 95*time.Second {
+		t.Fatalf("after a load: %v, %v", pos, ok)
+	}
+	got.Forget(ForgetResume)
+	if n := got.Remembered(ForgetResume); n != 0 || len(got.LocalResume) != 0 {
+		t.Errorf("after Forget: %d remembered", n)
+	}
+	st.SetLocalResume(key, 0, time.Now())
+	if _, ok := st.LocalResumeAt(key); ok {
+		t.Error("a position set to 0 is still there")
+	}
+}
