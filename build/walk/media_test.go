@@ -52,8 +52,8 @@ type (
 		playerScreen
 		File string `json:"file"`
 	}
-	// songPlayer is the now-playing screen: a song has no pictures, and
-	// the sound decoded is what shows it plays.
+	// songPlayer is the now-playing screen: a song has no pictures; the
+	// sound decoded, and the position the sound moves, show it plays.
 	songPlayer struct {
 		Title string `json:"title"`
 		State string `json:"state"`
@@ -65,6 +65,7 @@ type (
 		Stats *struct {
 			AudioMS    float64 `json:"audio_ms"`
 			AudioCodec string  `json:"audio_codec"`
+			PositionMS float64 `json:"position_ms"`
 		} `json:"stats"`
 	}
 )
@@ -315,7 +316,10 @@ func walkMedia(t *testing.T) {
 		if p.Title != "Песня 2.mp3" || p.Song.Count != 2 {
 			return fmt.Errorf("now playing %q, song %+v", p.Title, p.Song)
 		}
-		return nil
+		_, err = until(ctx, v, "player", "the song's position to move on", loadWait, func(p songPlayer) (bool, error) {
+			return p.Title == "Песня 2.mp3" && p.Stats != nil && p.Stats.PositionMS >= 500, nil
+		})
+		return err
 	})
 	v.step("media-photo", func(ctx context.Context) error {
 		if err := v.press(ctx, "back"); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/manbang/manbang/ui/i18n"
 	"github.com/manbang/manbang/ui/library"
 	"github.com/manbang/manbang/ui/mounts"
+	"github.com/manbang/manbang/ui/photo"
 	"github.com/manbang/manbang/ui/screen"
 	"github.com/manbang/manbang/ui/session"
 	"github.com/manbang/manbang/ui/state"
@@ -223,10 +224,8 @@ func (a *App) Photo(path string) (*draw.Image, error) { return a.photos.get(path
 // a size no photo needs (photoMaxBytes of file, photoMaxPixels), and
 // scaled down once to the screen; photoKept are kept in memory.
 const (
-	photoMaxBytes   = 48 << 20
-	photoMaxPixels  = 50_000_000
-	photoMaxDecoded = 200 << 20
-	photoKept       = 5
+	photoMaxBytes = 48 << 20
+	photoKept     = 5
 )
 
 type photoEntry struct {
@@ -311,7 +310,8 @@ func (c *photoCache) forget(medium string) {
 	}
 }
 
-// decodePhoto reads a JPEG or PNG photo and scales it to fit w x h.
+// decodePhoto reads a JPEG or PNG photo, upright as its EXIF orientation
+// says, and scales it to fit w x h.
 func decodePhoto(path string, w, h int) (image.Image, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -325,5 +325,5 @@ func decodePhoto(path string, w, h int) (image.Image, error) {
 	if info.Size() > photoMaxBytes {
 		return nil, fmt.Errorf("%d MiB: larger than the %d MiB a photo may be", info.Size()>>20, photoMaxBytes>>20)
 	}
-	return decodeBounded(f, w, h, photoMaxPixels, photoMaxDecoded, "photo")
+	return photo.Decode(f, w, h)
 }

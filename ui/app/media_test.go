@@ -201,7 +201,7 @@ func TestAppMedia(t *testing.T) {
 	}
 	ta.press(remote.KeyRight)
 	topIs(ta, "photo", func(s any) bool { return s.(screen.PhotoState).Error != "" })
-	if st := ta.state().(screen.PhotoState); st.Name != "Море.jpg" || !strings.Contains(st.Error, "image") {
+	if st := ta.state().(screen.PhotoState); st.Name != "Море.jpg" || !strings.Contains(st.Error, "not a JPEG or PNG") {
 		t.Errorf("broken photo %+v", st)
 	}
 	ta.press(remote.KeyBack)
