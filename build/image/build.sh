@@ -17,7 +17,9 @@
 # Environment: VERSION, MODEL, IMAGE_OUT (default bin/image), IMAGE_CACHE
 # (default .cache/image), IMAGE_KEY (private key file), MIRROR,
 # ROOT_SIZE_MIB (default 1536), DATA_SIZE_MIB (default 256), IMAGE_SRC
-# (the source tree to build manbang from, default this checkout).
+# (the source tree to build manbang from, default this checkout),
+# FAT_CODEPAGE (the DOS code page of FAT sticks' short names: 949 Korean,
+# the default; 866 Russian; 437 English).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -43,6 +45,9 @@ src=${IMAGE_SRC:-$repo}
 root_mib=${ROOT_SIZE_MIB:-1536}
 data_mib=${DATA_SIZE_MIB:-256}
 boot_mib=32
+fat_codepage=${FAT_CODEPAGE:-949}
+[[ $fat_codepage =~ ^(437|737|775|850|852|855|857|860|861|862|863|864|865|866|869|874|932|936|949|950)$ ]] ||
+	{ echo "image: FAT_CODEPAGE=$fat_codepage is not a code page the kernel's FAT has" >&2; exit 1; }
 base=$name-$model-$version
 mkdir -p "$out" "$cache"
 work=$(mktemp -d "$cache/work.XXXXXX")
@@ -117,6 +122,7 @@ tree() {
 	cp -a "$here/rootfs/." "$t/"
 	sed "s|@WATCHDOG@|$(cat "$work/watchdog")|" "$here/rootfs/etc/systemd/system/manbang.service.in" > "$t/etc/systemd/system/manbang.service"
 	rm "$t/etc/systemd/system/manbang.service.in"
+	sed -i "s|@FAT_CODEPAGE@|$fat_codepage|" "$t/etc/udev/rules.d/80-manbang-media.rules"
 	install -m 0755 "$work/manbang" "$t/usr/bin/manbang"
 	cp "$work/manbang" "$out/$base.manbang"
 	printf 'NAME=%s\nVERSION=%s\nMODEL=%s\nSECURITY_VERSION=%s\n' "$name" "$version" "$model" "$security_version" > "$t/etc/manbang-release"
