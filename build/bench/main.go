@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	go run ./build/bench [-out bench] [-work DIR] [-starts 20] [-cpu-seconds 60] [-only decode,ttff,cpu,cpu/idle,ui,headend,headend/xmltv]
+//	go run ./build/bench [-out bench] [-work DIR] [-starts 20] [-cpu-seconds 60] [-only decode,ttff,cpu,cpu/idle,ui,headend,headend/xmltv,media,media/open,media/list]
 package main
 
 import (
@@ -70,7 +70,7 @@ func main() {
 	flag.IntVar(&c.cpuSeconds, "cpu-seconds", 60, "seconds each player plays for the CPU and RSS figures (a multiple of 20)")
 	flag.IntVar(&c.repeats, "repeats", 7, "decode throughput runs per decoder, after one not counted")
 	flag.IntVar(&c.threads, "threads", 0, "decoder threads for every decoder (0: the number of cores)")
-	flag.StringVar(&only, "only", "", "comma-separated sections to run: decode, ttff, cpu, ui, headend, memory (BENCH_MEMORY=2m shortens its 10 min), or a step of one: cpu/play (each player playing 1080p30 on screen), cpu/idle (the box on an idle Home at 1080p for 30 s), headend/catalogue, headend/live, headend/xmltv, headend/coldstart (default all). A partial run writes results.json and results.md with its figures only: give it another -out than the committed bench")
+	flag.StringVar(&only, "only", "", "comma-separated sections to run: decode, ttff, cpu, ui, headend, memory, media (BENCH_MEMORY=2m shortens its 10 min), or a step of one: cpu/play (each player playing 1080p30 on screen), cpu/idle (the box on an idle Home at 1080p for 30 s), headend/catalogue, headend/live, headend/xmltv, headend/coldstart, media/open (the stick's MP4, MKV and AVI from the box's browser to the first frame, beside mpv and ffplay), media/list (a folder of 10,000 files to its first screen) (default all). A partial run writes results.json and results.md with its figures only: give it another -out than the committed bench")
 	flag.Parse()
 	if only != "" {
 		c.only = map[string]bool{}
@@ -144,6 +144,7 @@ func run(ctx context.Context, c config) error {
 		{"ui", benchUI},
 		{"headend", benchHeadend},
 		{"memory", benchMemory},
+		{"media", benchMedia},
 	}
 	for _, s := range sections {
 		if !c.want(s.name) {

@@ -24,8 +24,11 @@ type marker struct {
 	open, frame *regexp.Regexp
 }
 
+// mpv's log says it opens a URL in an [ffmpeg] (lavf) line and a local
+// file in a [file] line, before probing it; [cplayer]'s "Opening done",
+// after the probing, is the last resort.
 var (
-	mpvMarker    = marker{regexp.MustCompile(`\[ffmpeg\] Opening |\[cplayer\] Opening `), regexp.MustCompile(`first video frame after restart shown`)}
+	mpvMarker    = marker{regexp.MustCompile(`\[ffmpeg\] Opening |\[file\] Opening |\[cplayer\] Opening `), regexp.MustCompile(`first video frame after restart shown`)}
 	ffplayMarker = marker{regexp.MustCompile(`Opening '.*' for reading`), regexp.MustCompile(`Parsed_showinfo.*\bn:\s*0 `)}
 )
 
