@@ -101,9 +101,9 @@ func benchMediaOpen(ctx context.Context, c config, x *xvfb, b box, mountPoint st
 			}
 			record(m, mp95, pl, s)
 		}
-		m.Note = failures(m)
-		if m.Note == "" {
-			m.Note = "the box from OK in its browser, the peers from opening the path (see below)"
+		m.Note = fmt.Sprintf("median of %d opens each; the box from OK in its browser, mpv and ffplay from opening the path", c.starts)
+		if f := failures(m); f != "" {
+			m.Note += "; " + f
 		}
 		r.add(m)
 		r.add(mp95)
@@ -119,7 +119,7 @@ func benchMediaList(c config, b box, r *Results) error {
 	var last error
 	noThumbs := false
 	for range c.starts {
-		l, t, err := b.openFolder(seriesDir)
+		l, t, terr, err := b.openFolder(seriesDir)
 		if errors.Is(err, context.Canceled) {
 			return err
 		}
@@ -129,9 +129,13 @@ func benchMediaList(c config, b box, r *Results) error {
 			continue
 		}
 		listed = append(listed, l)
-		if t < 0 {
+		switch {
+		case t < 0:
 			noThumbs = true
-		} else {
+		case terr != nil:
+			last = terr
+			logf("media list: %v", terr)
+		default:
 			thumbs = append(thumbs, t)
 		}
 	}
@@ -148,17 +152,32 @@ func benchMediaList(c config, b box, r *Results) error {
 	r.add(Metric{Section: "media", Name: "list a folder of 10,000 files to its first screen", Unit: "ms", Better: "lower",
 		Values: map[string]float64{"manbang": ls.Median},
 		Note:   fmt.Sprintf("target < %d ms: %s; median of %d, p95 %.0f ms%s; %s; %s", listTargetMS, met, ls.N, ls.P95, failedNote(ls.Failed), setting, peers)})
-	tm := Metric{Section: "media", Name: "list a folder of 10,000 files to its first screen of thumbnails", Unit: "ms", Better: "lower",
+	// The first open makes the thumbnails (the box's cache is new), the
+	// later ones find them in its cache.
+	made := Metric{Section: "media", Name: "list a folder of 10,000 files to its first screen of thumbnails, made (first open)", Unit: "ms", Better: "lower",
+		Values: map[string]float64{}}
+	cached := Metric{Section: "media", Name: "list a folder of 10,000 files to its first screen of thumbnails, cached (later opens)", Unit: "ms", Better: "lower",
 		Values: map[string]float64{}}
 	switch {
 	case noThumbs:
-		tm.Note = "not available: the browser reports no thumbnails (its state has no visible and thumbs_ready)"
-	case len(thumbs) > 0:
-		ts := summarize(thumbs, c.starts-len(thumbs))
-		tm.Values["manbang"] = ts.Median
-		tm.Note = fmt.Sprintf("median of %d, p95 %.0f ms%s; %s; %s", ts.N, ts.P95, failedNote(ts.Failed), setting, peers)
+		made.Note = "not available: the browser reports no thumbnails (its state has no visible and thumbs_ready)"
+		cached.Note = made.Note
+	case len(thumbs) == 0:
+		made.Note = fmt.Sprintf("not available: no open showed its thumbnails: %v", last)
+		cached.Note = made.Note
+	default:
+		made.Values["manbang"] = thumbs[0]
+		made.Note = fmt.Sprintf("one open, a new box's cache; %s; %s", setting, peers)
+		if len(thumbs) > 1 {
+			ts := summarize(thumbs[1:], c.starts-len(thumbs))
+			cached.Values["manbang"] = ts.Median
+			cached.Note = fmt.Sprintf("median of %d, p95 %.0f ms%s; %s", ts.N, ts.P95, failedNote(ts.Failed), peers)
+		} else {
+			cached.Note = "not available: one open only (-starts)"
+		}
 	}
-	r.add(tm)
+	r.add(made)
+	r.add(cached)
 	logf("media list: first screen median %.0f ms, p95 %.0f ms (%d); thumbnails %v", ls.Median, ls.P95, ls.N, thumbs)
 	return nil
 }
@@ -179,9 +198,9 @@ type box struct {
 // The screens' states as the harness reads them.
 type (
 	homeView struct {
-		RowIDs []string `json:"row_ids"`
+		RowIDs []string     `json:"row_ids"`
 		Media  []mediumView `json:"media"`
-		Focus *struct {
+		Focus  *struct {
 			Row    int    `json:"row"`
 			Col    int    `json:"col"`
 			Kind   string `json:"kind"`
@@ -190,12 +209,12 @@ type (
 		Nav string `json:"nav"`
 	}
 	browserView struct {
-		Dir     string `json:"dir"`
-		Loaded  bool   `json:"loaded"`
-		First   int    `json:"first"`
-		Focus   int    `json:"focus"`
+		Dir     string      `json:"dir"`
+		Loaded  bool        `json:"loaded"`
+		First   int         `json:"first"`
+		Focus   int         `json:"focus"`
 		Entries []entryView `json:"entries"`
-		Error string `json:"error"`
+		Error   string      `json:"error"`
 		// Visible and ThumbsReady are the entries on screen and, of those,
 		// the ones with their thumbnail shown: nil from a browser without
 		// thumbnails.
@@ -382,14 +401,15 @@ func (b box) openFile(name string) (float64, error) {
 // openFolder opens the folder name of the stick's root from the browser
 // and returns the milliseconds from the OK to its first screen listed and
 // to that screen's thumbnails all shown (-1: the browser reports no
-// thumbnails); then it goes back to the root.
-func (b box) openFolder(name string) (listed, thumbs float64, err error) {
+// thumbnails; terr: they were not all shown); then it goes back to the
+// root.
+func (b box) openFolder(name string) (listed, thumbs float64, terr, err error) {
 	if err := b.focusEntry("", name); err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	start := time.Now()
 	if err := sendKey(b.ctx, b.base, "ok"); err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	defer func() {
 		if berr := b.back(""); err == nil {
@@ -403,16 +423,29 @@ func (b box) openFolder(name string) (listed, thumbs float64, err error) {
 		return v.Dir == name && v.Loaded && len(v.Entries) > 0, nil
 	})
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	listed = ms(time.Since(start))
 	if v.Visible == nil {
-		return listed, -1, nil
+		return listed, -1, nil, nil
 	}
-	_, err = on(b, "browser", "first screen of thumbnails of "+name, 30*time.Second, func(v browserView) (bool, error) {
-		return v.Dir == name && v.Visible != nil && *v.Visible > 0 && v.ThumbsReady != nil && *v.ThumbsReady >= *v.Visible, nil
+	// Every entry of the folder is a video or a photo: each on screen
+	// gives a thumbnail.
+	var visible, ready int
+	_, terr = on(b, "browser", "first screen of thumbnails of "+name, 30*time.Second, func(v browserView) (bool, error) {
+		if v.Dir != name || v.Visible == nil || v.ThumbsReady == nil {
+			return false, nil
+		}
+		visible, ready = *v.Visible, *v.ThumbsReady
+		return visible > 0 && ready >= visible, nil
 	})
-	return listed, ms(time.Since(start)), err
+	if errors.Is(terr, context.Canceled) {
+		return listed, 0, nil, terr
+	}
+	if terr != nil {
+		terr = fmt.Errorf("%d of the %d entries on screen with their thumbnail: %w", ready, visible, terr)
+	}
+	return listed, ms(time.Since(start)), terr, nil
 }
 
 // back presses Back and waits for the browser to show dir again.

@@ -264,6 +264,7 @@ var sectionTitles = map[string]string{
 	"ui":      "UI",
 	"headend": "Head-end",
 	"memory":  "Memory while playing 1080p30 headless in real time (VmRSS)",
+	"media":   "The viewer's media: a stick's files opened from the browser, a folder of 10,000 files listed",
 }
 
 const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20 s 1080p30 test pattern (testsrc2) with a 440 Hz tone,
@@ -329,6 +330,23 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
   Warm cold start: ` + "`manbang`" + ` under Xvfb, started once against the head-end to fill its catalogue cache, then
   five times through a loopback proxy that holds every /api/ answer for 2 s: from the process start to the control
   endpoint's Home ready, beside when the first API answer left the proxy.
+- **The viewer's media** (` + "`-only media`" + `): the stick is a folder of the work directory, bind-mounted
+  (` + "`mount --bind`" + `; the bench runs as root) on BENCH below the box's ` + "`--media`" + ` root, as an automounter mounts a
+  stick below /media, and unmounted after. On it, made by the ffmpeg CLI: a 30 s 1080p30 test pattern with a tone as
+  MKV (libx264 veryfast, 6 Mbit/s, 2 s GOP, AAC), the same streams remuxed to MP4 (moov first), and AVI (mpeg4 tagged
+  XVID, q 4, MP3); and a folder of 10,000 files, 9,000 episodes ("Ep 0001.mp4"..., hard links of one 2 s 320x180
+  clip) and 1,000 photos ("IMG_0001.jpg"..., of one 1600x1200 JPEG). One box (against the head-end with a few titles,
+  under Xvfb) is driven through the control endpoint: Home's media row, OK on the stick, then in its browser.
+  **Open** (` + "`media/open`" + `): the file focused, from the OK key sent to the first state of the Player screen
+  with the file's stats.presented_frames ≥ 1 (the state is polled every millisecond; the key's HTTP round trip is in
+  the figure), then Back to the browser, as many times as -starts; mpv and ffplay open the same path as for time to
+  first frame (mpv: from its [file] line opening the path, before probing; ffplay: from its "Opening ... for
+  reading"), so their process start-up is not in their figures. **List** (` + "`media/list`" + `): from OK on the folder
+  to the browser's first state with the folder listed and entries on screen, then Back, as many times as -starts; the
+  target is under 300 ms (the median); the folder is in the kernel's caches after the first listing, as a stick is
+  after its first. With thumbnails, when the browser's state reports ` + "`visible`" + ` (entries on screen) and
+  ` + "`thumbs_ready`" + ` (of those, with their thumbnail shown): to the first state with all of them shown; a browser
+  without them gives no figure. mpv and ffplay have no browser: the list figures have no peer.
 `
 
 func numCPU() int {
