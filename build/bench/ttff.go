@@ -256,7 +256,7 @@ func record(med, p95 Metric, player string, s sample) {
 		}
 		failedStarts[med.Name][player] = s.failed
 	}
-	logf("ttff %s %s: median %.0f ms, p95 %.0f ms, %d ok, %d failed", med.Name, player, sum.Median, sum.P95, sum.N, sum.Failed)
+	logf("%s %s %s: median %.0f ms, p95 %.0f ms, %d ok, %d failed", med.Section, med.Name, player, sum.Median, sum.P95, sum.N, sum.Failed)
 }
 
 func failures(m Metric) string {
