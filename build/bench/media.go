@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -79,8 +80,20 @@ func benchMedia(ctx context.Context, c config, _ streams, x *xvfb, r *Results) (
 }
 
 // benchMediaOpen opens each file of the stick c.starts times in the box's
-// browser, and as often with mpv and ffplay.
+// browser, after a first open of its own, and as often with mpv and
+// ffplay.
 func benchMediaOpen(ctx context.Context, c config, x *xvfb, b box, mountPoint string, r *Results) error {
+	// The box's first open sets up what every later one reuses (its
+	// process plays the first time): it is a figure of its own, not in the
+	// medians. mpv and ffplay start a new process for each open.
+	first, err := b.openFile(mediaFiles[0].name)
+	if err != nil {
+		return fmt.Errorf("the first open: %w", err)
+	}
+	logf("media open: the box's first open of %s: %.0f ms", mediaFiles[0].name, first)
+	r.add(Metric{Section: "media", Name: fmt.Sprintf("open %s 1080p30 from the stick to its first frame, the box's first open", mediaFiles[0].label),
+		Unit: "ms", Better: "lower", Values: map[string]float64{"manbang": first},
+		Note: "the first file the box plays since it started, from OK in its browser; not in the medians below"})
 	for _, f := range mediaFiles {
 		name := fmt.Sprintf("open %s 1080p30 from the stick to its first frame", f.label)
 		m := Metric{Section: "media", Name: name, Unit: "ms", Better: "lower", Values: map[string]float64{}}
@@ -142,21 +155,22 @@ func benchMediaList(c config, b box, r *Results) error {
 	if len(listed) == 0 {
 		return errors.Join(errors.New("the folder was never listed"), last)
 	}
-	setting := fmt.Sprintf("%d files (%d episodes, %d photos) in one folder", seriesVideos+seriesPhotos, seriesVideos, seriesPhotos)
+	files := "a folder of " + thousands(seriesVideos+seriesPhotos) + " files"
+	setting := fmt.Sprintf("%s episodes and %s photos in one folder", thousands(seriesVideos), thousands(seriesPhotos))
 	peers := "no peer: mpv and ffplay have no browser"
 	ls := summarize(listed, c.starts-len(listed))
 	met := "not met"
 	if ls.Median < listTargetMS {
 		met = "met"
 	}
-	r.add(Metric{Section: "media", Name: "list a folder of 10,000 files to its first screen", Unit: "ms", Better: "lower",
+	r.add(Metric{Section: "media", Name: "list " + files + " to its first screen", Unit: "ms", Better: "lower",
 		Values: map[string]float64{"manbang": ls.Median},
 		Note:   fmt.Sprintf("target < %d ms: %s; median of %d, p95 %.0f ms%s; %s; %s", listTargetMS, met, ls.N, ls.P95, failedNote(ls.Failed), setting, peers)})
 	// The first open makes the thumbnails (the box's cache is new), the
 	// later ones find them in its cache.
-	made := Metric{Section: "media", Name: "list a folder of 10,000 files to its first screen of thumbnails, made (first open)", Unit: "ms", Better: "lower",
+	made := Metric{Section: "media", Name: "list " + files + " to its first screen of thumbnails, made (first open)", Unit: "ms", Better: "lower",
 		Values: map[string]float64{}}
-	cached := Metric{Section: "media", Name: "list a folder of 10,000 files to its first screen of thumbnails, cached (later opens)", Unit: "ms", Better: "lower",
+	cached := Metric{Section: "media", Name: "list " + files + " to its first screen of thumbnails, cached (later opens)", Unit: "ms", Better: "lower",
 		Values: map[string]float64{}}
 	switch {
 	case noThumbs:
@@ -180,6 +194,15 @@ func benchMediaList(c config, b box, r *Results) error {
 	r.add(cached)
 	logf("media list: first screen median %.0f ms, p95 %.0f ms (%d); thumbnails %v", ls.Median, ls.P95, ls.N, thumbs)
 	return nil
+}
+
+// thousands writes n with a comma between its thousands: 10,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func failedNote(n int) string {

@@ -339,7 +339,8 @@ const methods = `- **Streams** are made by the harness with the ffmpeg CLI: a 20
   under Xvfb) is driven through the control endpoint: Home's media row, OK on the stick, then in its browser.
   **Open** (` + "`media/open`" + `): the file focused, from the OK key sent to the first state of the Player screen
   with the file's stats.presented_frames ≥ 1 (the state is polled every millisecond; the key's HTTP round trip is in
-  the figure), then Back to the browser, as many times as -starts; mpv and ffplay open the same path as for time to
+  the figure), then Back to the browser, as many times as -starts, after a first open of the MP4 given on a row of its
+  own (the first file a box plays since it started sets up what later ones reuse); mpv and ffplay open the same path as for time to
   first frame (mpv: from its [file] line opening the path, before probing; ffplay: from its "Opening ... for
   reading"), so their process start-up is not in their figures. **List** (` + "`media/list`" + `): from OK on the folder
   to the browser's first state with the folder listed and entries on screen, then Back, as many times as -starts; the
