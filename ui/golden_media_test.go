@@ -1,6 +1,11 @@
 package ui
 
 import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,8 +27,44 @@ func (f fixedMedia) Media() []mounts.Medium          { return []mounts.Medium{f.
 func (f fixedMedia) Changes() <-chan []mounts.Medium { return nil }
 func (f fixedMedia) Close() error                    { return nil }
 
+// scenery is a photo of a sea under a sky with a sun, as a name's
+// ending says (JPEG or PNG), and nothing for other files: the photos show
+// their thumbnails, the rest (empty files) their icons. Their size is
+// then set as listed: the decoders stop at the picture's end.
+func scenery(t *testing.T, name string) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	for y := 0; y < 240; y++ {
+		for x := 0; x < 320; x++ {
+			c := color.RGBA{uint8(90 + y/3), uint8(150 + y/4), 230, 255} // sky
+			if y > 150 {
+				c = color.RGBA{20, uint8(90 + (y-150)/2), 140, 255} // sea
+			}
+			if dx, dy := x-240, y-70; dx*dx+dy*dy < 28*28 {
+				c = color.RGBA{250, 210, 60, 255} // sun
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	var err error
+	switch filepath.Ext(name) {
+	case ".jpg":
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90})
+	case ".png":
+		err = png.Encode(&buf, img)
+	default:
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // The media browser of a stick with Korean and Russian names, in
-// Russian.
+// Russian: the photos with their thumbnails, the other files (empty, so
+// no video gives a picture) with their kind's icons.
 func TestGoldenBrowser(t *testing.T) {
 	needGL(t)
 	root := filepath.Join(t.TempDir(), "FAMILY")
@@ -41,7 +82,7 @@ func TestGoldenBrowser(t *testing.T) {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, nil, 0o644); err != nil {
+		if err := os.WriteFile(p, scenery(t, file.name), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Truncate(p, file.size); err != nil {

@@ -169,7 +169,8 @@ type App struct {
 	watcher  MediaWatcher // nil without media roots
 	mediaNow []mounts.Medium
 	photos   *photoCache
-	local    localPlay // the file of the viewer's playing, if one is
+	thumbs   *thumbCache // the browser's thumbnails
+	local    localPlay   // the file of the viewer's playing, if one is
 }
 
 // keyTiming measures how fast a key shows: the frame that handled the last
@@ -220,6 +221,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.posters = newPosterCache(a)
 	a.photos = newPhotoCache(a)
+	a.thumbs = newThumbCache(a)
 	a.goPost(a.forwardKeys)
 	if cfg.Play != "" {
 		a.push(a.startPlayback(session.Request{Title: operator.Title{Name: operator.Text{"en": cfg.Play}}, Locator: cfg.Play}))
@@ -326,9 +328,10 @@ func (a *App) Presented(now time.Time, drawn bool) {
 }
 
 // Busy reports whether something the screens wait for is under way:
-// Home's rows, posters, answers posted and not yet handled.
+// Home's rows, posters, the browser's thumbnails, answers posted and not
+// yet handled.
 func (a *App) Busy() bool {
-	if a.loading || len(a.tasks) > 0 {
+	if a.loading || len(a.tasks) > 0 || a.thumbs.busy() {
 		return true
 	}
 	for _, e := range a.posters.entries {

@@ -101,6 +101,7 @@ func (a *App) setMedia(ms []mounts.Medium, notify bool) {
 		}
 		a.log.Info("medium removed", "path", m.Path)
 		a.photos.forget(m.Path)
+		a.thumbs.forget(m.Path)
 		if a.onMedium(m.Path) {
 			a.popTo(a.home)
 		}

@@ -18,6 +18,14 @@ const (
 	browserRowH = 56
 	browserRows = 9 // rows shown at a time
 	browserIcon = 34
+	// BrowserThumbW x BrowserThumbH is a row's thumbnail box, in design
+	// units (1280x720): the kind's icon stands in it until the thumbnail
+	// is made.
+	BrowserThumbW = 72
+	BrowserThumbH = 40
+	// browserNear is how many rows above and below the screen get their
+	// thumbnails made too, for the next key.
+	browserNear = 2
 )
 
 // kinds are the kinds the blue key steps through.
@@ -29,30 +37,33 @@ type place struct {
 	focus int
 }
 
-// Browser is a folder of the viewer's medium as a 10-foot list: an icon
-// per kind, the name, the size and date. OK opens a folder or plays a
+// Browser is a folder of the viewer's medium as a 10-foot list: a
+// thumbnail of each video and photo (the kind's icon until it is made,
+// and for folders and music), the name, the size and date. OK opens a folder or plays a
 // file, Back goes up (from the medium's root, back to Home); the yellow
 // key sorts by name, date or size, the blue key shows all, videos, music
 // or photos.
 type Browser struct {
-	host   BrowserHost
-	medium mounts.Medium
-	dir    string
-	up     []place // the folders above, with their focus
-	all    []library.Entry
-	shown  []library.Entry // all, filtered by kind, sorted
-	order  library.Order
-	kind   library.Kind
-	focus  int
-	loaded bool
-	err    error
-	gen    int // the listing asked last: older answers are dropped
-	scroll anim
+	host     BrowserHost
+	medium   mounts.Medium
+	dir      string
+	up       []place // the folders above, with their focus
+	all      []library.Entry
+	shown    []library.Entry // all, filtered by kind, sorted
+	order    library.Order
+	kind     library.Kind
+	focus    int
+	loaded   bool
+	err      error
+	gen      int // the listing asked last: older answers are dropped
+	scroll   anim
+	shownGen int    // bumped whenever shown changes
+	wantAt   [2]int // the shownGen and first row of the thumbnails wanted last; shownGen -1: none
 }
 
 // NewBrowser returns the browser at the root of a medium, and lists it.
 func NewBrowser(host BrowserHost, m mounts.Medium) *Browser {
-	b := &Browser{host: host, medium: m, dir: m.Path}
+	b := &Browser{host: host, medium: m, dir: m.Path, wantAt: [2]int{-1, 0}}
 	b.list(0)
 	return b
 }
@@ -68,6 +79,7 @@ func (b *Browser) list(focus int) {
 	b.gen++
 	gen, dir := b.gen, b.dir
 	b.loaded, b.err, b.all, b.shown, b.focus = false, nil, nil, nil, 0
+	b.shownGen++
 	b.host.List(dir, func(es []library.Entry, err error) {
 		if gen != b.gen {
 			return
@@ -88,6 +100,7 @@ func (b *Browser) refilter() {
 	}
 	b.shown = append([]library.Entry(nil), library.Filter(b.all, b.kind)...)
 	library.Sort(b.shown, b.order)
+	b.shownGen++
 	b.focus = 0
 	for i, e := range b.shown {
 		if e.Path == focused {
@@ -161,11 +174,14 @@ func (b *Browser) open() {
 		b.dir = e.Path
 		b.list(0)
 	case library.Video:
+		b.stopThumbs()
 		b.host.PlayFile(e)
 	case library.Music:
+		b.stopThumbs()
 		songs, i := b.ofKind(library.Music)
 		b.host.PlaySongs(songs, i, b.folderName())
 	case library.Photo:
+		b.stopThumbs()
 		photos, i := b.ofKind(library.Photo)
 		b.host.Push(NewPhotos(b.host, b.medium.Path, photos, i))
 	}
@@ -192,6 +208,7 @@ func (b *Browser) ofKind(k library.Kind) ([]library.Entry, int) {
 func (b *Browser) back() {
 	if len(b.up) == 0 {
 		b.gen++ // an answer still coming is for no one
+		b.stopThumbs()
 		b.host.Back()
 		return
 	}
@@ -221,10 +238,39 @@ func (b *Browser) firstRow() int {
 	return max(0, min(b.focus-browserRows+3, len(b.shown)-browserRows))
 }
 
-// Update implements Screen.
+// Update implements Screen: the thumbnails of the rows on screen, and of
+// a few rows above and below, are asked for when those rows change.
 func (b *Browser) Update(now time.Time) {
 	b.scroll.target(float32(b.firstRow()))
 	b.scroll.update(now)
+	if at := [2]int{b.shownGen, b.firstRow()}; at != b.wantAt {
+		b.wantAt = at
+		b.host.WantThumbs(b.near())
+	}
+}
+
+// near returns the entries on screen, then those just below and above.
+func (b *Browser) near() []library.Entry {
+	first := b.firstRow()
+	end := min(first+browserRows, len(b.shown))
+	out := append([]library.Entry(nil), b.shown[first:end]...)
+	for d := 0; d < browserNear; d++ {
+		if i := end + d; i < len(b.shown) {
+			out = append(out, b.shown[i])
+		}
+		if i := first - 1 - d; i >= 0 {
+			out = append(out, b.shown[i])
+		}
+	}
+	return out
+}
+
+// stopThumbs stops the thumbnails being made while another screen is on
+// top (a video plays, a photo shows); they are asked for again when the
+// browser updates next.
+func (b *Browser) stopThumbs() {
+	b.host.WantThumbs(nil)
+	b.wantAt = [2]int{-1, 0}
 }
 
 // Wake implements Screen.
@@ -259,6 +305,12 @@ type BrowserState struct {
 	Focus   int            `json:"focus"`
 	Focused *BrowserEntry  `json:"focused,omitempty"`
 	Error   string         `json:"error,omitempty"`
+	// Visible is how many entries are on screen (once the list has
+	// scrolled to the focus), and ThumbsReady how many of those show a
+	// thumbnail (folders and music never do; nor does a file that cannot
+	// give one).
+	Visible     int `json:"visible"`
+	ThumbsReady int `json:"thumbs_ready"`
 }
 
 // browserReport is how many entries the state report lists: a folder of
@@ -286,6 +338,13 @@ func (b *Browser) State() any {
 	if b.focus < len(b.shown) {
 		e := s.Entries[b.focus-s.First]
 		s.Focused = &e
+	}
+	first := b.firstRow()
+	for _, e := range b.shown[first:min(first+browserRows, len(b.shown))] {
+		s.Visible++
+		if b.host.Thumb(e) != nil {
+			s.ThumbsReady++
+		}
 	}
 	return s
 }
@@ -336,7 +395,12 @@ func (b *Browser) Draw(c draw.Canvas, now time.Time) {
 		if i == b.focus {
 			iconCol, hole = colBackground, colFocus
 		}
-		drawKindIcon(c, e.Kind, draw.Rect{X: r.X + 16*s, Y: r.Y + (r.H-browserIcon*s)/2, W: browserIcon * s, H: browserIcon * s}, iconCol, hole)
+		box := draw.Rect{X: r.X + 12*s, Y: r.Y + (r.H-BrowserThumbH*s)/2, W: BrowserThumbW * s, H: BrowserThumbH * s}
+		if img := b.host.Thumb(e); img != nil {
+			c.Image(fitImage(box, img), img)
+		} else {
+			drawKindIcon(c, e.Kind, draw.Rect{X: box.X + (box.W-browserIcon*s)/2, Y: r.Y + (r.H-browserIcon*s)/2, W: browserIcon * s, H: browserIcon * s}, iconCol, hole)
+		}
 		base := r.Y + r.H/2 + 7*s
 		info := formatDate(e.ModTime, now)
 		if e.Kind != library.Folder {
@@ -344,9 +408,21 @@ func (b *Browser) Draw(c draw.Canvas, now time.Time) {
 		}
 		iw, _, _ := c.MeasureText(info, 18*s)
 		rightText(c, r.Right()-20*s, base, info, 18*s, dim)
-		nx := r.X + 16*s + browserIcon*s + 18*s
+		nx := box.Right() + 18*s
 		c.Text(nx, base, ellipsize(c, e.Name, 21*s, r.Right()-20*s-iw-24*s-nx), 21*s, fg)
 	}
 	c.PopClip()
 	hints(c, hint)
+}
+
+// fitImage returns the rectangle of img's shape as large as fits in box,
+// centred in it.
+func fitImage(box draw.Rect, img *draw.Image) draw.Rect {
+	iw, ih := img.Size()
+	if iw <= 0 || ih <= 0 {
+		return box
+	}
+	k := min(box.W/float32(iw), box.H/float32(ih))
+	w, h := float32(iw)*k, float32(ih)*k
+	return draw.Rect{X: box.X + (box.W-w)/2, Y: box.Y + (box.H-h)/2, W: w, H: h}
 }

@@ -51,12 +51,14 @@ type fakeHost struct {
 	updateProgress func(progress func(state, version string))
 	phones         *fakePhones
 
-	media     []mounts.Medium
-	files     []string // paths PlayFile was asked for
-	songs     []string // "folder: first song played, of n"
-	photos    map[string]*draw.Image
-	photoErrs map[string]error
-	photoReqs []string
+	media      []mounts.Medium
+	files      []string // paths PlayFile was asked for
+	songs      []string // "folder: first song played, of n"
+	photos     map[string]*draw.Image
+	photoErrs  map[string]error
+	thumbs     map[string]*draw.Image // the thumbnails made, by path
+	thumbWants [][]string             // the names of each WantThumbs' entries
+	photoReqs  []string
 }
 
 func newHost(lang string) *fakeHost {
@@ -308,3 +310,13 @@ func (h *fakeHost) Photo(path string) (*draw.Image, error) {
 	h.photoReqs = append(h.photoReqs, path)
 	return h.photos[path], h.photoErrs[path]
 }
+
+func (h *fakeHost) WantThumbs(es []library.Entry) {
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name)
+	}
+	h.thumbWants = append(h.thumbWants, names)
+}
+
+func (h *fakeHost) Thumb(e library.Entry) *draw.Image { return h.thumbs[e.Path] }

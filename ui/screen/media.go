@@ -29,6 +29,15 @@ type Media interface {
 	// loads (the first call starts loading it); err says why it cannot
 	// be shown.
 	Photo(path string) (*draw.Image, error)
+	// WantThumbs says which entries the browser shows now and is about
+	// to, those on screen first: their thumbnails (of videos and photos)
+	// are made off the loop, a few at a time, and those of entries no
+	// longer wanted are not, or stop being made. Nil wants none.
+	WantThumbs(es []library.Entry)
+	// Thumb returns an entry's thumbnail, fitting BrowserThumbW x
+	// BrowserThumbH design units: nil until it is made, and for an entry
+	// that has none or whose file cannot give one.
+	Thumb(e library.Entry) *draw.Image
 }
 
 // BrowserHost is the roles of the media browser and the photo viewer.

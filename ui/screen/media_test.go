@@ -2,6 +2,7 @@ package screen
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"os"
 	"path/filepath"
@@ -335,5 +336,66 @@ func TestFormatSize(t *testing.T) {
 		if got := formatSize(c.lang, c.n); got != c.want {
 			t.Errorf("formatSize(%s, %d) = %q, want %q", c.lang, c.n, got, c.want)
 		}
+	}
+}
+
+// The browser asks for the thumbnails of the rows on screen first, then
+// of those just below and above, again only when the rows change; none
+// while a video plays; it draws a thumbnail where one is ready, the
+// kind's icon elsewhere, and reports how many of the rows show one.
+func TestBrowserThumbs(t *testing.T) {
+	host := newHost("en")
+	root := filepath.Join(t.TempDir(), "MANY")
+	if err := os.MkdirAll(filepath.Join(root, "dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 30; i++ {
+		if err := os.WriteFile(filepath.Join(root, fmt.Sprintf("v%02d.mp4", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func(from, to int, more ...int) []string {
+		var out []string
+		for i := from; i < to; i++ {
+			out = append(out, fmt.Sprintf("v%02d.mp4", i))
+		}
+		for _, i := range more {
+			out = append(out, fmt.Sprintf("v%02d.mp4", i))
+		}
+		return out
+	}
+	b := NewBrowser(host, mounts.Medium{Path: root, Label: "MANY"})
+	host.Push(b)
+	b.Update(t0)
+	b.Update(t0)
+	if want := append([]string{"dir"}, names(0, 10)...); len(host.thumbWants) != 1 || !slices.Equal(host.thumbWants[0], want) {
+		t.Fatalf("wants %q, want the screen's rows first", host.thumbWants)
+	}
+	keys(b, remote.KeyChannelDown, remote.KeyChannelDown) // focus 18: rows 12 to 20 shown
+	b.Update(t0)
+	if got, want := host.thumbWants[len(host.thumbWants)-1], names(11, 20, 20, 10, 21, 9); !slices.Equal(got, want) {
+		t.Fatalf("wants %q, want %q", got, want)
+	}
+	host.thumbs = map[string]*draw.Image{
+		filepath.Join(root, "v12.mp4"): draw.NewImage(image.NewRGBA(image.Rect(0, 0, 72, 40))),
+		filepath.Join(root, "v00.mp4"): draw.NewImage(image.NewRGBA(image.Rect(0, 0, 72, 40))), // off screen
+	}
+	if st := browserState(b); st.Visible != 9 || st.ThumbsReady != 1 {
+		t.Errorf("visible %d, thumbnails %d; want 9 and 1", st.Visible, st.ThumbsReady)
+	}
+	rec := draw.NewRecorder(1280, 720, nil)
+	b.scroll.jump(float32(b.firstRow()))
+	b.Draw(rec, t0)
+	if imgs := rec.Find(draw.OpImage); len(imgs) != 1 || imgs[0].Image != host.thumbs[filepath.Join(root, "v12.mp4")] {
+		t.Errorf("drew %d thumbnails, want v12's", len(imgs))
+	}
+	n := len(host.thumbWants)
+	keys(b, remote.KeyOK)
+	if len(host.thumbWants) != n+1 || host.thumbWants[n] != nil {
+		t.Errorf("playing a video, the thumbnails still wanted: %q", host.thumbWants[n:])
+	}
+	b.Update(t0)
+	if len(host.thumbWants) != n+2 || len(host.thumbWants[n+1]) != 13 {
+		t.Errorf("back from the video, wants %q", host.thumbWants[n:])
 	}
 }
