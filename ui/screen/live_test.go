@@ -196,3 +196,18 @@ func TestLiveAndGuideDraw(t *testing.T) {
 		return NewGuide(h)
 	})
 }
+
+// The minutes left change with the clock's minute, not half-way through
+// it: a programme stopping at :30 seconds reads the same all minute long.
+func TestMinutesLeftAsOfTheMinute(t *testing.T) {
+	start := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
+	p := operator.Programme{ChannelID: "kbs", Start: start, Stop: start.Add(45*time.Minute + 30*time.Second), Title: operator.Text{"en": "News"}}
+	want := i18n.T("en", i18n.MinutesLeft, 44) // 20:02 to 20:45:30, to the nearest minute
+	for _, sec := range []int{0, 20, 40, 59} {
+		rec := draw.NewRecorder(1280, 720, nil)
+		drawNowNext(rec, "en", &p, nil, start.Add(2*time.Minute+time.Duration(sec)*time.Second), 0, 0, 600, 1, 1)
+		if _, ok := rec.FindText(want); !ok {
+			t.Errorf("at 20:02:%02d: %q, want %q", sec, rec.Texts(), want)
+		}
+	}
+}

@@ -140,7 +140,10 @@ func drawNowNext(c draw.Canvas, lang string, now, next *operator.Programme, at t
 	}
 	if now != nil {
 		c.Text(x, y, i18n.T(lang, i18n.NowLabel)+"  "+now.Start.Format("15:04")+"–"+now.Stop.Format("15:04"), 18*s, colAccent)
-		left := i18n.T(lang, i18n.MinutesLeft, max(0, int(now.Stop.Sub(at).Minutes()+0.5)))
+		// As of the minute, as the progress bar: the text changes when
+		// the clock's minute does, when the screen wakes, whatever
+		// second the programme stops at.
+		left := i18n.T(lang, i18n.MinutesLeft, max(0, int(now.Stop.Sub(at.Truncate(time.Minute)).Minutes()+0.5)))
 		rightText(c, x+width, y, left, 18*s, colTextDim)
 		y += 34 * s
 		draw.BoldText(c, x, y, ellipsizeBold(c, now.Title.In(lang), 26*s, width), 26*s, colText)
