@@ -12,6 +12,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -169,7 +170,8 @@ type App struct {
 	watcher  MediaWatcher // nil without media roots
 	mediaNow []mounts.Medium
 	photos   *photoCache
-	local    localPlay // the file of the viewer's playing, if one is
+	local    localPlay  // the file of the viewer's playing, if one is
+	rnd      *rand.Rand // shuffles the viewer's songs
 }
 
 // keyTiming measures how fast a key shows: the frame that handled the last
@@ -220,6 +222,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.posters = newPosterCache(a)
 	a.photos = newPhotoCache(a)
+	a.rnd = rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6d616e62616e67))
 	a.goPost(a.forwardKeys)
 	if cfg.Play != "" {
 		a.push(a.startPlayback(session.Request{Title: operator.Title{Name: operator.Text{"en": cfg.Play}}, Locator: cfg.Play}))

@@ -34,8 +34,7 @@ var _ MediaWatcher = (*mounts.Watcher)(nil)
 // folder's songs it goes on with.
 type localPlay struct {
 	entry  library.Entry
-	songs  []library.Entry // nil for a video
-	at     int
+	songs  *songQueue // nil for a video
 	folder string
 }
 
@@ -155,32 +154,52 @@ func (a *App) PlaySongs(songs []library.Entry, i int, folder string) {
 	if i < 0 || i >= len(songs) {
 		return
 	}
-	a.playSong(slices.Clone(songs), i, folder)
+	s := a.st.Settings
+	a.playSong(newSongQueue(slices.Clone(songs), i, s.Shuffle, s.Repeat, a.rnd), folder)
 }
 
-// playSong plays songs[i] on a now-playing screen, in the place of the
-// song playing before if its screen is on top.
-func (a *App) playSong(songs []library.Entry, i int, folder string) {
-	e := songs[i]
-	view := screen.NewSongPlayer(a, e.Name, e.Path, folder, i+1, len(songs))
+// SongOrder implements screen.SongHost: the settings' shuffle and repeat.
+func (a *App) SongOrder() (bool, string) { return a.st.Settings.Shuffle, a.st.Settings.Repeat }
+
+// SetSongOrder implements screen.SongHost: kept in the settings, like the
+// volume, and applied to the songs playing from the next one on.
+func (a *App) SetSongOrder(shuffle bool, repeat string) {
+	s := a.st.Settings
+	s.Shuffle, s.Repeat = shuffle, repeat
+	a.Apply(s)
+	if q := a.local.songs; q != nil {
+		q.repeat = a.st.Settings.Repeat
+		if q.shuffle != shuffle {
+			q.setShuffle(shuffle)
+		}
+	}
+}
+
+// playSong plays the queue's current song on a now-playing screen, in
+// the place of the song playing before if its screen is on top.
+func (a *App) playSong(q *songQueue, folder string) {
+	i := q.current()
+	e := q.songs[i]
+	view := screen.NewSongPlayer(a, e.Name, e.Path, folder, i+1, len(q.songs))
 	prev := a.playing()
+	view.FollowSong(prev)
 	p := a.startPlaybackWith(session.Request{Title: view.Title(), Locator: e.Path, Local: true}, view)
 	if prev != nil && len(a.stack) > 0 && a.top() == screen.Screen(prev) {
 		a.stack[len(a.stack)-1] = p
 	} else {
 		a.push(p)
 	}
-	a.local = localPlay{entry: e, songs: songs, at: i, folder: folder}
+	a.local = localPlay{entry: e, songs: q, folder: folder}
 }
 
 // localEnded handles the end of a file of the viewer's: the next song of
-// the folder plays; a video watched to its end is not resumed. It reports
-// whether another song started.
+// the folder plays, as shuffle and repeat say; a video watched to its end
+// is not resumed. It reports whether another song started.
 func (a *App) localEnded(now time.Time) bool {
 	l := a.local
 	if l.songs != nil {
-		if l.at+1 < len(l.songs) {
-			a.playSong(l.songs, l.at+1, l.folder)
+		if l.songs.next() {
+			a.playSong(l.songs, l.folder)
 			return true
 		}
 		return false

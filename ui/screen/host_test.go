@@ -308,3 +308,9 @@ func (h *fakeHost) Photo(path string) (*draw.Image, error) {
 	h.photoReqs = append(h.photoReqs, path)
 	return h.photos[path], h.photoErrs[path]
 }
+
+func (h *fakeHost) SongOrder() (bool, string) { return h.st.Settings.Shuffle, h.st.Settings.Repeat }
+
+func (h *fakeHost) SetSongOrder(shuffle bool, repeat string) {
+	h.st.Settings.Shuffle, h.st.Settings.Repeat = shuffle, repeat
+}
