@@ -239,12 +239,18 @@ func localKey(e library.Entry) string { return state.LocalKey(e.Path, e.Size, e.
 // Photo implements screen.Host.
 func (a *App) Photo(path string) (*draw.Image, error) { return a.photos.get(path) }
 
+// PhotoDetail implements screen.Host.
+func (a *App) PhotoDetail(path string) (*draw.Image, error) { return a.photos.getDetail(path) }
+
 // Photos are read from the viewer's medium one at a time, refused above
-// a size no photo needs (photoMaxBytes of file, photoMaxPixels), and
-// scaled down once to the screen; photoKept are kept in memory.
+// a size no photo needs (photoMaxBytes of file, photo.MaxPixels), and
+// scaled down once to the screen; photoKept are kept in memory, and one
+// more decoded to fit twice the screen for zooming in (at 1080 lines,
+// 3840×2160: 32 MiB, within a GLES2 texture's 4096).
 const (
 	photoMaxBytes = 48 << 20
 	photoKept     = 5
+	photoDetail   = 2
 )
 
 type photoEntry struct {
@@ -257,9 +263,11 @@ type photoEntry struct {
 // photoCache decodes the viewer's photos off the render loop; it is used
 // only from the loop.
 type photoCache struct {
-	a       *App
-	entries map[string]*photoEntry
-	sem     chan struct{}
+	a          *App
+	entries    map[string]*photoEntry
+	detail     *photoEntry // the photo decoded larger, of detailPath
+	detailPath string
+	sem        chan struct{}
 }
 
 func newPhotoCache(a *App) *photoCache {
@@ -273,15 +281,26 @@ func (c *photoCache) get(path string) (*draw.Image, error) {
 	if !ok {
 		e = &photoEntry{loading: true}
 		c.entries[path] = e
-		c.load(path, e)
+		c.load(path, e, 1)
 		c.evict()
 	}
 	e.used = c.a.now()
 	return e.img, e.err
 }
 
-func (c *photoCache) load(path string, e *photoEntry) {
-	h := max(c.a.canvasH, 720)
+// getDetail returns the photo at path scaled to twice the screen, nil
+// while it loads; asking for another drops the one kept.
+func (c *photoCache) getDetail(path string) (*draw.Image, error) {
+	if c.detail == nil || c.detailPath != path {
+		c.detail, c.detailPath = &photoEntry{loading: true}, path
+		c.load(path, c.detail, photoDetail)
+	}
+	return c.detail.img, c.detail.err
+}
+
+// load decodes the photo at path into e, to fit times the screen.
+func (c *photoCache) load(path string, e *photoEntry, times int) {
+	h := max(c.a.canvasH, 720) * float32(times)
 	w, hh := int(h*16/9), int(h)
 	c.a.goPost(func(ctx context.Context) {
 		select {
@@ -326,6 +345,9 @@ func (c *photoCache) forget(medium string) {
 		if screen.Under(k, medium) {
 			delete(c.entries, k)
 		}
+	}
+	if screen.Under(c.detailPath, medium) {
+		c.detail, c.detailPath = nil, ""
 	}
 }
 

@@ -51,12 +51,14 @@ type fakeHost struct {
 	updateProgress func(progress func(state, version string))
 	phones         *fakePhones
 
-	media     []mounts.Medium
-	files     []string // paths PlayFile was asked for
-	songs     []string // "folder: first song played, of n"
-	photos    map[string]*draw.Image
-	photoErrs map[string]error
-	photoReqs []string
+	media      []mounts.Medium
+	files      []string // paths PlayFile was asked for
+	songs      []string // "folder: first song played, of n"
+	photos     map[string]*draw.Image
+	photoErrs  map[string]error
+	photoReqs  []string
+	details    map[string]*draw.Image // decoded larger, for zoom
+	detailReqs []string
 }
 
 func newHost(lang string) *fakeHost {
@@ -313,4 +315,9 @@ func (h *fakeHost) SongOrder() (bool, string) { return h.st.Settings.Shuffle, h.
 
 func (h *fakeHost) SetSongOrder(shuffle bool, repeat string) {
 	h.st.Settings.Shuffle, h.st.Settings.Repeat = shuffle, repeat
+}
+
+func (h *fakeHost) PhotoDetail(path string) (*draw.Image, error) {
+	h.detailReqs = append(h.detailReqs, path)
+	return h.details[path], nil
 }

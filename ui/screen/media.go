@@ -29,6 +29,9 @@ type Media interface {
 	// loads (the first call starts loading it); err says why it cannot
 	// be shown.
 	Photo(path string) (*draw.Image, error)
+	// PhotoDetail is Photo decoded to fit twice the screen, for zooming
+	// in; only the last asked for is kept.
+	PhotoDetail(path string) (*draw.Image, error)
 }
 
 // BrowserHost is the roles of the media browser and the photo viewer.

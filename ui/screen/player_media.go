@@ -6,10 +6,10 @@ import (
 
 	"github.com/manbang/manbang/operator"
 	"github.com/manbang/manbang/remote"
-	"github.com/manbang/manbang/ui/state"
 	"github.com/manbang/manbang/ui/draw"
 	"github.com/manbang/manbang/ui/i18n"
 	"github.com/manbang/manbang/ui/library"
+	"github.com/manbang/manbang/ui/state"
 )
 
 // SongHost is the now-playing screen's host: the player's, and the order
