@@ -234,11 +234,12 @@ func (s *Session) open() {
 		if wake := s.cfg.Wake; wake != nil {
 			// A player with no pictures (a song) wakes no loop while it
 			// plays: its end must, however long the loop sleeps.
-			s.cfg.Go(func(context.Context) {
+			s.cfg.Go(func(closing context.Context) {
 				select {
 				case <-p.Done():
 					wake()
 				case <-ctx.Done():
+				case <-closing.Done():
 				}
 			})
 		}
