@@ -246,11 +246,13 @@ func (a *App) PhotoDetail(path string) (*draw.Image, error) { return a.photos.ge
 // a size no photo needs (photoMaxBytes of file, photo.MaxPixels), and
 // scaled down once to the screen; photoKept are kept in memory, and one
 // more decoded to fit twice the screen for zooming in (at 1080 lines,
-// 3840×2160: 32 MiB, within a GLES2 texture's 4096).
+// 3840×2160: 32 MiB, within a GLES2 texture's 4096; never larger, so a
+// 4K screen zooms the screen's own).
 const (
-	photoMaxBytes = 48 << 20
-	photoKept     = 5
-	photoDetail   = 2
+	photoMaxBytes  = 48 << 20
+	photoKept      = 5
+	photoDetail    = 2
+	photoDetailMax = 2160
 )
 
 type photoEntry struct {
@@ -298,9 +300,13 @@ func (c *photoCache) getDetail(path string) (*draw.Image, error) {
 	return c.detail.img, c.detail.err
 }
 
-// load decodes the photo at path into e, to fit times the screen.
+// load decodes the photo at path into e, to fit times the screen, and
+// never more than photoDetailMax lines, whatever the screen.
 func (c *photoCache) load(path string, e *photoEntry, times int) {
 	h := max(c.a.canvasH, 720) * float32(times)
+	if times > 1 {
+		h = min(h, photoDetailMax)
+	}
 	w, hh := int(h*16/9), int(h)
 	c.a.goPost(func(ctx context.Context) {
 		select {
