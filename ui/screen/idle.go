@@ -30,9 +30,9 @@ type idle struct {
 func (d *idle) dimmed(now time.Time) bool { return !now.Before(d.keyAt.Add(dimAfter)) }
 
 // wakes notes a key and reports whether it is only to wake the screen:
-// the first press on a dimmed screen, and the same key held until it is
-// let go, so that it does nothing else.
-func (d *idle) wakes(ev remote.Event, now time.Time) bool {
+// the first press on the screen dimmed (dim), and the same key held until
+// it is let go, so that it does nothing else.
+func (d *idle) wakes(ev remote.Event, now time.Time, dim bool) bool {
 	if d.holding && ev.Key == d.woke {
 		d.holding = ev.Action != remote.Release
 		d.keyAt = now
@@ -41,7 +41,6 @@ func (d *idle) wakes(ev remote.Event, now time.Time) bool {
 	if !pressed(ev) {
 		return false
 	}
-	dim := d.dimmed(now)
 	d.keyAt = now
 	if dim {
 		d.woke, d.holding = ev.Key, true

@@ -103,7 +103,7 @@ func (p *Player) FollowSong(prev *Player) {
 // shuffles, Blue steps through the repeat modes. It reports whether it
 // used ev.
 func (p *Player) handleSong(ev remote.Event, now time.Time) bool {
-	if p.song.idle.wakes(ev, now) {
+	if p.song.idle.wakes(ev, now, p.songDimmed(now)) {
 		return true
 	}
 	switch ev.Key {
@@ -124,12 +124,21 @@ func (p *Player) handleSong(ev remote.Event, now time.Time) bool {
 	return true
 }
 
+// songDimmed reports whether the now-playing screen is shown dimmed at
+// now: left alone long enough, and not showing an error or a picture.
+func (p *Player) songDimmed(now time.Time) bool {
+	return p.song.idle.dimmed(now) && p.frame == nil && p.state != PlayError
+}
+
 // songWake is when the now-playing screen next changes: the next second
 // of the song while it plays and the screen is lit; when it dims; when
 // its dimmed text moves. A song's end wakes the loop by itself.
 func (p *Player) songWake(now time.Time) time.Time {
+	if p.state == PlayError {
+		return time.Time{} // the error panel does not dim
+	}
 	dim := p.song.idle.wake(now)
-	if p.song.idle.dimmed(now) || p.state != PlayPlaying || p.ctl == nil {
+	if p.songDimmed(now) || p.state != PlayPlaying || p.ctl == nil {
 		return dim
 	}
 	pos := p.Position()
@@ -140,7 +149,7 @@ func (p *Player) songWake(now time.Time) time.Time {
 func (p *Player) songState() *SongState {
 	shuffle, repeat := p.song.host.SongOrder()
 	return &SongState{Folder: p.song.folder, Index: p.song.n, Count: p.song.count,
-		Shuffle: shuffle, Repeat: repeatName(repeat), Dimmed: p.song.idle.dimmed(p.clock)}
+		Shuffle: shuffle, Repeat: repeatName(repeat), Dimmed: p.songDimmed(p.clock)}
 }
 
 // File returns the path of the file of the viewer's medium played, ""
@@ -149,7 +158,7 @@ func (p *Player) File() string { return p.file }
 
 // drawSong draws the now-playing screen of a song.
 func (p *Player) drawSong(c draw.Canvas, now time.Time) {
-	if p.song.idle.dimmed(now) {
+	if p.songDimmed(now) {
 		p.drawSongDimmed(c, now)
 		return
 	}

@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +140,22 @@ func TestSongDimFollows(t *testing.T) {
 	b.Update(host.now)
 	if !songState(b).Dimmed {
 		t.Error("the next song lit the screen again")
+	}
+}
+
+// A song that failed shows its error lit, however long it is left, and
+// the first key acts.
+func TestSongErrorNotDimmed(t *testing.T) {
+	host := newHost("en")
+	p := NewSongPlayer(host, "a.mp3", "/x/a.mp3", "STICK", 1, 3)
+	p.SetError(errors.New("mp3: bad frame"), nil)
+	host.now = t0.Add(2 * dimAfter)
+	p.Update(host.now)
+	if songState(p).Dimmed || !p.Wake(host.now).Equal(nextMinute(host.now)) {
+		t.Errorf("the failed song dims: %+v", songState(p))
+	}
+	keys(p, remote.KeyBack)
+	if host.backs != 1 {
+		t.Errorf("Back on the failed song: %d backs", host.backs)
 	}
 }

@@ -148,7 +148,7 @@ func (st *Settings) Wake(now time.Time) time.Time { return nextMinute(now) }
 
 // Wake implements Screen.
 func (p *Player) Wake(now time.Time) time.Time {
-	if p.song != nil && p.song.idle.dimmed(now) && p.frame == nil && p.state != PlayError {
+	if p.song != nil && p.songDimmed(now) {
 		return p.song.idle.wake(now) // nothing else is shown
 	}
 	if p.state == PlayOpening {
