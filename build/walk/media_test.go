@@ -16,6 +16,10 @@ import (
 	"github.com/manbang/manbang/build/internal/rig"
 )
 
+// slideWait is how long a slideshow's photo may take to give way to the
+// next: its 5 s, and a margin.
+const slideWait = 7 * time.Second
+
 // The screens of the viewer's media, as the walk reads them.
 type (
 	mediaHome struct {
@@ -47,6 +51,11 @@ type (
 		Count  int    `json:"count"`
 		Loaded bool   `json:"loaded"`
 		Error  string `json:"error"`
+		Width  int    `json:"width"`
+
+		Slideshow bool `json:"slideshow"`
+		Zoom      int  `json:"zoom"`
+		Detail    bool `json:"detail"`
 	}
 	localPlayer struct {
 		playerScreen
@@ -59,8 +68,10 @@ type (
 		State string `json:"state"`
 		Error string `json:"error"`
 		Song  *struct {
-			Index int `json:"index"`
-			Count int `json:"count"`
+			Index   int    `json:"index"`
+			Count   int    `json:"count"`
+			Shuffle bool   `json:"shuffle"`
+			Repeat  string `json:"repeat"`
 		} `json:"song"`
 		Stats *struct {
 			AudioMS    float64 `json:"audio_ms"`
@@ -321,6 +332,19 @@ func walkMedia(t *testing.T) {
 		})
 		return err
 	})
+	v.step("media-shuffle", func(ctx context.Context) error {
+		for _, on := range []bool{true, false} { // off again: the box keeps it
+			if err := v.press(ctx, "yellow"); err != nil {
+				return err
+			}
+			if _, err := until(ctx, v, "player", fmt.Sprintf("shuffle %v", on), keyWait, func(p songPlayer) (bool, error) {
+				return p.Song != nil && p.Song.Shuffle == on && p.Song.Repeat == "off", nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	v.step("media-photo", func(ctx context.Context) error {
 		if err := v.press(ctx, "back"); err != nil {
 			return err
@@ -370,6 +394,63 @@ func walkMedia(t *testing.T) {
 			return p.Loaded && p.Name == "Море.png", nil
 		})
 		return err
+	})
+	v.step("media-slideshow", func(ctx context.Context) error {
+		if err := v.press(ctx, "ok"); err != nil {
+			return err
+		}
+		start, err := until(ctx, v, "photo", "the slideshow on", keyWait, func(p photoScreen) (bool, error) { return p.Slideshow, nil })
+		if err != nil {
+			return err
+		}
+		// Every 5 s the next, by itself, round to the first after the
+		// last; a photo that cannot be shown is passed like the others
+		// (사진.JPG's CP949 name does not open through fusefat).
+		seen := []int{start.Index}
+		if _, err := until(ctx, v, "photo", "the slideshow round to the first photo", time.Duration(2*start.Count)*slideWait, func(p photoScreen) (bool, error) {
+			if p.Index != seen[len(seen)-1] {
+				seen = append(seen, p.Index)
+			}
+			return p.Index == 0 && p.Loaded, nil
+		}); err != nil {
+			return err
+		}
+		for i, at := range seen[1:] {
+			if at != (seen[i]+1)%start.Count {
+				return fmt.Errorf("the slideshow showed photos %v, not one after the other", seen)
+			}
+		}
+		if err := v.press(ctx, "ok"); err != nil {
+			return err
+		}
+		_, err = until(ctx, v, "photo", "the slideshow off", keyWait, func(p photoScreen) (bool, error) { return !p.Slideshow, nil })
+		return err
+	})
+	v.step("media-zoom", func(ctx context.Context) error {
+		if err := v.press(ctx, "ff"); err != nil {
+			return err
+		}
+		z, err := until(ctx, v, "photo", "zoomed in 2×, decoded larger", loadWait, func(p photoScreen) (bool, error) {
+			return p.Zoom == 2 && p.Detail, nil
+		})
+		if err != nil {
+			return err
+		}
+		// Zoomed, right moves over the photo, not to the next.
+		if err := v.press(ctx, "right"); err != nil {
+			return err
+		}
+		if err := v.press(ctx, "rw"); err != nil {
+			return err
+		}
+		p, err := until(ctx, v, "photo", "zoomed out", keyWait, func(p photoScreen) (bool, error) { return p.Zoom == 1 && !p.Detail, nil })
+		if err != nil {
+			return err
+		}
+		if p.Index != z.Index {
+			return fmt.Errorf("right while zoomed went from photo %d to %d", z.Index, p.Index)
+		}
+		return nil
 	})
 	v.step("media-stick-out", func(ctx context.Context) error {
 		if err := v.press(ctx, "back"); err != nil {

@@ -12,6 +12,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -171,6 +172,7 @@ type App struct {
 	photos   *photoCache
 	thumbs   *thumbCache // the browser's thumbnails
 	local    localPlay   // the file of the viewer's playing, if one is
+	rnd      *rand.Rand  // shuffles the viewer's songs
 }
 
 // keyTiming measures how fast a key shows: the frame that handled the last
@@ -222,6 +224,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.posters = newPosterCache(a)
 	a.photos = newPhotoCache(a)
 	a.thumbs = newThumbCache(a)
+	a.rnd = rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6d616e62616e67))
 	a.goPost(a.forwardKeys)
 	if cfg.Play != "" {
 		a.push(a.startPlayback(session.Request{Title: operator.Title{Name: operator.Text{"en": cfg.Play}}, Locator: cfg.Play}))

@@ -34,8 +34,7 @@ var _ MediaWatcher = (*mounts.Watcher)(nil)
 // folder's songs it goes on with.
 type localPlay struct {
 	entry  library.Entry
-	songs  []library.Entry // nil for a video
-	at     int
+	songs  *songQueue // nil for a video
 	folder string
 }
 
@@ -156,32 +155,52 @@ func (a *App) PlaySongs(songs []library.Entry, i int, folder string) {
 	if i < 0 || i >= len(songs) {
 		return
 	}
-	a.playSong(slices.Clone(songs), i, folder)
+	s := a.st.Settings
+	a.playSong(newSongQueue(slices.Clone(songs), i, s.Shuffle, s.Repeat, a.rnd), folder)
 }
 
-// playSong plays songs[i] on a now-playing screen, in the place of the
-// song playing before if its screen is on top.
-func (a *App) playSong(songs []library.Entry, i int, folder string) {
-	e := songs[i]
-	view := screen.NewSongPlayer(a, e.Name, e.Path, folder, i+1, len(songs))
+// SongOrder implements screen.SongHost: the settings' shuffle and repeat.
+func (a *App) SongOrder() (bool, string) { return a.st.Settings.Shuffle, a.st.Settings.Repeat }
+
+// SetSongOrder implements screen.SongHost: kept in the settings, like the
+// volume, and applied to the songs playing from the next one on.
+func (a *App) SetSongOrder(shuffle bool, repeat string) {
+	s := a.st.Settings
+	s.Shuffle, s.Repeat = shuffle, repeat
+	a.Apply(s)
+	if q := a.local.songs; q != nil {
+		q.repeat = a.st.Settings.Repeat
+		if q.shuffle != shuffle {
+			q.setShuffle(shuffle)
+		}
+	}
+}
+
+// playSong plays the queue's current song on a now-playing screen, in
+// the place of the song playing before if its screen is on top.
+func (a *App) playSong(q *songQueue, folder string) {
+	i := q.current()
+	e := q.songs[i]
+	view := screen.NewSongPlayer(a, e.Name, e.Path, folder, i+1, len(q.songs))
 	prev := a.playing()
+	view.FollowSong(prev)
 	p := a.startPlaybackWith(session.Request{Title: view.Title(), Locator: e.Path, Local: true}, view)
 	if prev != nil && len(a.stack) > 0 && a.top() == screen.Screen(prev) {
 		a.stack[len(a.stack)-1] = p
 	} else {
 		a.push(p)
 	}
-	a.local = localPlay{entry: e, songs: songs, at: i, folder: folder}
+	a.local = localPlay{entry: e, songs: q, folder: folder}
 }
 
 // localEnded handles the end of a file of the viewer's: the next song of
-// the folder plays; a video watched to its end is not resumed. It reports
-// whether another song started.
+// the folder plays, as shuffle and repeat say; a video watched to its end
+// is not resumed. It reports whether another song started.
 func (a *App) localEnded(now time.Time) bool {
 	l := a.local
 	if l.songs != nil {
-		if l.at+1 < len(l.songs) {
-			a.playSong(l.songs, l.at+1, l.folder)
+		if l.songs.next() {
+			a.playSong(l.songs, l.folder)
 			return true
 		}
 		return false
@@ -221,12 +240,20 @@ func localKey(e library.Entry) string { return state.LocalKey(e.Path, e.Size, e.
 // Photo implements screen.Host.
 func (a *App) Photo(path string) (*draw.Image, error) { return a.photos.get(path) }
 
+// PhotoDetail implements screen.Host.
+func (a *App) PhotoDetail(path string) (*draw.Image, error) { return a.photos.getDetail(path) }
+
 // Photos are read from the viewer's medium one at a time, refused above
-// a size no photo needs (photoMaxBytes of file, photoMaxPixels), and
-// scaled down once to the screen; photoKept are kept in memory.
+// a size no photo needs (photoMaxBytes of file, photo.MaxPixels), and
+// scaled down once to the screen; photoKept are kept in memory, and one
+// more decoded to fit twice the screen for zooming in (at 1080 lines,
+// 3840×2160: 32 MiB, within a GLES2 texture's 4096; never larger, so a
+// 4K screen zooms the screen's own).
 const (
-	photoMaxBytes = 48 << 20
-	photoKept     = 5
+	photoMaxBytes  = 48 << 20
+	photoKept      = 5
+	photoDetail    = 2
+	photoDetailMax = 2160
 )
 
 type photoEntry struct {
@@ -239,9 +266,11 @@ type photoEntry struct {
 // photoCache decodes the viewer's photos off the render loop; it is used
 // only from the loop.
 type photoCache struct {
-	a       *App
-	entries map[string]*photoEntry
-	sem     chan struct{}
+	a          *App
+	entries    map[string]*photoEntry
+	detail     *photoEntry // the photo decoded larger, of detailPath
+	detailPath string
+	sem        chan struct{}
 }
 
 func newPhotoCache(a *App) *photoCache {
@@ -255,15 +284,30 @@ func (c *photoCache) get(path string) (*draw.Image, error) {
 	if !ok {
 		e = &photoEntry{loading: true}
 		c.entries[path] = e
-		c.load(path, e)
+		c.load(path, e, 1)
 		c.evict()
 	}
 	e.used = c.a.now()
 	return e.img, e.err
 }
 
-func (c *photoCache) load(path string, e *photoEntry) {
-	h := max(c.a.canvasH, 720)
+// getDetail returns the photo at path scaled to twice the screen, nil
+// while it loads; asking for another drops the one kept.
+func (c *photoCache) getDetail(path string) (*draw.Image, error) {
+	if c.detail == nil || c.detailPath != path {
+		c.detail, c.detailPath = &photoEntry{loading: true}, path
+		c.load(path, c.detail, photoDetail)
+	}
+	return c.detail.img, c.detail.err
+}
+
+// load decodes the photo at path into e, to fit times the screen, and
+// never more than photoDetailMax lines, whatever the screen.
+func (c *photoCache) load(path string, e *photoEntry, times int) {
+	h := max(c.a.canvasH, 720) * float32(times)
+	if times > 1 {
+		h = min(h, photoDetailMax)
+	}
 	w, hh := int(h*16/9), int(h)
 	c.a.goPost(func(ctx context.Context) {
 		select {
@@ -308,6 +352,9 @@ func (c *photoCache) forget(medium string) {
 		if screen.Under(k, medium) {
 			delete(c.entries, k)
 		}
+	}
+	if screen.Under(c.detailPath, medium) {
+		c.detail, c.detailPath = nil, ""
 	}
 }
 

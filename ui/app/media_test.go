@@ -16,6 +16,7 @@ import (
 	"github.com/manbang/manbang/ui/app/apptest"
 	"github.com/manbang/manbang/ui/mounts"
 	"github.com/manbang/manbang/ui/screen"
+	"github.com/manbang/manbang/ui/state"
 )
 
 // mountTable stands in for the kernel's mount table, which a test
@@ -184,6 +185,18 @@ func TestAppMedia(t *testing.T) {
 	if names := ta.Report().(*Snapshot).Stack; strings.Join(names, " ") != "home browser player" {
 		t.Errorf("stack %q, want the next song in the place of the first", names)
 	}
+	// Repeat one: the last song again, on a screen of its own.
+	ta.press(remote.KeyBlue)
+	ta.press(remote.KeyBlue)
+	heard := ta.top()
+	if st, _ := ta.playerReport(); st.Song.Repeat != "one" || ta.st.Settings.Repeat != state.RepeatOne {
+		t.Fatalf("Blue twice: %+v, settings %q", st.Song, ta.st.Settings.Repeat)
+	}
+	ta.settle("the song again", func() bool {
+		st, ok := ta.playerReport()
+		return ok && ta.top() != heard && st.Song != nil && st.Song.Index == 2 && st.State == screen.PlayPlaying
+	})
+	ta.press(remote.KeyBlue)
 	ta.press(remote.KeyBack)
 	ta.inFolder("Музыка")
 
@@ -199,6 +212,12 @@ func TestAppMedia(t *testing.T) {
 	if st := ta.state().(screen.PhotoState); st.Width != 64 || st.Height != 48 {
 		t.Errorf("photo %+v", st)
 	}
+	ta.press(remote.KeyFastForward)
+	topIs(ta, "photo", func(s any) bool { return s.(screen.PhotoState).Detail })
+	if st := ta.state().(screen.PhotoState); st.Zoom != 2 || st.Width != 64 {
+		t.Errorf("zoomed photo %+v: a small photo is not made larger", st)
+	}
+	ta.press(remote.KeyRewind)
 	ta.press(remote.KeyRight)
 	topIs(ta, "photo", func(s any) bool { return s.(screen.PhotoState).Error != "" })
 	if st := ta.state().(screen.PhotoState); st.Name != "Море.jpg" || !strings.Contains(st.Error, "not a JPEG or PNG") {

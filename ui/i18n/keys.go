@@ -237,10 +237,18 @@ const (
 	PhotoFailed       = "media.photo_failed" // %s file name
 	PhotoCount        = "media.photo_count"  // %d photo, %d of them
 	HintPhoto         = "hint.photo"
+	HintPhotoZoomed   = "hint.photo_zoomed"
 	NowPlaying        = "media.now_playing"
 	SongOf            = "media.song_of" // %d song, %d of them
-	HintSong          = "hint.song"
-	UnitGB            = "unit.gb" // %s number
-	UnitMB            = "unit.mb" // %s number
-	UnitKB            = "unit.kb" // %s number
+	HintSong          = "hint.song"     // %s shuffle word, %s repeat word
+	ShuffleOn         = "media.shuffle_on"
+	ShuffleOff        = "media.shuffle_off"
+	RepeatOff         = "media.repeat_off"
+	RepeatAll         = "media.repeat_all"
+	RepeatOne         = "media.repeat_one"
+	Slideshow         = "media.slideshow"
+	Zoomed            = "media.zoomed" // %d times
+	UnitGB            = "unit.gb"      // %s number
+	UnitMB            = "unit.mb"      // %s number
+	UnitKB            = "unit.kb"      // %s number
 )

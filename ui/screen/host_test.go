@@ -59,6 +59,8 @@ type fakeHost struct {
 	thumbs     map[string]*draw.Image // the thumbnails made, by path
 	thumbWants [][]string             // the names of each WantThumbs' entries
 	photoReqs  []string
+	details    map[string]*draw.Image // decoded larger, for zoom
+	detailReqs []string
 }
 
 func newHost(lang string) *fakeHost {
@@ -320,3 +322,14 @@ func (h *fakeHost) WantThumbs(es []library.Entry) {
 }
 
 func (h *fakeHost) Thumb(e library.Entry) *draw.Image { return h.thumbs[e.Path] }
+
+func (h *fakeHost) SongOrder() (bool, string) { return h.st.Settings.Shuffle, h.st.Settings.Repeat }
+
+func (h *fakeHost) SetSongOrder(shuffle bool, repeat string) {
+	h.st.Settings.Shuffle, h.st.Settings.Repeat = shuffle, repeat
+}
+
+func (h *fakeHost) PhotoDetail(path string) (*draw.Image, error) {
+	h.detailReqs = append(h.detailReqs, path)
+	return h.details[path], nil
+}

@@ -38,6 +38,9 @@ type Media interface {
 	// BrowserThumbH design units: nil until it is made, and for an entry
 	// that has none or whose file cannot give one.
 	Thumb(e library.Entry) *draw.Image
+	// PhotoDetail is Photo decoded to fit twice the screen, for zooming
+	// in; only the last asked for is kept.
+	PhotoDetail(path string) (*draw.Image, error)
 }
 
 // BrowserHost is the roles of the media browser and the photo viewer.

@@ -322,6 +322,23 @@ func TestMediaScreensDrawn(t *testing.T) {
 	checkDrawn(t, "song", func(h *fakeHost) Screen {
 		return NewSongPlayer(h, "가족 여행 노래.mp3", "/x/a.mp3", "STICK › 음악", 3, 12)
 	})
+	checkDrawn(t, "song shuffled, repeat one", func(h *fakeHost) Screen {
+		h.st.Settings.Shuffle, h.st.Settings.Repeat = true, "one"
+		return NewSongPlayer(h, "가족 여행 노래.mp3", "/x/a.mp3", "STICK › 음악", 3, 12)
+	})
+	for i := range dimPlaces { // dimmed, its text at each place it goes
+		checkDrawn(t, "song dimmed", func(h *fakeHost) Screen {
+			h.now = t0.Add(-dimAfter - time.Duration(i)*dimShift)
+			p := NewSongPlayer(h, "Очень длинное название песни о семейной поездке на море.mp3", "/x/a.mp3", "STICK › Музыка › Лето 2024", 3, 12)
+			h.now = t0
+			return p
+		})
+	}
+	checkDrawn(t, "photo zoomed in a slideshow", func(h *fakeHost) Screen {
+		p := NewPhotos(h, m.Path, []library.Entry{{Name: "Ёлка.jpg", Path: "/x/Ёлка.jpg", Kind: library.Photo}, {Name: "b.jpg", Path: "/x/b.jpg", Kind: library.Photo}}, 0)
+		keys(p, remote.KeyOK, remote.KeyFastForward)
+		return p
+	})
 }
 
 func TestFormatSize(t *testing.T) {

@@ -218,6 +218,9 @@ func (p *Player) Position() time.Duration {
 // Handle implements Screen.
 func (p *Player) Handle(ev remote.Event) bool {
 	now := p.host.Now()
+	if p.song != nil && p.handleSong(ev, now) {
+		return true
+	}
 	if p.channel != nil && p.digits.add(ev, now) {
 		p.bannerUntil = now.Add(bannerShown)
 		return true
@@ -588,7 +591,7 @@ func (p *Player) State() any {
 	}
 	s.File = p.file
 	if p.song != nil {
-		s.Song = &SongState{Folder: p.song.folder, Index: p.song.n, Count: p.song.count}
+		s.Song = p.songState()
 	}
 	return s
 }

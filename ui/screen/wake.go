@@ -148,6 +148,9 @@ func (st *Settings) Wake(now time.Time) time.Time { return nextMinute(now) }
 
 // Wake implements Screen.
 func (p *Player) Wake(now time.Time) time.Time {
+	if p.song != nil && p.songDimmed(now) {
+		return p.song.idle.wake(now) // nothing else is shown
+	}
 	if p.state == PlayOpening {
 		return now // the spinner turns
 	}
@@ -155,7 +158,7 @@ func (p *Player) Wake(now time.Time) time.Time {
 	if p.state == PlayError && p.retry != nil {
 		fail = countdown(now, p.fail)
 	}
-	if p.ctl != nil {
+	if p.ctl != nil && p.song == nil {
 		// While pictures come, they wake the loop; this is for when they
 		// stop, to say the player is reconnecting.
 		reconnect = p.checkedAt.Add(reconnectCheck)
@@ -169,6 +172,10 @@ func (p *Player) Wake(now time.Time) time.Time {
 	if p.channel != nil && p.now != nil {
 		programme = after(now, p.now.Stop)
 	}
-	return soonest(fail, reconnect, seek, programme, digitsWake(now, p.digits),
+	var song time.Time
+	if p.song != nil {
+		song = p.songWake(now)
+	}
+	return soonest(fail, reconnect, seek, programme, song, digitsWake(now, p.digits),
 		after(now, p.osdUntil), after(now, p.bannerUntil), after(now, p.toastUntil), nextMinute(now))
 }

@@ -231,6 +231,18 @@ func (s *Session) open() {
 			p.Close()
 			return
 		}
+		if wake := s.cfg.Wake; wake != nil {
+			// A player with no pictures (a song) wakes no loop while it
+			// plays: its end must, however long the loop sleeps.
+			s.cfg.Go(func(closing context.Context) {
+				select {
+				case <-p.Done():
+					wake()
+				case <-ctx.Done():
+				case <-closing.Done():
+				}
+			})
+		}
 		if sess.KeepaliveSec > 0 {
 			keepalive(ctx, c, sess, s.cfg.Logger.Debug)
 		}

@@ -202,3 +202,36 @@ func TestOperatorCannotOpenLocalFiles(t *testing.T) {
 		})
 	}
 }
+
+// A song has no pictures to wake the loop with: its end wakes it, so that
+// a loop asleep until the screen's next change still hears it end.
+func TestSongEndWakes(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Fatal("ffmpeg is needed (make deps installs it)")
+	}
+	song := filepath.Join(t.TempDir(), "song.mp3")
+	out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", "1",
+		"-c:a", "libmp3lame", "-b:a", "64k", song).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v: %s", err, out)
+	}
+	l := newLoop(t)
+	h := &host{now: time.Date(2026, 12, 7, 20, 0, 0, 0, time.UTC)}
+	view := screen.NewFilePlayer(h, "song.mp3", song)
+	woken := make(chan struct{}, 64)
+	s := Start(Config{
+		Ctx: l.ctx, Sound: func() audio.Sink { return audio.NewSilent(nil) },
+		Loop: l.post, Go: l.goWork, Logger: slog.New(slog.DiscardHandler), Now: h.Now,
+		Wake: func() { woken <- struct{}{} },
+	}, Request{Title: view.Title(), Locator: song, Local: true}, view)
+	defer s.Stop()
+	l.until(t, "the song playing", func() bool { return s.Player() != nil })
+	select {
+	case <-woken:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the song's end did not wake the loop")
+	}
+	if _, ended := s.Update(h.now); !ended {
+		t.Error("woken, the session has not ended")
+	}
+}

@@ -67,7 +67,21 @@ type Settings struct {
 	// remote): phones paired with the code on the TV may press keys.
 	// Off on a new box; off, the remote answers every request with 403.
 	PhoneRemote bool `json:"phone_remote,omitempty"`
+	// Shuffle plays the songs of a folder in a random order, each once
+	// before any again; Repeat is what comes after a folder's last song
+	// (RepeatOff, RepeatAll, RepeatOne). Both are the now-playing
+	// screen's, kept like the volume.
+	Shuffle bool   `json:"shuffle,omitempty"`
+	Repeat  string `json:"repeat,omitempty"`
 }
+
+// What comes at the end of a song of a folder: after the last the
+// browser again (off), the first again (all), or the same song (one).
+const (
+	RepeatOff = ""
+	RepeatAll = "all"
+	RepeatOne = "one"
+)
 
 // Sound outputs.
 const (
@@ -146,6 +160,9 @@ func (st *State) Normalize() {
 	}
 	if s.Audio != AudioOff {
 		s.Audio = AudioAuto
+	}
+	if s.Repeat != RepeatAll && s.Repeat != RepeatOne {
+		s.Repeat = RepeatOff
 	}
 	s.Overscan = min(max(s.Overscan, 0), MaxOverscan)
 	s.Volume = min(max(s.Volume, 0), 100)

@@ -91,6 +91,8 @@ func TestNormalize(t *testing.T) {
 		{"ranges", Settings{Lang: "ru", PIN: "4321", Overscan: 40, Volume: 300, Audio: "hdmi"}, Settings{Lang: "ru", PIN: "4321", Overscan: MaxOverscan, Volume: 100, Audio: AudioAuto}},
 		{"negative", Settings{Lang: "ru", PIN: "4321", Overscan: -3, Volume: -1, Audio: AudioAuto}, Settings{Lang: "ru", PIN: "4321", Audio: AudioAuto}},
 		{"rating", Settings{Lang: "ko", PIN: "0000", ParentalRating: "18", Audio: AudioAuto}, Settings{Lang: "ko", PIN: "0000", Audio: AudioAuto}},
+		{"repeat", Settings{Lang: "ko", PIN: "0000", Audio: AudioAuto, Shuffle: true, Repeat: "twice"}, Settings{Lang: "ko", PIN: "0000", Audio: AudioAuto, Shuffle: true}},
+		{"repeat one", Settings{Lang: "ko", PIN: "0000", Audio: AudioAuto, Repeat: RepeatOne}, Settings{Lang: "ko", PIN: "0000", Audio: AudioAuto, Repeat: RepeatOne}},
 		{"resolution", Settings{Lang: "ko", PIN: "0000", Resolution: "huge", Audio: AudioAuto}, Settings{Lang: "ko", PIN: "0000", Audio: AudioAuto}},
 	}
 	for _, c := range cases {
