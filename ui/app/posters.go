@@ -109,20 +109,34 @@ func (c *posterCache) get(ref string) *draw.Image {
 
 // evict drops the least recently used pictures until the memory they take
 // is within bound.
-func (c *posterCache) evict() {
-	for c.bytes > posterMemory {
+func (c *posterCache) evict() { evictPictures(c.entries, &c.bytes, posterMemory) }
+
+// A pictured entry of a picture cache: its picture (nil while none is
+// held), the bytes it takes and when it was drawn last.
+type pictured interface {
+	picture() (img *draw.Image, bytes int, used time.Time)
+}
+
+func (e *posterEntry) picture() (*draw.Image, int, time.Time) { return e.img, e.bytes, e.used }
+
+// evictPictures drops the entries whose pictures were drawn longest ago
+// until the bytes they take, *total, are within bound; entries holding no
+// picture (still loading, failed) stay.
+func evictPictures[E pictured](entries map[string]E, total *int, bound int) {
+	for *total > bound {
 		var oldest string
 		var t time.Time
-		for k, e := range c.entries {
-			if e.img != nil && (oldest == "" || e.used.Before(t)) {
-				oldest, t = k, e.used
+		for k, e := range entries {
+			if img, _, used := e.picture(); img != nil && (oldest == "" || used.Before(t)) {
+				oldest, t = k, used
 			}
 		}
 		if oldest == "" {
 			return
 		}
-		c.bytes -= c.entries[oldest].bytes
-		delete(c.entries, oldest)
+		_, n, _ := entries[oldest].picture()
+		*total -= n
+		delete(entries, oldest)
 	}
 }
 

@@ -184,22 +184,9 @@ func (c *thumbCache) done(k string, te *thumbEntry, img image.Image, decoded, st
 
 // evict drops the thumbnails used least recently until the memory they
 // take is within bound; those being drawn now are used now, and stay.
-func (c *thumbCache) evict() {
-	for c.bytes > thumbMemory {
-		var oldest string
-		var t time.Time
-		for k, e := range c.entries {
-			if e.img != nil && (oldest == "" || e.used.Before(t)) {
-				oldest, t = k, e.used
-			}
-		}
-		if oldest == "" {
-			return
-		}
-		c.bytes -= c.entries[oldest].bytes
-		delete(c.entries, oldest)
-	}
-}
+func (c *thumbCache) evict() { evictPictures(c.entries, &c.bytes, thumbMemory) }
+
+func (e *thumbEntry) picture() (*draw.Image, int, time.Time) { return e.img, e.bytes, e.used }
 
 // forget drops the thumbnails of a medium that went, stopping those
 // being made.
