@@ -62,6 +62,34 @@ const (
 	BT709
 )
 
+// YUVToRGB returns the column-major matrix and offset that turn sampled
+// YUV (each in [0, 1]) into RGB: rgb = m * (yuv - off), for the GL
+// shader and for pictures made on the CPU (thumbnails) alike. Limited range
+// stretches luma 16-235 and chroma 16-240 to the full scale.
+func YUVToRGB(cs ColorSpace, full bool) (m [9]float32, off [3]float32) {
+	kr, kb := 0.299, 0.114 // BT.601
+	if cs == BT709 {
+		kr, kb = 0.2126, 0.0722
+	}
+	kg := 1 - kr - kb
+	ys, cscale := 1.0, 1.0
+	off = [3]float32{0, 128.0 / 255, 128.0 / 255}
+	if !full {
+		ys, cscale = 255.0/219, 255.0/224
+		off[0] = 16.0 / 255
+	}
+	rCr := 2 * (1 - kr) * cscale
+	bCb := 2 * (1 - kb) * cscale
+	gCb := -2 * kb * (1 - kb) / kg * cscale
+	gCr := -2 * kr * (1 - kr) / kg * cscale
+	m = [9]float32{
+		float32(ys), float32(ys), float32(ys), // Y column
+		0, float32(gCb), float32(bCb), // Cb column
+		float32(rCr), float32(gCr), 0, // Cr column
+	}
+	return m, off
+}
+
 // VideoFrame is a decoded picture in planar YUV 4:2:0, with tightly packed
 // planes (stride equals plane width), so that it uploads to GL ES 2 textures
 // without row-length support. Frames come from a Pool; call Release when the

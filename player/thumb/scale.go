@@ -21,7 +21,7 @@ func Scale(f *media.VideoFrame, maxW, maxH int) *image.RGBA {
 	if f.Width == 0 || f.Height == 0 {
 		return out
 	}
-	m := matrixOf(f.ColorSpace)
+	m, off := media.YUVToRGB(f.ColorSpace, f.FullRange)
 	cw := f.ChromaWidth()
 	for y := 0; y < h; y++ {
 		y0, y1 := span(y, h, f.Height)
@@ -37,7 +37,7 @@ func Scale(f *media.VideoFrame, maxW, maxH int) *image.RGBA {
 			}
 			cx, cy := (x0+x1)/4, (y0+y1)/4
 			u, v := f.U[cy*cw+cx], f.V[cy*cw+cx]
-			r, g, b := m.rgb(float64(sum)/float64(n), float64(u), float64(v), f.FullRange)
+			r, g, b := rgb(m, off, float64(sum)/float64(n), float64(u), float64(v))
 			i := out.PixOffset(x, y)
 			out.Pix[i], out.Pix[i+1], out.Pix[i+2], out.Pix[i+3] = r, g, b, 0xff
 		}
@@ -55,24 +55,15 @@ func span(i, n, src int) (a, b int) {
 	return min(a, src-1), min(b, src)
 }
 
-// matrix holds the YUV to RGB coefficients of a colour space.
-type matrix struct{ rv, gu, gv, bu float64 }
-
-func matrixOf(cs media.ColorSpace) matrix {
-	if cs == media.BT709 {
-		return matrix{1.5748, 0.1873, 0.4681, 1.8556}
+// rgb converts one pixel of 8-bit YUV with media.YUVToRGB's matrix m and
+// offset off.
+func rgb(m [9]float32, off [3]float32, y, u, v float64) (r, g, b uint8) {
+	y, u, v = y/255-float64(off[0]), u/255-float64(off[1]), v/255-float64(off[2])
+	// m is column-major: the Y, Cb and Cr columns.
+	at := func(row int) uint8 {
+		return clamp(255 * (float64(m[row])*y + float64(m[3+row])*u + float64(m[6+row])*v))
 	}
-	return matrix{1.402, 0.3441, 0.7141, 1.772}
-}
-
-// rgb converts one pixel; limited-range input (16–235) is stretched.
-func (m matrix) rgb(y, u, v float64, full bool) (r, g, b uint8) {
-	u, v = u-128, v-128
-	if !full {
-		y = (y - 16) * 255 / 219
-		u, v = u*255/224, v*255/224
-	}
-	return clamp(y + m.rv*v), clamp(y - m.gu*u - m.gv*v), clamp(y + m.bu*u)
+	return at(0), at(1), at(2)
 }
 
 func clamp(x float64) uint8 {

@@ -71,7 +71,7 @@ func (r *Renderer) drawVideo(v *videoDraw) {
 		gl.BindTexture(gl.TEXTURE_2D, t)
 	}
 	gl.ActiveTexture(gl.TEXTURE0)
-	m, off := yuvToRGB(f.ColorSpace, f.FullRange)
+	m, off := media.YUVToRGB(f.ColorSpace, f.FullRange)
 	u := r.video.uniforms
 	gl.UniformMatrix3fv(u["u_matrix"], 1, false, &m[0])
 	gl.Uniform3f(u["u_offset"], off[0], off[1], off[2])
@@ -153,31 +153,4 @@ func bars(outer, inner draw.Rect) []draw.Rect {
 	add(draw.Rect{X: outer.X, Y: inner.Y, W: inner.X - outer.X, H: inner.H})
 	add(draw.Rect{X: inner.Right(), Y: inner.Y, W: outer.Right() - inner.Right(), H: inner.H})
 	return b
-}
-
-// yuvToRGB returns the column-major matrix and offset that turn sampled
-// YUV (each in [0, 1]) into RGB: rgb = m * (yuv - off). Limited range
-// stretches luma 16-235 and chroma 16-240 to the full scale.
-func yuvToRGB(cs media.ColorSpace, full bool) (m [9]float32, off [3]float32) {
-	kr, kb := 0.299, 0.114 // BT.601
-	if cs == media.BT709 {
-		kr, kb = 0.2126, 0.0722
-	}
-	kg := 1 - kr - kb
-	ys, cscale := 1.0, 1.0
-	off = [3]float32{0, 128.0 / 255, 128.0 / 255}
-	if !full {
-		ys, cscale = 255.0/219, 255.0/224
-		off[0] = 16.0 / 255
-	}
-	rCr := 2 * (1 - kr) * cscale
-	bCb := 2 * (1 - kb) * cscale
-	gCb := -2 * kb * (1 - kb) / kg * cscale
-	gCr := -2 * kr * (1 - kr) / kg * cscale
-	m = [9]float32{
-		float32(ys), float32(ys), float32(ys), // Y column
-		0, float32(gCb), float32(bCb), // Cb column
-		float32(rCr), float32(gCr), 0, // Cr column
-	}
-	return m, off
 }

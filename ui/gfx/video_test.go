@@ -204,7 +204,7 @@ func TestVideoBadFrameIsBlack(t *testing.T) {
 func TestYUVMatrix(t *testing.T) {
 	for _, cs := range []media.ColorSpace{media.BT601, media.BT709} {
 		for _, full := range []bool{false, true} {
-			m, off := yuvToRGB(cs, full)
+			m, off := media.YUVToRGB(cs, full)
 			for _, yuv := range [][3]uint8{{16, 128, 128}, {235, 16, 240}, {81, 90, 240}, {200, 30, 100}} {
 				in := [3]float32{float32(yuv[0])/255 - off[0], float32(yuv[1])/255 - off[1], float32(yuv[2])/255 - off[2]}
 				var rgb [3]float32
