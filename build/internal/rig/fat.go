@@ -36,10 +36,9 @@ func MakeFAT(ctx context.Context, image string, sizeMiB int, label string, files
 	if err := os.Truncate(image, int64(sizeMiB)<<20); err != nil {
 		return fmt.Errorf("make a FAT image: %w", err)
 	}
-	if err := run(ctx, nil, "mkfs.vfat", "-n", label, image); err != nil {
+	if err := run(ctx, "mkfs.vfat", "-n", label, image); err != nil {
 		return fmt.Errorf("make a FAT image: %w", err)
 	}
-	var env []string
 	dests := make([]string, 0, len(files))
 	for d := range files {
 		dests = append(dests, d)
@@ -53,7 +52,7 @@ func MakeFAT(ctx context.Context, image string, sizeMiB int, label string, files
 			dirs = append([]string{dir}, dirs...)
 		}
 		for _, dir := range dirs {
-			if err := run(ctx, env, "mmd", "-i", image, "::/"+dir); err != nil {
+			if err := run(ctx, "mmd", "-i", image, "::/"+dir); err != nil {
 				return fmt.Errorf("make a FAT image: folder %s: %w", dir, err)
 			}
 			made[dir] = true
@@ -72,7 +71,7 @@ func MakeFAT(ctx context.Context, image string, sizeMiB int, label string, files
 			raw = append(raw, [2][]byte{[]byte(fmt.Sprintf("%-8s%-3s", ph, ext)), want})
 			dest = path.Join(path.Dir(dest), ph+"."+ext)
 		}
-		if err := run(ctx, env, "mcopy", "-i", image, files[d], "::/"+dest); err != nil {
+		if err := run(ctx, "mcopy", "-i", image, files[d], "::/"+dest); err != nil {
 			return fmt.Errorf("make a FAT image: copy %s: %w", dest, err)
 		}
 	}
@@ -167,9 +166,8 @@ func mounted(dir string) bool {
 }
 
 // run runs a tool, its output in the error.
-func run(ctx context.Context, env []string, name string, args ...string) error {
+func run(ctx context.Context, name string, args ...string) error {
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		var ee *exec.ExitError
