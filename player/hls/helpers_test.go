@@ -87,15 +87,28 @@ func serve(t testing.TB, h http.Handler) *httptest.Server {
 // limit: a hang shows as a failure, not a stuck test run.
 func readAll(t testing.TB, r io.Reader, limit time.Duration) ([]byte, error) {
 	t.Helper()
-	type result struct {
-		b   []byte
-		err error
-	}
-	done := make(chan result, 1)
+	return waitRead(t, readInBackground(r), limit)
+}
+
+// readResult is what reading a stream to its end gave.
+type readResult struct {
+	b   []byte
+	err error
+}
+
+// readInBackground reads r to its end on a goroutine of its own.
+func readInBackground(r io.Reader) <-chan readResult {
+	done := make(chan readResult, 1)
 	go func() {
 		b, err := io.ReadAll(r)
-		done <- result{b, err}
+		done <- readResult{b, err}
 	}()
+	return done
+}
+
+// waitRead waits at most limit for a background read to end.
+func waitRead(t testing.TB, done <-chan readResult, limit time.Duration) ([]byte, error) {
+	t.Helper()
 	select {
 	case res := <-done:
 		return res.b, res.err

@@ -3,7 +3,6 @@ package hls
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -150,15 +149,7 @@ func TestOutageRetried(t *testing.T) {
 		// a segment ahead, may have the next one already, so reading goes
 		// on meanwhile until it needs one the server cannot give.
 		c.refused.Store(true)
-		type result struct {
-			b   []byte
-			err error
-		}
-		done := make(chan result, 1)
-		go func() {
-			b, err := io.ReadAll(r)
-			done <- result{b, err}
-		}()
+		done := readInBackground(r)
 		waitFor(t, 10*time.Second, "Reconnecting to name the failure", func() bool {
 			return strings.HasPrefix(r.Reconnecting(), "fetch segment ")
 		})
@@ -166,13 +157,7 @@ func TestOutageRetried(t *testing.T) {
 			t.Error("SourceStats().Reconnecting empty while retrying")
 		}
 		c.refused.Store(false)
-		var res result
-		select {
-		case res = <-done:
-		case <-time.After(30 * time.Second):
-			t.Fatal("reading did not end within 30 s of the server coming back")
-		}
-		rest, err := res.b, res.err
+		rest, err := waitRead(t, done, 30*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
